@@ -1,0 +1,107 @@
+/**
+ * The signal-type contract. One object per algorithm (see registry.ts); everything else
+ * (import, index, scan, report) is generic over it and never switches on a name.
+ *
+ * A hash is always a Uint8Array of `bits / 8` bytes, in the same big-endian order as its hex
+ * form: byte 0 is the first two hex characters, and bit 0 (the least significant bit of the
+ * integer the hex spells) is the lowest bit of the last byte.
+ */
+
+/** Raw interleaved 8-bit pixels with an explicit row stride (bytes per row, >= width * channels). */
+export interface Pixels {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA. */
+  readonly channels: 1 | 2 | 3 | 4;
+  /** Bytes from the start of one row to the next. */
+  readonly stride: number;
+}
+
+export type PdqPipeline = 'fast' | 'fullres' | 'cpp';
+
+/** Options every hashing entry point accepts; each signal reads only what concerns it. */
+export interface HashOptions {
+  /** PDQ: how pixels reach the hash. See src/signals/pdq.ts. */
+  readonly pdqPipeline: PdqPipeline;
+  /** PDQ: also compute the 8 dihedral (rotation/mirror) hashes. */
+  readonly dihedral: boolean;
+  /** blockhash: bits per side (multiple of 4); hash length is bits^2. */
+  readonly blockhashBits: number;
+}
+
+export const DEFAULT_HASH_OPTIONS: HashOptions = Object.freeze({
+  pdqPipeline: 'fullres',
+  dihedral: false,
+  blockhashBits: 16,
+});
+
+export type DihedralName =
+  | 'orig'
+  | 'rot90'
+  | 'rot180'
+  | 'rot270'
+  | 'flipx'
+  | 'flipy'
+  | 'flipplus1'
+  | 'flipminus1';
+
+export const DIHEDRAL_NAMES: readonly DihedralName[] = [
+  'orig',
+  'rot90',
+  'rot180',
+  'rot270',
+  'flipx',
+  'flipy',
+  'flipplus1',
+  'flipminus1',
+];
+
+export interface PerceptualResult {
+  readonly hash: Uint8Array;
+  /** 0..100 where the algorithm has a quality metric (PDQ). */
+  readonly quality?: number;
+  /** The 8 dihedral hashes, when asked for and supported. */
+  readonly dihedral?: Readonly<Record<DihedralName, Uint8Array>>;
+}
+
+interface SignalTypeBase {
+  /** Unique, lowercase, used in CLI flags, lists and reports. */
+  readonly name: string;
+  readonly kind: 'perceptual' | 'exact';
+  /** Hash length in bits (for blockhash: the default size). */
+  readonly bits: number;
+  /** Largest distance that counts as a match (0 for exact digests). */
+  readonly defaultThreshold: number;
+  readonly description: string;
+  /** Parse lowercase or uppercase hex; throws HashFormatError with a message a person can act on. */
+  parse(hex: string): Uint8Array;
+  /** Lowercase hex. */
+  format(hash: Uint8Array): string;
+  /** Hamming distance (exact digests: 0 when equal, else the number of differing bits). */
+  distance(a: Uint8Array, b: Uint8Array): number;
+}
+
+export interface PerceptualSignalType extends SignalTypeBase {
+  readonly kind: 'perceptual';
+  /** Below this quality a hash is reported as low quality and never matches; null = no metric. */
+  readonly minQuality: number | null;
+  /** Whether this signal can compute dihedral hashes (and so be matched with --dihedral). */
+  readonly supportsDihedral: boolean;
+  /**
+   * The smallest image (shorter side, in pixels) this signal can work from under these options,
+   * or null when it needs full resolution. The decoder shrinks on load only as far as every
+   * requested perceptual signal allows.
+   */
+  minDecodeSide(options: HashOptions): number | null;
+  /** Pure: hash decoded pixels. Never performs I/O. */
+  fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult;
+}
+
+export interface ExactSignalType extends SignalTypeBase {
+  readonly kind: 'exact';
+  /** The node:crypto algorithm name. */
+  readonly algorithm: string;
+}
+
+export type SignalType = PerceptualSignalType | ExactSignalType;
