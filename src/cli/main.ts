@@ -1,0 +1,64 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { EXIT, type CliContext } from './context.js';
+import { register as registerHash } from './commands/hash.js';
+import { register as registerList } from './commands/list.js';
+import { register as registerScan } from './commands/scan.js';
+import { register as registerMatch } from './commands/match.js';
+import { register as registerEval } from './commands/eval.js';
+import { register as registerBench } from './commands/bench.js';
+
+/**
+ * Each command module exports `register(program, ctx)`, which declares its options and an
+ * action that dynamically imports its heavy code, so `hashsieve list ls` never loads sharp.
+ */
+const COMMANDS = [registerHash, registerList, registerScan, registerMatch, registerEval, registerBench];
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('hashsieve')
+    .description('Perceptual and exact image hashing and matching against known-content hash lists (metadata only)')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .showHelpAfterError(false);
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
+}
+
+/** Entry point: parse, run, map errors to exit codes. The only place that decides the code. */
+export async function main(argv: readonly string[], overrides: Partial<CliContext> = {}): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const ctx: CliContext = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    argv,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    ...overrides,
+  };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exitCode 0.
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (e instanceof UsageError) {
+      ctx.stderr.write(`hashsieve: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    const err = e as Error;
+    ctx.stderr.write(`hashsieve: fatal: ${err?.message ?? String(e)}\n`);
+    if (ctx.env.HASHSIEVE_DEBUG) ctx.stderr.write(`${err?.stack ?? ''}\n`);
+    return EXIT.USAGE;
+  }
+}
