@@ -1,10 +1,45 @@
-// PLACEHOLDER — being replaced by the PDQ port (issue 2). Only the hex codec works.
+/**
+ * PDQ (Meta's perceptual hash, 256 bits): a TypeScript port of the reference C++ core, bit-exact
+ * on the same pixels. Pixels -> float32 luma -> Jarosz box filter -> 64x64 -> 16x16 DCT ->
+ * threshold at the median. Pipelines (HashOptions.pdqPipeline):
+ *  - fullres: every decoded pixel is hashed (python-threatexchange / HMA hash this way);
+ *  - cpp:     images over 512 px on a side are first resampled to 512x512 by nearest neighbour,
+ *             like the reference command-line tool;
+ *  - fast:    the decoder may shrink the image (shorter side >= PDQ_FAST_MIN_SIDE) before hashing.
+ *             If it hands over larger pixels (another signal needed full resolution), they are
+ *             hashed as they are, which equals fullres.
+ */
+import { invalidParameterError } from '../errors.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
-import type { PerceptualSignalType } from './types.js';
+import { computePdq, dihedralHashes } from './pdq/pipeline.js';
+import type { HashOptions, PerceptualResult, PerceptualSignalType, Pixels } from './types.js';
 
 export const PDQ_BITS = 256;
 export const PDQ_MATCH_THRESHOLD = 31;
 export const PDQ_MIN_QUALITY = 50;
+/** Shorter side the fast pipeline lets the decoder shrink to (chosen by measurement, docs/readme/pdq.md). */
+export const PDQ_FAST_MIN_SIDE = 512;
+
+/** Throws a UsageError unless `pixels` describes a buffer that really holds the image. */
+export function assertPixels(pixels: Pixels): void {
+  const { data, width, height, channels, stride } = pixels;
+  if (!(data instanceof Uint8Array)) throw invalidParameterError('pixels.data', 'Uint8Array', data);
+  if (!Number.isInteger(width) || width < 1) throw invalidParameterError('pixels.width', 'positive integer', width);
+  if (!Number.isInteger(height) || height < 1) throw invalidParameterError('pixels.height', 'positive integer', height);
+  if (![1, 2, 3, 4].includes(channels)) throw invalidParameterError('pixels.channels', 'one of 1, 2, 3, 4', channels);
+  if (!Number.isInteger(stride) || stride < width * channels) {
+    throw invalidParameterError('pixels.stride', `integer >= width * channels (${width * channels})`, stride);
+  }
+  const needed = stride * (height - 1) + width * channels;
+  if (data.length < needed) throw invalidParameterError('pixels.data.length', `at least ${needed}`, data.length);
+}
+
+function fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult {
+  assertPixels(pixels);
+  const r = computePdq(pixels, options.pdqPipeline === 'cpp');
+  if (!options.dihedral) return { hash: r.hash, quality: r.quality };
+  return { hash: r.hash, quality: r.quality, dihedral: dihedralHashes(r.dct16) };
+}
 
 export const pdq: PerceptualSignalType = Object.freeze({
   name: 'pdq',
@@ -17,8 +52,6 @@ export const pdq: PerceptualSignalType = Object.freeze({
   parse: (hex: string) => parseHex(hex, PDQ_BITS, 'pdq'),
   format: formatHex,
   distance: hammingBytes,
-  minDecodeSide: () => null,
-  fromPixels: () => {
-    throw new Error('pdq: not implemented yet');
-  },
+  minDecodeSide: (options: HashOptions) => (options.pdqPipeline === 'fast' ? PDQ_FAST_MIN_SIDE : null),
+  fromPixels,
 });

@@ -1,0 +1,184 @@
+/**
+ * Jarosz filter (repeated box blurs) and decimation to 64x64, emulating the reference's float32
+ * arithmetic: every add, subtract and divide is rounded to float32 in the reference's order.
+ * Storing into a Float32Array rounds; each intermediate is kept in a Float32Array or fround-ed.
+ */
+const fround = Math.fround;
+
+export const PDQ_DOWNSAMPLE_DIM = 64;
+const JAROSZ_PASSES = 2;
+
+/** Box window for shrinking `oldDim` to `newDim`: ceil(oldDim / (2 * newDim)) in integers. */
+export function jaroszWindowSize(oldDim: number, newDim: number = PDQ_DOWNSAMPLE_DIM): number {
+  return Math.floor((oldDim + 2 * newDim - 1) / (2 * newDim));
+}
+
+interface BoxPhases {
+  readonly lead: number;
+  readonly grow: number;
+  readonly full: number;
+  readonly tail: number;
+}
+
+function boxPhases(length: number, window: number): BoxPhases {
+  const half = Math.floor((window + 2) / 2);
+  return {
+    lead: half - 1,
+    grow: window - half + 1,
+    full: Math.max(0, length - window),
+    tail: half - 1,
+  };
+}
+
+/** One box pass along each row of a width x height plane, `input` -> `output`. */
+function boxAlongRows(input: Float32Array, output: Float32Array, width: number, height: number, window: number): void {
+  const { lead, grow, full, tail } = boxPhases(width, window);
+  for (let y = 0; y < height; y++) {
+    const base = y * width;
+    let ri = base;
+    let li = base;
+    let oi = base;
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < lead; i++) {
+      sum = fround(sum + input[ri++]);
+      count++;
+    }
+    for (let i = 0; i < grow; i++) {
+      sum = fround(sum + input[ri++]);
+      count++;
+      output[oi++] = sum / count;
+    }
+    for (let i = 0; i < full; i++) {
+      sum = fround(sum + input[ri++]);
+      sum = fround(sum - input[li++]);
+      output[oi++] = sum / count;
+    }
+    for (let i = 0; i < tail; i++) {
+      sum = fround(sum - input[li++]);
+      count--;
+      output[oi++] = sum / count;
+    }
+  }
+}
+
+/**
+ * One box pass down every column. Columns are processed side by side, one row at a time, with a
+ * running float32 sum per column: the same operations per column as the reference, in cache order.
+ */
+function boxAlongCols(
+  input: Float32Array,
+  output: Float32Array,
+  width: number,
+  height: number,
+  window: number,
+  sums: Float32Array,
+): void {
+  const { lead, grow, full, tail } = boxPhases(height, window);
+  sums.fill(0, 0, width);
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
+  let count = 0;
+  for (let i = 0; i < lead; i++, ri += width) {
+    for (let x = 0; x < width; x++) sums[x] += input[ri + x];
+    count++;
+  }
+  for (let i = 0; i < grow; i++, ri += width, oi += width) {
+    count++;
+    for (let x = 0; x < width; x++) {
+      sums[x] += input[ri + x];
+      output[oi + x] = sums[x] / count;
+    }
+  }
+  for (let i = 0; i < full; i++, ri += width, li += width, oi += width) {
+    for (let x = 0; x < width; x++) {
+      sums[x] += input[ri + x];
+      sums[x] -= input[li + x];
+      output[oi + x] = sums[x] / count;
+    }
+  }
+  for (let i = 0; i < tail; i++, li += width, oi += width) {
+    count--;
+    for (let x = 0; x < width; x++) {
+      sums[x] -= input[li + x];
+      output[oi + x] = sums[x] / count;
+    }
+  }
+}
+
+/** Source index of each of the 64 decimated samples: floor((i + 0.5) * dim / 64). */
+function decimationIndices(dim: number): Int32Array {
+  const idx = new Int32Array(PDQ_DOWNSAMPLE_DIM);
+  for (let i = 0; i < PDQ_DOWNSAMPLE_DIM; i++) idx[i] = Math.floor(((i + 0.5) * dim) / PDQ_DOWNSAMPLE_DIM);
+  return idx;
+}
+
+/**
+ * The last column pass, computed only for the 64 columns decimation reads; each column's running
+ * sum follows the reference exactly, then the 64 kept rows are picked into `out64`.
+ */
+function lastColsPassDecimated(
+  input: Float32Array,
+  width: number,
+  height: number,
+  window: number,
+  out64: Float32Array,
+): void {
+  const colIdx = decimationIndices(width);
+  const rowIdx = decimationIndices(height);
+  const column = new Float32Array(height);
+  const { lead, grow, full, tail } = boxPhases(height, window);
+  for (let c = 0; c < PDQ_DOWNSAMPLE_DIM; c++) {
+    let ri = colIdx[c];
+    let li = ri;
+    let oy = 0;
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < lead; i++, ri += width) {
+      sum = fround(sum + input[ri]);
+      count++;
+    }
+    for (let i = 0; i < grow; i++, ri += width) {
+      sum = fround(sum + input[ri]);
+      count++;
+      column[oy++] = sum / count;
+    }
+    for (let i = 0; i < full; i++, ri += width, li += width) {
+      sum = fround(sum + input[ri]);
+      sum = fround(sum - input[li]);
+      column[oy++] = sum / count;
+    }
+    for (let i = 0; i < tail; i++, li += width) {
+      sum = fround(sum - input[li]);
+      count--;
+      column[oy++] = sum / count;
+    }
+    for (let r = 0; r < PDQ_DOWNSAMPLE_DIM; r++) out64[r * PDQ_DOWNSAMPLE_DIM + c] = column[rowIdx[r]];
+  }
+}
+
+/**
+ * Blur `luma` (width x height, row-major; overwritten) with the Jarosz filter and decimate to the
+ * 64x64 buffer `out64`. `scratch` must hold width * height floats.
+ */
+export function jaroszDecimate(
+  luma: Float32Array,
+  scratch: Float32Array,
+  width: number,
+  height: number,
+  out64: Float32Array,
+): { windowAlongRows: number; windowAlongCols: number } {
+  const windowAlongRows = jaroszWindowSize(width);
+  const windowAlongCols = jaroszWindowSize(height);
+  const sums = new Float32Array(width);
+  for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
+    boxAlongRows(luma, scratch, width, height, windowAlongRows);
+    if (pass < JAROSZ_PASSES - 1) {
+      boxAlongCols(scratch, luma, width, height, windowAlongCols, sums);
+    } else {
+      lastColsPassDecimated(scratch, width, height, windowAlongCols, out64);
+    }
+  }
+  return { windowAlongRows, windowAlongCols };
+}
