@@ -41,6 +41,8 @@ export interface BenchResult {
   readonly environment: Environment;
   readonly figures: readonly Figure[];
   readonly crossCheck?: CrossCheck;
+  /** What the run did, for a person checking it (counts, not figures; never compared). */
+  readonly workload?: Readonly<Record<string, ParamValue>>;
   readonly notes?: readonly string[];
 }
 

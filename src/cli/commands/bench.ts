@@ -1,5 +1,54 @@
-// PLACEHOLDER — the command 'bench' is being built; it registers nothing yet.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+/** Options both `bench match` and `bench hash` take. */
+function common(cmd: Command): Command {
+  return cmd
+    .option('--repeat <R>', 'measured rounds; the table shows their median and spread', undefined)
+    .option('--warmup <W>', 'rounds run first and discarded (default 1)')
+    .option('--seed <S>', 'seed for every synthetic list, query and image (default 1)')
+    .option('--json', 'print the result as JSON (figures, parameters, seed, environment)')
+    .option('--baseline <FILE>', 'compare with an earlier --json result; exit 1 when a figure regressed')
+    .option('--max-regression <PCT>', 'how much worse than the baseline a figure may be (default 10%)')
+    .option('--require-all', 'also fail when a figure is missing on either side')
+    .option('--save <FILE>', 'write this result as JSON (a baseline for later runs)');
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const bench = program
+    .command('bench')
+    .description('Measure match and hash throughput on this machine (for CI gating and sizing)');
+
+  common(
+    bench
+      .command('match')
+      .description('Index build time, memory and exact queries/s on a synthetic or stored list, cross-checked against LinearIndex')
+      .option('--bits <B>', 'synthetic hash length: 256 or 64 (default 256)')
+      .option('--n <N>', 'synthetic list entries, k/M suffixes allowed (default 100000)')
+      .option('--db <PATH>', 'benchmark a real list from this database instead (its hashes are never printed)')
+      .option('--lists <NAMES>', 'with --db: comma-separated list names (default all)')
+      .option('--signal <NAME>', 'with --db: the perceptual signal to load (default pdq)')
+      .option('--queries <Q>', 'queries per round (default 10000)')
+      .option('--near-fraction <F>', 'share of queries that are list entries with bits flipped (default 0.1)')
+      .option('--radius <R>', 'query radius (default 31 for 256 bits, 10 for 64; with --db the signal threshold)')
+      .option('--max-flip <K>', 'near queries flip 0..K bits (default the radius)')
+      .option('--threads <T>', 'worker threads querying one shared list (default 1)')
+      .option('--check <C>', 'queries cross-checked against LinearIndex (default 100)'),
+  ).action(async (flags) => {
+    const { runMatchCommand } = await import('../../bench/match-command.js');
+    await runMatchCommand(flags, ctx);
+  });
+
+  common(
+    bench
+      .command('hash')
+      .description('Images/s: decode-only floor, each signal alone and all at once, per worker count')
+      .argument('[paths...]', 'image files or directories to time (default: a generated synthetic corpus)')
+      .option('--generate <WxH:N>', 'generate N synthetic JPEGs of WxH in a temporary folder (default 1024x768:40)')
+      .option('--algo <LIST>', 'signals to time alone (default every signal)')
+      .option('--workers <LIST>', 'worker counts, comma-separated (default 1 and the core count)'),
+  ).action(async (paths: string[], flags) => {
+    const { runHashCommand } = await import('../../bench/hash-command.js');
+    await runHashCommand(paths, flags, ctx);
+  });
+}
