@@ -1,0 +1,258 @@
+/**
+ * Hash one file, buffer or pixel buffer with any set of signals. One read serves the digests and
+ * the decode; one decode serves every perceptual signal. Problems with the file become
+ * `error: { code, message }` in the result (never a throw); bad options throw UsageError.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { FileError, UsageError, type FileErrorInfo } from './errors.js';
+import { DEFAULT_DECODE_LIMITS, decodeImage, type DecodeLimits } from './image/decode.js';
+import type { FileHashResult, SignalHash } from './results.js';
+import { checkBlockhashBits } from './signals/blockhash.js';
+import { getSignal, isExact, isPerceptual } from './signals/registry.js';
+import {
+  DEFAULT_HASH_OPTIONS,
+  DIHEDRAL_NAMES,
+  type ExactSignalType,
+  type HashOptions,
+  type PerceptualSignalType,
+  type Pixels,
+  type SignalType,
+} from './signals/types.js';
+
+export const DEFAULT_SIGNAL_NAMES: readonly string[] = ['pdq', 'sha256'];
+const PDQ_PIPELINES = ['fast', 'fullres', 'cpp'];
+const STREAM_CHUNK_BYTES = 1 << 20;
+const BUFFER_LABEL = '<buffer>';
+const PIXELS_LABEL = '<pixels>';
+
+export interface HashRequest {
+  /** Signal objects or names; default pdq and sha256. */
+  readonly signals?: readonly (SignalType | string)[];
+  readonly hashOptions?: Partial<HashOptions>;
+  readonly limits?: Partial<DecodeLimits>;
+}
+
+interface Resolved {
+  readonly exact: readonly ExactSignalType[];
+  readonly perceptual: readonly PerceptualSignalType[];
+  readonly order: readonly string[];
+  readonly options: HashOptions;
+  readonly limits: DecodeLimits;
+}
+
+function positiveInteger(name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+    throw new UsageError(`Expected positive integer for ${name} but received ${String(v)} of type ${typeof v}`);
+  }
+}
+
+function resolve(req: HashRequest, defaults: readonly string[] = DEFAULT_SIGNAL_NAMES): Resolved {
+  const signals = [...new Set((req.signals ?? defaults).map((s) => (typeof s === 'string' ? getSignal(s) : s)))];
+  if (signals.length === 0) throw new UsageError('Expected at least one signal');
+  const options: HashOptions = { ...DEFAULT_HASH_OPTIONS, ...req.hashOptions };
+  if (!PDQ_PIPELINES.includes(options.pdqPipeline)) {
+    throw new UsageError(`Expected one of ${PDQ_PIPELINES.join(', ')} for pdqPipeline but received ${String(options.pdqPipeline)}`);
+  }
+  checkBlockhashBits(options.blockhashBits);
+  const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...req.limits };
+  positiveInteger('maxPixels', limits.maxPixels);
+  positiveInteger('maxBytes', limits.maxBytes);
+  return {
+    exact: signals.filter(isExact),
+    perceptual: signals.filter(isPerceptual),
+    order: signals.map((s) => s.name),
+    options,
+    limits,
+  };
+}
+
+/** Shrink-on-load bound every requested perceptual signal accepts (null = full resolution). */
+function minDecodeSide(signals: readonly PerceptualSignalType[], options: HashOptions): number | null {
+  let side = 0;
+  for (const s of signals) {
+    const m = s.minDecodeSide(options);
+    if (m === null) return null;
+    side = Math.max(side, m);
+  }
+  return side;
+}
+
+function ordered(order: readonly string[], hashes: Map<string, SignalHash>): Record<string, SignalHash> {
+  const out: Record<string, SignalHash> = {};
+  for (const name of order) {
+    const h = hashes.get(name);
+    if (h) out[name] = h;
+  }
+  return out;
+}
+
+function perceptualHash(signal: PerceptualSignalType, pixels: Pixels, options: HashOptions): SignalHash {
+  const r = signal.fromPixels(pixels, options);
+  const out: { -readonly [K in keyof SignalHash]: SignalHash[K] } = { hash: signal.format(r.hash) };
+  if (r.quality !== undefined) {
+    out.quality = r.quality;
+    if (signal.minQuality !== null && r.quality < signal.minQuality) out.lowQuality = true;
+  }
+  if (options.dihedral && r.dihedral) {
+    const d = r.dihedral;
+    out.dihedral = Object.fromEntries(DIHEDRAL_NAMES.map((n) => [n, signal.format(d[n])])) as SignalHash['dihedral'];
+  }
+  return out;
+}
+
+/** Runs every perceptual signal on the pixels; the first failure becomes the error. */
+function hashAllPixels(r: Resolved, pixels: Pixels, into: Map<string, SignalHash>): FileErrorInfo | undefined {
+  let error: FileErrorInfo | undefined;
+  for (const s of r.perceptual) {
+    try {
+      into.set(s.name, perceptualHash(s, pixels, r.options));
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      error ??= e instanceof FileError ? e.toInfo() : { code: 'DECODE_FAILED', message: `The ${s.name} hash could not be computed for this image` };
+    }
+  }
+  return error;
+}
+
+function asInfo(e: unknown): FileErrorInfo {
+  if (e instanceof FileError) return e.toInfo();
+  return { code: 'DECODE_FAILED', message: 'The image could not be decoded' };
+}
+
+async function decodeAndHash(
+  r: Resolved,
+  input: Buffer,
+  hashes: Map<string, SignalHash>,
+): Promise<Pick<FileHashResult, 'width' | 'height' | 'format' | 'error'>> {
+  if (r.perceptual.length === 0) return {};
+  if (input.length > r.limits.maxBytes) {
+    return { error: { code: 'TOO_LARGE', message: `File is ${input.length} bytes, over the decode limit of ${r.limits.maxBytes}` } };
+  }
+  let decoded;
+  try {
+    decoded = await decodeImage(input, { limits: r.limits, minSide: minDecodeSide(r.perceptual, r.options) });
+  } catch (e) {
+    return { error: asInfo(e) };
+  }
+  const error = hashAllPixels(r, decoded.pixels, hashes);
+  return { width: decoded.width, height: decoded.height, format: decoded.format, ...(error && { error }) };
+}
+
+function digestsOf(signals: readonly ExactSignalType[]): { update(b: Uint8Array): void; finish(into: Map<string, SignalHash>): void } {
+  const hashers: [ExactSignalType, Hash][] = signals.map((s) => [s, createHash(s.algorithm)]);
+  return {
+    update: (b) => hashers.forEach(([, h]) => h.update(b)),
+    finish: (into) => hashers.forEach(([s, h]) => into.set(s.name, { hash: s.format(h.digest()) })),
+  };
+}
+
+function fsErrorInfo(e: unknown): FileErrorInfo {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return { code: 'UNREADABLE', message: 'No such file (or a dangling symbolic link)' };
+    case 'EACCES':
+    case 'EPERM':
+      return { code: 'UNREADABLE', message: 'Permission denied' };
+    case 'EISDIR':
+      return { code: 'NOT_A_FILE', message: 'Is a directory, not a file' };
+    case 'ELOOP':
+      return { code: 'UNREADABLE', message: 'Too many levels of symbolic links' };
+    case 'ENOTDIR':
+      return { code: 'UNREADABLE', message: 'A component of the path is not a directory' };
+    default:
+      return { code: 'UNREADABLE', message: `The file could not be read${code ? ` (${code})` : ''}` };
+  }
+}
+
+async function streamDigests(path: string, r: Resolved, hashes: Map<string, SignalHash>): Promise<number> {
+  const digests = digestsOf(r.exact);
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES })) {
+    size += (chunk as Buffer).length;
+    digests.update(chunk as Buffer);
+  }
+  digests.finish(hashes);
+  return size;
+}
+
+/**
+ * Hash a file. Files up to the decode byte limit are read once, digested and decoded; larger
+ * ones are streamed through the digests and get TOO_LARGE for the perceptual signals. Digests
+ * that were computed stay in `hashes` even when the decode fails.
+ */
+export async function hashFile(path: string, req: HashRequest = {}): Promise<FileHashResult> {
+  const r = resolve(req);
+  const hashes = new Map<string, SignalHash>();
+  const fail = (size: number, error: FileErrorInfo): FileHashResult => ({ path, size, hashes: ordered(r.order, hashes), error });
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) {
+      return fail(0, { code: 'NOT_A_FILE', message: st.isDirectory() ? 'Is a directory, not a file' : 'Not a regular file' });
+    }
+    size = st.size;
+  } catch (e) {
+    return fail(0, fsErrorInfo(e));
+  }
+  if (size === 0) return fail(0, { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' });
+
+  if (r.perceptual.length === 0 || size > r.limits.maxBytes) {
+    try {
+      size = await streamDigests(path, r, hashes);
+    } catch (e) {
+      return fail(size, fsErrorInfo(e));
+    }
+    if (r.perceptual.length === 0) return { path, size, hashes: ordered(r.order, hashes) };
+    return fail(size, { code: 'TOO_LARGE', message: `File is ${size} bytes, over the decode limit of ${r.limits.maxBytes}` });
+  }
+
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    return fail(size, fsErrorInfo(e));
+  }
+  return hashLoaded(path, bytes, r, hashes);
+}
+
+async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<string, SignalHash>): Promise<FileHashResult> {
+  if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
+  const digests = digestsOf(r.exact);
+  digests.update(bytes);
+  digests.finish(hashes);
+  const rest = await decodeAndHash(r, bytes, hashes);
+  return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
+}
+
+/** Hash an encoded image (or any bytes, for the exact digests) already in memory. */
+export async function hashBuffer(bytes: Buffer | Uint8Array, req: HashRequest & { readonly path?: string } = {}): Promise<FileHashResult> {
+  const r = resolve(req);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map());
+}
+
+/**
+ * Hash decoded pixels with perceptual signals (default: those among pdq, sha256 — that is pdq).
+ * Exact digests need file bytes, so asking for one here is a UsageError. `size` is the pixel
+ * buffer's length in bytes.
+ */
+export function hashPixels(pixels: Pixels, req: HashRequest & { readonly path?: string } = {}): FileHashResult {
+  const perceptualDefaults = DEFAULT_SIGNAL_NAMES.filter((n) => isPerceptual(getSignal(n)));
+  const r = resolve(req, perceptualDefaults);
+  if (r.exact.length > 0) {
+    throw new UsageError(`${r.exact.map((s) => s.name).join(', ')} hash file bytes; use hashFile or hashBuffer for them`);
+  }
+  const hashes = new Map<string, SignalHash>();
+  const error = hashAllPixels(r, pixels, hashes);
+  return {
+    path: req.path ?? PIXELS_LABEL,
+    size: pixels.data.byteLength,
+    hashes: ordered(r.order, hashes),
+    width: pixels.width,
+    height: pixels.height,
+    ...(error && { error }),
+  };
+}
