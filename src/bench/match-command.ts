@@ -51,12 +51,12 @@ interface ListSource {
 }
 
 async function loadFromStore(f: MatchFlags, ctx: CliContext): Promise<ListSource> {
-  if (f.n !== undefined || f.bits !== undefined) throw new UsageError('--n and --bits describe a synthetic list; omit them with --db');
+  if (f.n !== undefined || f.bits !== undefined) throw new UsageError('--n and --bits describe a synthetic list; omit them with --db or --lists');
   const signal = getSignal(f.signal ?? MATCH_DEFAULTS.signal);
   if (!isPerceptual(signal)) throw new UsageError(`Expected a perceptual signal for --signal but received ${signal.name}`);
   const names = f.lists ? f.lists.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const { openStore, resolveDbPath } = await import('../store/index.js');
-  const reader = openStore(resolveDbPath(f.db, ctx.env), { readonly: true });
+  const reader = openStore(resolveDbPath({ db: f.db }, ctx.env), { readonly: true });
   try {
     const list = reader.loadPacked(signal.name, names);
     if (list.count === 0) {
@@ -70,14 +70,15 @@ async function loadFromStore(f: MatchFlags, ctx: CliContext): Promise<ListSource
 
 export async function runMatchCommand(f: MatchFlags, ctx: CliContext): Promise<void> {
   const common = await parseCommon(f, MATCH_DEFAULTS.repeat);
-  if (!f.db && (f.lists !== undefined || f.signal !== undefined)) throw new UsageError('--lists and --signal need --db');
+  const stored = f.db !== undefined || f.lists !== undefined;
+  if (!stored && f.signal !== undefined) throw new UsageError('--signal applies to a stored list: give --db or --lists');
   const queries = positiveInt('--queries', f.queries ?? MATCH_DEFAULTS.queries);
   const nearFraction = fraction('--near-fraction', f.nearFraction ?? MATCH_DEFAULTS.nearFraction);
   const threads = positiveInt('--threads', f.threads ?? MATCH_DEFAULTS.threads);
   checkAtMost('--threads', threads, MAX_THREADS, 'one index per thread');
   const check = positiveInt('--check', f.check ?? MATCH_DEFAULTS.check);
-  const bits = f.db ? null : oneOf('--bits', f.bits ?? String(MATCH_DEFAULTS.bits), [256, 64]);
-  const n = f.db ? null : positiveInt('--n', f.n ?? MATCH_DEFAULTS.n);
+  const bits = stored ? null : oneOf('--bits', f.bits ?? String(MATCH_DEFAULTS.bits), [256, 64]);
+  const n = stored ? null : positiveInt('--n', f.n ?? MATCH_DEFAULTS.n);
   if (n !== null) checkAtMost('--n', n, MAX_N, 'synthetic list size');
   const radiusFlag = f.radius === undefined ? null : nonNegativeInt('--radius', f.radius);
   const maxFlipFlag = f.maxFlip === undefined ? null : nonNegativeInt('--max-flip', f.maxFlip);

@@ -1,0 +1,84 @@
+import type { Figure, ParamValue } from './schema.js';
+import { summarize } from './stats.js';
+
+/** What one round times: decoding only (the floor), or hashing with some signals. */
+export interface HashMode {
+  /** "decode", a signal name, or "all". */
+  readonly name: string;
+  readonly kind: 'decode' | 'hash';
+  readonly signals: readonly string[];
+}
+
+/** Runs every file of the corpus once through a pool of `workers` threads. */
+export interface HashRunner {
+  run(mode: HashMode): Promise<{ elapsedMs: number; errors: Readonly<Record<string, number>> }>;
+  close(): Promise<void>;
+}
+
+export type StartHashRunner = (workers: number) => Promise<HashRunner>;
+
+export interface HashBenchConfig {
+  /** "generated:1024x768:200:jpeg" or "files:COUNT:BYTES": what makes two runs comparable. */
+  readonly corpus: string;
+  readonly images: number;
+  readonly modes: readonly HashMode[];
+  readonly workers: readonly number[];
+  readonly repeat: number;
+  readonly warmup: number;
+}
+
+export interface HashBenchOutput {
+  readonly figures: Figure[];
+  /** Failed files per mode (name → code → count); a mode with failures did less work. */
+  readonly errors: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly notes: string[];
+}
+
+/**
+ * For each worker count, one pool; for each mode, `warmup` discarded rounds then `repeat`
+ * measured ones, each a pass over the whole corpus: images/s = images / wall-clock seconds.
+ */
+export async function runHashBench(cfg: HashBenchConfig, start: StartHashRunner): Promise<HashBenchOutput> {
+  const figures: Figure[] = [];
+  const errors: Record<string, Record<string, number>> = {};
+  for (const workers of cfg.workers) {
+    const runner = await start(workers);
+    try {
+      for (const mode of cfg.modes) {
+        const values: number[] = [];
+        for (let r = 0; r < cfg.warmup + cfg.repeat; r++) {
+          const { elapsedMs, errors: errs } = await runner.run(mode);
+          if (r < cfg.warmup) continue;
+          values.push((cfg.images * 1000) / elapsedMs);
+          if (Object.keys(errs).length > 0) errors[mode.name] = { ...errs };
+        }
+        const params: Record<string, ParamValue> = { corpus: cfg.corpus, mode: mode.name, workers };
+        figures.push({ name: 'images_per_s', unit: 'images/s', better: 'higher', params, ...summarize(values) });
+      }
+    } finally {
+      await runner.close();
+    }
+  }
+  return { figures, errors, notes: ratioNotes(figures, cfg) };
+}
+
+function medianOf(figs: readonly Figure[], mode: string, workers: number): number | undefined {
+  return figs.find((f) => f.params.mode === mode && f.params.workers === workers)?.median;
+}
+
+/** Each mode against the decode floor, and each worker count against the first. */
+function ratioNotes(figs: readonly Figure[], cfg: HashBenchConfig): string[] {
+  const notes: string[] = [];
+  for (const w of cfg.workers) {
+    const floor = medianOf(figs, 'decode', w);
+    if (!floor) continue;
+    const parts = cfg.modes.filter((m) => m.kind === 'hash').map((m) => `${m.name} ${((medianOf(figs, m.name, w) ?? 0) / floor).toFixed(2)}×`);
+    if (parts.length) notes.push(`${w} worker(s), against the decode-only floor: ${parts.join(', ')}`);
+  }
+  const [first, ...rest] = cfg.workers;
+  for (const w of rest) {
+    const parts = cfg.modes.map((m) => `${m.name} ${((medianOf(figs, m.name, w) ?? 0) / (medianOf(figs, m.name, first) ?? 1)).toFixed(2)}×`);
+    notes.push(`${w} worker(s) against ${first}: ${parts.join(', ')}`);
+  }
+  return notes;
+}

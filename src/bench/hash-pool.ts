@@ -1,0 +1,31 @@
+import { Piscina } from 'piscina';
+import type { HashMode, HashRunner } from './hash-bench.js';
+import type { HashBenchReply, HashBenchTask } from './hash-worker.js';
+
+const WORKER_URL = new URL('./hash-worker.js', import.meta.url).href;
+
+/**
+ * A piscina pool of exactly `workers` threads over the corpus. Threads are started and warmed
+ * before timing (one task each), so a round measures hashing, not thread start-up.
+ */
+export async function startHashPool(paths: readonly string[], workers: number, minSide: number | null): Promise<HashRunner> {
+  const pool = new Piscina<HashBenchTask, HashBenchReply>({
+    filename: WORKER_URL,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  const task = (path: string, mode: HashMode): HashBenchTask => ({ path, mode: mode.kind, signals: mode.signals, minSide });
+  await Promise.all(Array.from({ length: workers }, (_, i) => pool.run(task(paths[i % paths.length], { name: 'decode', kind: 'decode', signals: [] }))));
+  return {
+    async run(mode) {
+      const t0 = process.hrtime.bigint();
+      const replies = await Promise.all(paths.map((p) => pool.run(task(p, mode))));
+      const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const errors: Record<string, number> = {};
+      for (const r of replies) if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
+      return { elapsedMs, errors };
+    },
+    close: () => pool.destroy(),
+  };
+}

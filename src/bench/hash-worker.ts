@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { FileError } from '../errors.js';
+import { hashFile } from '../hash.js';
+import { DEFAULT_DECODE_LIMITS, decodeImage } from '../image/decode.js';
+
+/** One file for `bench hash`: decode only (the floor), or hash it as the scan's workers do. */
+export interface HashBenchTask {
+  readonly path: string;
+  readonly mode: 'decode' | 'hash';
+  readonly signals: readonly string[];
+  /** Shrink-on-load bound for decode-only, the same the requested signals get (null = full size). */
+  readonly minSide: number | null;
+}
+
+/** Only an error code comes back: the bench needs neither pixels nor hashes. */
+export interface HashBenchReply {
+  readonly error: string | null;
+}
+
+export default async function benchTask(task: HashBenchTask): Promise<HashBenchReply> {
+  if (task.mode === 'hash') {
+    const r = await hashFile(task.path, { signals: [...task.signals] });
+    return { error: r.error?.code ?? null };
+  }
+  try {
+    await decodeImage(await readFile(task.path), { limits: DEFAULT_DECODE_LIMITS, minSide: task.minSide });
+    return { error: null };
+  } catch (e) {
+    return { error: e instanceof FileError ? e.code : 'UNREADABLE' };
+  }
+}
