@@ -1,5 +1,27 @@
-// PLACEHOLDER — the command 'match' is being built; it registers nothing yet.
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { EXIT, type CliContext } from '../context.js';
+import type { MatchCommandOptions } from '../../scan/match-command.js';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('match')
+    .description('Match precomputed hashes against the hash lists in the store (for pipelines that hash elsewhere)')
+    .argument(
+      '[lines...]',
+      'each argument one line "signal hash [id]" (quote it); none or - reads such lines, or `hashsieve hash` NDJSON, from stdin',
+    )
+    .option('--db <path>', 'hash-list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)')
+    .option('--lists <names>', 'comma-separated list names to match against (default: all)')
+    .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=10')
+    .option('--dihedral', 'PDQ: match the 8 dihedral hashes when the input carries them (`hashsieve hash --dihedral`)')
+    .option('-o, --out <file>', 'write the report to this file instead of stdout')
+    .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')
+    .option('--only-matches', 'report only inputs that matched')
+    .option('-q, --quiet', 'no summary on stderr')
+    .addHelpText('after', '\nExit codes: 0 no match, 1 at least one match, 2 usage error (including a malformed line).')
+    .action(async (lines: string[], opts: MatchCommandOptions) => {
+      const { runMatchCommand } = await import('../../scan/match-command.js');
+      const { matched } = await runMatchCommand(lines, opts, ctx);
+      ctx.setExitCode(matched > 0 ? EXIT.MATCH : EXIT.OK);
+    });
+}

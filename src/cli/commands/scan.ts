@@ -1,5 +1,54 @@
-// PLACEHOLDER — the command 'scan' is being built; it registers nothing yet.
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import type { ScanCommandOptions } from '../../scan/command.js';
+import type { ScanSummary } from '../../report/types.js';
+import { EXIT, type CliContext } from '../context.js';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const DEFAULT_FILE_TIMEOUT = '120s';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('scan')
+    .description('Hash files and match them against the hash lists in the store; one metadata-only record per file')
+    .argument('[paths...]', 'files and directories (recursed); - reads paths from stdin, one per line')
+    .option('-0, --null', 'paths on stdin are NUL-separated (find -print0)')
+    .option('--include <glob>', 'scan only files in directories matching this glob (repeatable; a glob without / matches the base name)', collect, [])
+    .option('--exclude <glob>', 'skip files and directories matching this glob (repeatable)', collect, [])
+    .option('--follow-symlinks', 'follow symbolic links inside directories (loops are detected); otherwise they are reported as skipped')
+    .option('--max-file-size <size>', 'skip files larger than this (e.g. 50M, 2G)')
+    .option('--workers <n>', `worker threads (default: the core count, ${availableParallelism()} here; 0 = hash on the main thread)`)
+    .option('--file-timeout <duration>', 'give up on a file after this long (e.g. 30s, 500ms; 0 = never): an error row with TIMEOUT', DEFAULT_FILE_TIMEOUT)
+    .option('--db <path>', 'hash-list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)')
+    .option('--lists <names>', 'comma-separated list names to match against (default: all)')
+    .option('--algo <signals>', 'signals to compute (default: those the lists hold, plus sha256)')
+    .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=10 (defaults from each signal)')
+    .option('--dihedral', 'PDQ: also match the 8 rotations and mirror images of each file')
+    .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp (default: the library default)')
+    .option('-o, --out <file>', 'write the report to this file instead of stdout')
+    .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')
+    .option('--only-matches', 'report only files that matched (the summary still counts every file)')
+    .option('--summary <file>', 'also write the end-of-scan summary to this file as JSON')
+    .option('--manifest <file>', 'write a forensic manifest (versions, lists, thresholds, totals, report sha256) as JSON')
+    .option('--checkpoint <file>', 'record progress here so an interrupted scan can be resumed (needs --out)')
+    .option('--resume', 'continue the scan recorded in --checkpoint, appending to the same report')
+    .option('-q, --quiet', 'no progress line and no summary on stderr')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no match, 1 at least one match, 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',
+    )
+    .action(async (paths: string[], opts: ScanCommandOptions) => {
+      const { runScanCommand } = await import('../../scan/command.js');
+      const { summary, interrupted } = await runScanCommand(paths, opts, ctx);
+      ctx.setExitCode(scanExitCode(summary, interrupted));
+    });
+}
+
+/** 130 interrupted; else 1 on any match; else 3 on any file error; else 0. Skipped files are not errors. */
+export function scanExitCode(summary: ScanSummary, interrupted: boolean): number {
+  if (interrupted) return EXIT.INTERRUPTED;
+  if (summary.statuses.match > 0) return EXIT.MATCH;
+  if (summary.statuses.error > 0) return EXIT.FILE_ERRORS;
+  return EXIT.OK;
+}

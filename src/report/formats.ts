@@ -1,0 +1,78 @@
+import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
+
+/**
+ * Turns records into report text. `index` is how many records the report already holds
+ * (so a resumed JSON report keeps its commas right).
+ */
+export interface RecordFormatter {
+  begin(): string;
+  record(r: ScanRecord, index: number): string;
+  end(summary: ScanSummary): string;
+}
+
+/** What the CSV header needs to know up front: the signals whose hashes get a column. */
+export interface FormatterOptions {
+  readonly signals: readonly string[];
+  /** Signals that report a quality (PDQ): they also get a `<name>_quality` column. */
+  readonly qualitySignals: readonly string[];
+}
+
+export function createFormatter(format: ReportFormat, opts: FormatterOptions): RecordFormatter {
+  switch (format) {
+    case 'ndjson':
+      return { begin: () => '', record: (r) => `${JSON.stringify(r)}\n`, end: () => '' };
+    case 'json':
+      return {
+        begin: () => '{"records":[\n',
+        record: (r, index) => `${index > 0 ? ',\n' : ''}${JSON.stringify(r)}`,
+        end: (summary) => `\n],\n"summary":${JSON.stringify(summary)}}\n`,
+      };
+    case 'csv':
+      return csvFormatter(opts);
+  }
+}
+
+const CSV_MATCH_COLUMNS = ['list', 'entry', 'category', 'signal', 'distance', 'transform'] as const;
+
+/** One row per match; a file without a match still gets one row with the match columns empty. */
+function csvFormatter(opts: FormatterOptions): RecordFormatter {
+  const header = [
+    'path',
+    'size',
+    'mtime',
+    'status',
+    ...opts.signals,
+    ...opts.qualitySignals.map((s) => `${s}_quality`),
+    ...CSV_MATCH_COLUMNS.map((c) => `match_${c}`),
+    'error_code',
+    'error_message',
+    'skip_reason',
+  ];
+  const row = (r: ScanRecord, m: MatchInfo | null): string =>
+    [
+      r.path,
+      r.size,
+      r.mtime,
+      r.status,
+      ...opts.signals.map((s) => r.hashes[s]?.hash),
+      ...opts.qualitySignals.map((s) => r.hashes[s]?.quality),
+      ...CSV_MATCH_COLUMNS.map((c) => (m ? m[c] : null)),
+      r.error?.code,
+      r.error?.message,
+      r.skip?.reason,
+    ]
+      .map(csvField)
+      .join(',');
+  return {
+    begin: () => `${header.join(',')}\r\n`,
+    record: (r) => (r.matches.length === 0 ? [row(r, null)] : r.matches.map((m) => row(r, m))).map((l) => `${l}\r\n`).join(''),
+    end: () => '',
+  };
+}
+
+/** RFC 4180 quoting. */
+export function csvField(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

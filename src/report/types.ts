@@ -1,0 +1,70 @@
+import type { FileErrorInfo } from '../errors.js';
+import type { SignalHash } from '../results.js';
+
+export type ScanStatus = 'match' | 'clean' | 'low_quality' | 'error' | 'skipped';
+
+export const SCAN_STATUSES: readonly ScanStatus[] = ['match', 'clean', 'low_quality', 'error', 'skipped'];
+
+/** Why a path was not hashed. */
+export type SkipReason = 'symlink' | 'symlink_loop' | 'broken_symlink' | 'device' | 'fifo' | 'socket' | 'too_large' | 'other';
+
+export interface MatchInfo {
+  readonly list: string;
+  /** The entry's external id in its list (null when the list gave none). */
+  readonly entry: string | null;
+  readonly category: string | null;
+  readonly signal: string;
+  readonly distance: number;
+  /** PDQ with --dihedral: which rotation/mirror of the file matched; null otherwise. */
+  readonly transform: string | null;
+}
+
+/**
+ * One report record per file. Metadata only: never pixels, never thumbnails.
+ * Exact digests also appear as top-level fields named after their signal (`sha256`, `md5`, ...).
+ */
+export interface ScanRecord {
+  readonly path: string;
+  readonly size: number | null;
+  /** ISO 8601 UTC. */
+  readonly mtime: string | null;
+  readonly status: ScanStatus;
+  readonly matches: readonly MatchInfo[];
+  readonly hashes: Readonly<Record<string, SignalHash>>;
+  readonly width?: number;
+  readonly height?: number;
+  readonly format?: string;
+  readonly error?: FileErrorInfo;
+  readonly skip?: { readonly reason: SkipReason; readonly message: string };
+  readonly [digest: string]: unknown;
+}
+
+/** Running totals of a scan (carried across --resume in the checkpoint). */
+export interface ScanTotals {
+  files: number;
+  bytes: number;
+  /** Records per status. */
+  statuses: Record<ScanStatus, number>;
+  /** Individual matches (a file can match several entries). */
+  matches: number;
+  errors: Record<string, number>;
+  skipped: Record<string, number>;
+  /** Wall time spent scanning, summed over runs. */
+  elapsedMs: number;
+}
+
+export interface ScanSummary {
+  readonly files: number;
+  readonly bytes: number;
+  readonly statuses: Readonly<Record<ScanStatus, number>>;
+  readonly filesMatched: number;
+  readonly matches: number;
+  readonly errors: Readonly<Record<string, number>>;
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly elapsedSeconds: number;
+  readonly filesPerSecond: number;
+  readonly interrupted: boolean;
+}
+
+export type ReportFormat = 'ndjson' | 'csv' | 'json';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['ndjson', 'csv', 'json'];

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { UsageError, invalidParameterError } from '../errors.js';
+import { DEFAULT_DECODE_LIMITS } from '../image/decode.js';
+import { formatSummary } from '../report/summary.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
+import { parseSignalList } from '../signals/registry.js';
+import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../signals/types.js';
+import { openStore, resolveDbPath } from '../store/index.js';
+import type { StoreReader } from '../store/types.js';
+import {
+  defaultSignals,
+  expandInputs,
+  parseCount,
+  parseDuration,
+  parseSize,
+  parseThresholds,
+  selectLists,
+  unmatchedSignals,
+} from './options.js';
+import { scan, type ScanResult } from './scan.js';
+
+/** The scan command's options as commander parses them (strings, not yet validated). */
+export interface ScanCommandOptions {
+  null?: boolean;
+  include: string[];
+  exclude: string[];
+  followSymlinks?: boolean;
+  maxFileSize?: string;
+  workers?: string;
+  fileTimeout: string;
+  db?: string;
+  lists?: string;
+  algo?: string;
+  threshold?: string;
+  dihedral?: boolean;
+  pdqPipeline?: string;
+  out?: string;
+  format: string;
+  onlyMatches?: boolean;
+  summary?: string;
+  manifest?: string;
+  checkpoint?: string;
+  resume?: boolean;
+  quiet?: boolean;
+}
+
+/** What a command needs from the process (the CLI context satisfies it). */
+export interface CommandIO {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+  readonly argv: readonly string[];
+}
+
+const PDQ_PIPELINES: readonly PdqPipeline[] = ['fast', 'fullres', 'cpp'];
+
+export function parseFormat(value: string): ReportFormat {
+  if (!(REPORT_FORMATS as readonly string[]).includes(value)) throw invalidParameterError('--format', `one of ${REPORT_FORMATS.join(', ')}`, value);
+  return value as ReportFormat;
+}
+
+export function hashOptionsFrom(opts: { pdqPipeline?: string; dihedral?: boolean }): HashOptions {
+  if (opts.pdqPipeline !== undefined && !(PDQ_PIPELINES as readonly string[]).includes(opts.pdqPipeline)) {
+    throw invalidParameterError('--pdq-pipeline', `one of ${PDQ_PIPELINES.join(', ')}`, opts.pdqPipeline);
+  }
+  return {
+    ...DEFAULT_HASH_OPTIONS,
+    ...(opts.pdqPipeline ? { pdqPipeline: opts.pdqPipeline as PdqPipeline } : {}),
+    dihedral: opts.dihedral === true,
+  };
+}
+
+/** Open the store read-only; a missing database is a usage error, not an empty one. */
+export function openStoreReadonly(db: string | undefined, env: NodeJS.ProcessEnv): { store: StoreReader; path: string } {
+  const path = resolveDbPath({ db }, env);
+  if (!existsSync(path)) {
+    throw new UsageError(`No hash-list database at ${path}; import a list first with \`hashsieve list import\` (or pass --db)`);
+  }
+  return { store: openStore(path, { readonly: true }), path };
+}
+
+/** Validate the command's options, open the store read-only and run the scan; Ctrl-C stops it cleanly. */
+export async function runScanCommand(paths: readonly string[], opts: ScanCommandOptions, ctx: CommandIO): Promise<ScanResult> {
+  if (paths.length === 0) throw new UsageError('Give files or directories to scan, or - to read paths from stdin');
+  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('- (read paths from stdin) may be given only once');
+  const format = parseFormat(opts.format);
+  const workers = opts.workers === undefined ? availableParallelism() : parseCount(opts.workers, '--workers', 0);
+  const fileTimeoutMs = parseDuration(opts.fileTimeout, '--file-timeout');
+  const maxFileSize = opts.maxFileSize === undefined ? null : parseSize(opts.maxFileSize, '--max-file-size');
+  const thresholds = parseThresholds(opts.threshold);
+  const hashOptions = hashOptionsFrom(opts);
+  if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
+  if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+
+  const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    ctx.stderr.write('\nhashsieve: interrupted; flushing the report and checkpoint (press Ctrl-C again to abort at once)\n');
+    controller.abort();
+  };
+  try {
+    const lists = selectLists(store.lists(), opts.lists, dbPath);
+    const signals = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
+    const unmatched = unmatchedSignals(lists, signals);
+    if (unmatched.length > 0 && !opts.quiet) {
+      ctx.stderr.write(`hashsieve: warning: the lists hold ${unmatched.join(', ')} hashes, which --algo does not compute; those entries cannot match\n`);
+    }
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const separator = opts.null ? '\0' : '\n';
+    const result = await scan(
+      {
+        inputs: expandInputs(paths, ctx.stdin, separator),
+        countableInputs: paths.includes('-') ? null : paths,
+        walk: { followSymlinks: opts.followSymlinks === true, include: opts.include, exclude: opts.exclude, maxFileSize },
+        workers,
+        fileTimeoutMs,
+        signals,
+        hashOptions,
+        limits: DEFAULT_DECODE_LIMITS,
+        store,
+        dbPath,
+        lists,
+        thresholds,
+        dihedral: opts.dihedral === true,
+        format,
+        out: opts.out ?? null,
+        onlyMatches: opts.onlyMatches === true,
+        checkpoint: opts.checkpoint ?? null,
+        resume: opts.resume === true,
+        summaryPath: opts.summary ?? null,
+        manifestPath: opts.manifest ?? null,
+        progress: ctx.stderr.isTTY === true && opts.quiet !== true,
+        quiet: opts.quiet === true,
+        commandLine: ['hashsieve', ...ctx.argv.slice(2)],
+        stop: controller.signal,
+      },
+      { stdout: ctx.stdout, stderr: ctx.stderr },
+    );
+    if (!opts.quiet) ctx.stderr.write(formatSummary(result.summary));
+    return result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+}

@@ -1,0 +1,65 @@
+import { UsageError } from '../errors.js';
+import { HashFormatError } from '../errors.js';
+import type { ScanRecord } from '../report/types.js';
+import type { FileHashResult, SignalHash } from '../results.js';
+import { getSignal, isExact, SIGNALS } from '../signals/registry.js';
+import type { Matcher } from './matcher.js';
+
+/** One input of `hashsieve match`: where it came from and the hashes to look up. */
+export interface HashLine {
+  readonly path: string;
+  readonly hashes: Readonly<Record<string, SignalHash>>;
+}
+
+/**
+ * Parse one line: `signal hash [id]` (the id is the rest of the line), or a JSON record as
+ * `hashsieve hash` prints it (`path` and `hashes`). Blank lines and `#` comments give null.
+ * `path` defaults to `line N`. A bad line throws UsageError naming its source and line number.
+ */
+export function parseHashLine(raw: string, lineNo: number, source: string): HashLine | null {
+  const line = raw.replace(/^\uFEFF/, '').trim();
+  if (line === '' || line.startsWith('#')) return null;
+  const where = `${source}:${lineNo}`;
+  try {
+    if (line.startsWith('{')) return fromJson(line, lineNo);
+    const m = /^(\S+)\s+(\S+)(?:\s+(.+))?$/.exec(line);
+    if (!m) throw new UsageError('expected "signal hash [id]"');
+    const signal = getSignal(m[1]);
+    const hash = signal.format(signal.parse(m[2]));
+    return { path: m[3]?.trim() ?? `line ${lineNo}`, hashes: { [signal.name]: { hash } } };
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof HashFormatError || e instanceof SyntaxError) {
+      throw new UsageError(`${where}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+function fromJson(line: string, lineNo: number): HashLine {
+  const rec = JSON.parse(line) as { path?: unknown; hashes?: unknown };
+  if (typeof rec.hashes !== 'object' || rec.hashes === null) throw new UsageError('a JSON line needs a "hashes" object, as `hashsieve hash` prints');
+  const hashes: Record<string, SignalHash> = {};
+  for (const [name, value] of Object.entries(rec.hashes as Record<string, SignalHash>)) {
+    const signal = getSignal(name);
+    const hash = signal.format(signal.parse(String(value?.hash)));
+    const dihedral = value.dihedral
+      ? (Object.fromEntries(Object.entries(value.dihedral).map(([t, h]) => [t, signal.format(signal.parse(h))])) as SignalHash['dihedral'])
+      : undefined;
+    hashes[signal.name] = {
+      hash,
+      ...(typeof value.quality === 'number' ? { quality: value.quality } : {}),
+      ...(value.lowQuality ? { lowQuality: true } : {}),
+      ...(dihedral ? { dihedral } : {}),
+    };
+  }
+  return { path: typeof rec.path === 'string' ? rec.path : `line ${lineNo}`, hashes };
+}
+
+/** Match one parsed line; the record has the scan's shape (size and mtime null). */
+export function matchLine(line: HashLine, matcher: Pick<Matcher, 'match'>): ScanRecord {
+  const result: FileHashResult = { path: line.path, size: 0, hashes: line.hashes };
+  const outcome = matcher.match(result);
+  const digests: Record<string, string> = {};
+  for (const s of SIGNALS.values()) if (isExact(s) && line.hashes[s.name]) digests[s.name] = line.hashes[s.name].hash;
+  return { path: line.path, size: null, mtime: null, ...digests, status: outcome.status, matches: outcome.matches, hashes: line.hashes };
+}

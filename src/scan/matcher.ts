@@ -1,0 +1,126 @@
+import { buildExactIndex, buildHammingIndex, queryDihedral, type PositionalIndex } from '../index/index.js';
+import type { ExactIndex, IndexMatch } from '../index/types.js';
+import type { MatchInfo, ScanStatus } from '../report/types.js';
+import type { FileHashResult } from '../results.js';
+import { isPerceptual } from '../signals/registry.js';
+import type { DihedralName, SignalType } from '../signals/types.js';
+import { DIHEDRAL_NAMES } from '../signals/types.js';
+import type { StoreReader } from '../store/types.js';
+
+export interface MatcherOptions {
+  /** List names to match against (already checked to exist). */
+  readonly lists: readonly string[];
+  /** Signals to build an index for (those the lists hold and the scan computes). */
+  readonly signals: readonly SignalType[];
+  /** Largest distance that counts as a match, per perceptual signal name. */
+  readonly thresholds: ReadonlyMap<string, number>;
+  /** Also match the 8 rotations/mirrors where the signal supports it (PDQ). */
+  readonly dihedral: boolean;
+}
+
+interface SignalIndex {
+  readonly signal: SignalType;
+  readonly threshold: number;
+  readonly hamming: PositionalIndex | null;
+  readonly exact: ExactIndex | null;
+}
+
+export interface MatchOutcome {
+  readonly status: ScanStatus;
+  readonly matches: MatchInfo[];
+}
+
+interface RawMatch extends IndexMatch {
+  readonly signal: string;
+  readonly transform: string | null;
+}
+
+/** Indexes built once from the store (one per signal); matches a file's hashes against them. */
+export class Matcher {
+  private constructor(
+    private readonly store: StoreReader,
+    private readonly indexes: readonly SignalIndex[],
+    private readonly dihedral: boolean,
+  ) {}
+
+  static build(store: StoreReader, opts: MatcherOptions): Matcher {
+    const indexes: SignalIndex[] = [];
+    for (const signal of opts.signals) {
+      const packed = store.loadPacked(signal.name, opts.lists);
+      if (packed.count === 0) continue;
+      const perceptual = isPerceptual(signal);
+      indexes.push({
+        signal,
+        threshold: perceptual ? (opts.thresholds.get(signal.name) ?? signal.defaultThreshold) : 0,
+        hamming: perceptual ? buildHammingIndex(packed) : null,
+        exact: perceptual ? null : buildExactIndex(packed),
+      });
+    }
+    return new Matcher(store, indexes, opts.dihedral);
+  }
+
+  /** Entry counts per indexed signal. */
+  sizes(): Record<string, number> {
+    return Object.fromEntries(this.indexes.map((ix) => [ix.signal.name, (ix.hamming ?? ix.exact)!.size]));
+  }
+
+  match(result: FileHashResult): MatchOutcome {
+    const raw: RawMatch[] = [];
+    let lowQuality = false;
+    for (const ix of this.indexes) {
+      const h = result.hashes[ix.signal.name];
+      if (!h) continue;
+      if (isLowQuality(ix.signal, h.quality, h.lowQuality)) {
+        lowQuality = true;
+        continue;
+      }
+      raw.push(...this.query(ix, h.hash, h.dihedral));
+    }
+    const matches = this.describe(raw);
+    const status: ScanStatus =
+      matches.length > 0 ? 'match' : result.error ? 'error' : lowQuality ? 'low_quality' : 'clean';
+    return { status, matches };
+  }
+
+  private query(ix: SignalIndex, hex: string, dihedral: Readonly<Record<DihedralName, string>> | undefined): RawMatch[] {
+    const name = ix.signal.name;
+    const hash = ix.signal.parse(hex);
+    if (ix.exact) return ix.exact.query(hash).map((m) => ({ ...m, signal: name, transform: null }));
+    const index = ix.hamming!;
+    if (hash.length * 8 !== index.bits) return [];
+    if (this.dihedral && dihedral && isPerceptual(ix.signal) && ix.signal.supportsDihedral) {
+      const byName = {} as Record<DihedralName, Uint8Array>;
+      for (const t of DIHEDRAL_NAMES) byName[t] = ix.signal.parse(dihedral[t]);
+      return queryDihedral(index, byName, ix.threshold).map((m) => ({
+        id: m.id,
+        distance: m.distance,
+        signal: name,
+        transform: m.transform,
+      }));
+    }
+    return index.query(hash, ix.threshold).map((m) => ({ ...m, signal: name, transform: null }));
+  }
+
+  private describe(raw: readonly RawMatch[]): MatchInfo[] {
+    if (raw.length === 0) return [];
+    const entries = this.store.entries([...new Set(raw.map((m) => m.id))]);
+    return raw
+      .map((m) => {
+        const e = entries.get(m.id);
+        return {
+          list: e?.list ?? '?',
+          entry: e?.externalId ?? null,
+          category: e?.category ?? null,
+          signal: m.signal,
+          distance: m.distance,
+          transform: m.transform,
+        };
+      })
+      .sort((a, b) => a.distance - b.distance || a.list.localeCompare(b.list) || a.signal.localeCompare(b.signal));
+  }
+}
+
+export function isLowQuality(signal: SignalType, quality: number | undefined, flagged: boolean | undefined): boolean {
+  if (flagged) return true;
+  return isPerceptual(signal) && signal.minQuality !== null && quality !== undefined && quality < signal.minQuality;
+}

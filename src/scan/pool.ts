@@ -1,0 +1,90 @@
+import { Piscina } from 'piscina';
+import type { FileErrorCode } from '../errors.js';
+import type { FileHashResult } from '../results.js';
+import type { HashTask } from './task.js';
+
+/** Hashes files somewhere (a pool of threads, or inline) and always answers with a result. */
+export interface Hasher {
+  /** Never rejects for a file's own problems; rejects with Interrupted once stop() was called. */
+  hash(task: HashTask): Promise<FileHashResult>;
+  /** Abandon every task in flight (Ctrl-C): they reject with Interrupted. */
+  stop(): void;
+  close(): Promise<void>;
+}
+
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
+export function errorResult(path: string, code: FileErrorCode, message: string): FileHashResult {
+  return { path, size: 0, hashes: {}, error: { code, message } };
+}
+
+export interface PoolOptions {
+  readonly workers: number;
+  /** Per-file limit in ms (0 = none). A task over it is aborted and its thread replaced. */
+  readonly fileTimeoutMs: number;
+}
+
+const TIMED_OUT = 'hashsieve: file timeout';
+const STOPPED = 'hashsieve: interrupted';
+
+/**
+ * A piscina pool, one task per thread at a time. The caller keeps at most `workers` tasks in
+ * flight, so a task starts as soon as it is submitted and its timeout measures only its own work.
+ */
+export function createPool(opts: PoolOptions): Hasher {
+  const pool = new Piscina<HashTask, FileHashResult>({
+    filename: new URL('./worker.js', import.meta.url).href,
+    minThreads: opts.workers,
+    maxThreads: opts.workers,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  const stopper = new AbortController();
+  return {
+    async hash(task) {
+      if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');
+      const ac = new AbortController();
+      const onStop = (): void => ac.abort(STOPPED);
+      stopper.signal.addEventListener('abort', onStop, { once: true });
+      const timer = opts.fileTimeoutMs > 0 ? setTimeout(() => ac.abort(TIMED_OUT), opts.fileTimeoutMs) : null;
+      try {
+        return await pool.run(task, { signal: ac.signal });
+      } catch (e) {
+        if (ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
+        if (ac.signal.reason === TIMED_OUT) {
+          return errorResult(task.path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`);
+        }
+        return errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
+      } finally {
+        if (timer) clearTimeout(timer);
+        stopper.signal.removeEventListener('abort', onStop);
+      }
+    },
+    stop() {
+      stopper.abort();
+    },
+    async close() {
+      await pool.destroy();
+    },
+  };
+}
+
+/** Hash on the calling thread (`--workers 0`): no isolation, no timeout; for debugging and tiny jobs. */
+export async function createInlineHasher(): Promise<Hasher> {
+  const { default: hashTask } = await import('./worker.js');
+  let stopped = false;
+  return {
+    async hash(task) {
+      if (stopped) throw new Interrupted('Scan interrupted');
+      const result = await hashTask(task);
+      if (stopped) throw new Interrupted('Scan interrupted');
+      return result;
+    },
+    stop() {
+      stopped = true;
+    },
+    async close() {},
+  };
+}

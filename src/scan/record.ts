@@ -1,0 +1,53 @@
+import type { MatchOutcome } from './matcher.js';
+import type { ScanRecord } from '../report/types.js';
+import type { FileHashResult } from '../results.js';
+import { isExact } from '../signals/registry.js';
+import { SIGNALS } from '../signals/registry.js';
+import type { WalkItem } from './walk.js';
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** Exact digests are repeated as top-level fields (`sha256`, `md5`, ...), in registry order. */
+function digestFields(hashes: FileHashResult['hashes']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of SIGNALS.values()) {
+    if (isExact(s) && hashes[s.name]) out[s.name] = hashes[s.name].hash;
+  }
+  return out;
+}
+
+export function hashedRecord(
+  item: Extract<WalkItem, { kind: 'file' }>,
+  result: FileHashResult,
+  outcome: MatchOutcome,
+): ScanRecord {
+  return {
+    path: item.path,
+    size: item.size,
+    mtime: iso(item.mtimeMs),
+    ...digestFields(result.hashes),
+    status: outcome.status,
+    matches: outcome.matches,
+    hashes: result.hashes,
+    ...(result.width !== undefined ? { width: result.width, height: result.height } : {}),
+    ...(result.format !== undefined ? { format: result.format } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  };
+}
+
+export function unhashedRecord(item: Exclude<WalkItem, { kind: 'file' }>): ScanRecord {
+  if (item.kind === 'error') {
+    return { path: item.path, size: null, mtime: null, status: 'error', matches: [], hashes: {}, error: item.error };
+  }
+  return {
+    path: item.path,
+    size: item.size,
+    mtime: iso(item.mtimeMs),
+    status: 'skipped',
+    matches: [],
+    hashes: {},
+    skip: { reason: item.reason, message: item.message },
+  };
+}

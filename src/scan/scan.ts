@@ -1,0 +1,229 @@
+import { hostname, release, cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import type { DecodeLimits } from '../image/decode.js';
+import { createFormatter } from '../report/formats.js';
+import { writeManifest, type ManifestList } from '../report/manifest.js';
+import { fileSink, streamSink } from '../report/sink.js';
+import { emptyTotals, summarize } from '../report/summary.js';
+import type { ReportFormat, ScanSummary } from '../report/types.js';
+import { isPerceptual } from '../signals/registry.js';
+import type { HashOptions, SignalType } from '../signals/types.js';
+import type { ListInfo, StoreReader } from '../store/types.js';
+import { VERSION } from '../version.js';
+import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointState } from './checkpoint.js';
+import { runEngine } from './engine.js';
+import { Matcher } from './matcher.js';
+import { ReportOutput } from './output.js';
+import { createInlineHasher, createPool, type Hasher } from './pool.js';
+import { Progress } from './progress.js';
+import { walk, type WalkOptions } from './walk.js';
+
+export interface ScanConfig {
+  /** Paths to scan; walked lazily (an async iterable can stream from stdin). */
+  readonly inputs: AsyncIterable<string> | Iterable<string>;
+  /** When the inputs are a fixed list, they can be counted ahead for the progress line. */
+  readonly countableInputs: readonly string[] | null;
+  readonly walk: WalkOptions;
+  /** Worker threads; 0 hashes on the main thread (no timeout, no crash isolation). */
+  readonly workers: number;
+  readonly fileTimeoutMs: number;
+  /** Signals computed for every file. */
+  readonly signals: readonly SignalType[];
+  readonly hashOptions: HashOptions;
+  readonly limits: DecodeLimits;
+  readonly store: StoreReader;
+  readonly dbPath: string;
+  /** The lists matched against (already selected and checked). */
+  readonly lists: readonly ListInfo[];
+  readonly thresholds: ReadonlyMap<string, number>;
+  readonly dihedral: boolean;
+  readonly format: ReportFormat;
+  /** Report file; null = the `stdout` stream. */
+  readonly out: string | null;
+  readonly onlyMatches: boolean;
+  readonly checkpoint: string | null;
+  readonly resume: boolean;
+  readonly summaryPath: string | null;
+  readonly manifestPath: string | null;
+  readonly progress: boolean;
+  readonly quiet: boolean;
+  readonly commandLine: readonly string[];
+  readonly stop: AbortSignal;
+}
+
+export interface ScanIO {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+export interface ScanResult {
+  readonly summary: ScanSummary;
+  readonly interrupted: boolean;
+}
+
+/** The options that shape a report: a resumed scan must use the same ones. */
+function reportShape(c: ScanConfig): Record<string, unknown> {
+  return {
+    format: c.format,
+    onlyMatches: c.onlyMatches,
+    signals: c.signals.map((s) => s.name),
+    lists: c.lists.map((l) => l.name),
+    thresholds: Object.fromEntries(c.thresholds),
+    dihedral: c.dihedral,
+    hashOptions: c.hashOptions,
+  };
+}
+
+async function openCheckpoint(c: ScanConfig, startedAt: string): Promise<{ state: CheckpointState | null; writer: CheckpointWriter | null }> {
+  if (c.checkpoint === null) return { state: null, writer: null };
+  const report = resolve(c.out!);
+  if (!c.resume) {
+    if (existsSync(c.checkpoint)) {
+      throw new UsageError(`Checkpoint ${c.checkpoint} already exists: add --resume to continue that scan, or delete it to start over`);
+    }
+    return { state: null, writer: CheckpointWriter.create(c.checkpoint, { type: 'header', version: 1, startedAt, report, scan: reportShape(c) }) };
+  }
+  if (!existsSync(c.checkpoint)) throw new UsageError(`--resume: checkpoint ${c.checkpoint} does not exist`);
+  const state = await readCheckpoint(c.checkpoint);
+  if (state.header.report !== report) {
+    throw new UsageError(`--resume: the checkpoint belongs to report ${state.header.report}, not ${report}`);
+  }
+  const differ = compareScanOptions(state.header.scan, reportShape(c));
+  if (differ.length > 0) throw new UsageError(`--resume: options differ from the interrupted scan (${differ.join(', ')})`);
+  if (!existsSync(report)) throw new UsageError(`--resume: the report ${report} is missing`);
+  return { state, writer: CheckpointWriter.resume(c.checkpoint, state, startedAt) };
+}
+
+async function sharpVersions(): Promise<{ sharp: string | null; libvips: string | null }> {
+  try {
+    const { default: sharp } = await import('sharp');
+    const v = sharp.versions as { sharp?: string; vips?: string };
+    return { sharp: v.sharp ?? null, libvips: v.vips ?? null };
+  } catch {
+    return { sharp: null, libvips: null };
+  }
+}
+
+function manifestList(l: ListInfo): ManifestList {
+  return {
+    name: l.name,
+    version: l.version,
+    sourceOrg: l.sourceOrg,
+    sourceFile: l.sourceFile,
+    sourceSha256: l.sourceSha256,
+    importedAt: l.importedAt,
+    signatureStatus: l.signatureStatus,
+    keyFingerprint: l.keyFingerprint,
+    entriesDigest: l.entriesDigest,
+    counts: l.counts,
+  };
+}
+
+/** Count the files a walk will see, in the background, for the progress line's total and ETA. */
+async function countAhead(inputs: readonly string[], opts: WalkOptions, progress: Progress, stop: AbortSignal): Promise<void> {
+  let n = 0;
+  for await (const item of walk(inputs, opts)) {
+    if (stop.aborted) return;
+    n += 1;
+  }
+  progress.setTotal(n);
+}
+
+/** Walk, hash in the pool, match, and write the report, summary, checkpoint and manifest. */
+export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
+  const startedAt = new Date().toISOString();
+  if (c.checkpoint !== null && c.out === null) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
+  if (c.resume && c.checkpoint === null) throw new UsageError('--resume needs --checkpoint FILE');
+
+  const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
+  const matcher = Matcher.build(c.store, {
+    lists: c.lists.map((l) => l.name),
+    signals: c.signals,
+    thresholds: c.thresholds,
+    dihedral: c.dihedral,
+  });
+  const { state, writer } = await openCheckpoint(c, startedAt);
+  const totals = state?.totals ?? emptyTotals();
+  const sink = c.out === null ? streamSink(io.stdout) : fileSink(c.out, state ? state.reportBytes : null);
+  const formatter = createFormatter(c.format, {
+    signals: c.signals.map((s) => s.name),
+    qualitySignals: c.signals.filter((s) => isPerceptual(s) && s.minQuality !== null).map((s) => s.name),
+  });
+  const output = new ReportOutput({
+    sink,
+    formatter,
+    onlyMatches: c.onlyMatches,
+    checkpoint: writer,
+    records: state?.records ?? 0,
+    totals,
+    streaming: c.out === null,
+  });
+  if (!state) output.begin();
+
+  const hasher: Hasher =
+    c.workers === 0 ? await createInlineHasher() : createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
+  const progress = c.progress ? new Progress(io.stderr, totals) : null;
+  const countStop = new AbortController();
+  if (progress && c.countableInputs) void countAhead(c.countableInputs, c.walk, progress, countStop.signal).catch(() => undefined);
+
+  let complete = false;
+  try {
+    complete = await runEngine({
+      items: walk(c.inputs, c.walk),
+      hasher,
+      task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits },
+      matcher,
+      concurrency: Math.max(1, c.workers),
+      output,
+      done: state?.done ?? new Set(),
+      stop: c.stop,
+      onProgress: progress ? () => progress.tick() : undefined,
+    });
+  } finally {
+    countStop.abort();
+    progress?.clear();
+    await output.finish(complete);
+    await hasher.close();
+  }
+
+  const summary = summarize(totals, !complete);
+  if (c.summaryPath) await writeFile(c.summaryPath, `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
+  if (c.manifestPath && complete) {
+    await writeManifest(c.manifestPath, {
+      toolVersion: VERSION,
+      runtime: { node: process.version, ...(await sharpVersions()) },
+      commandLine: c.commandLine,
+      cwd: process.cwd(),
+      host: { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch, cpus: cpus().length },
+      startedAt: state?.header.startedAt ?? startedAt,
+      resumedAt: state ? [...state.resumedAt, startedAt] : [],
+      endedAt: new Date().toISOString(),
+      database: resolve(c.dbPath),
+      lists: c.lists.map(manifestList),
+      signals: c.signals.map((s) => s.name),
+      thresholds: Object.fromEntries([...perceptualIndexed].map((n) => [n, c.thresholds.get(n)!])),
+      options: {
+        dihedral: c.dihedral,
+        pdqPipeline: c.hashOptions.pdqPipeline,
+        blockhashBits: c.hashOptions.blockhashBits,
+        onlyMatches: c.onlyMatches,
+        followSymlinks: c.walk.followSymlinks,
+        include: c.walk.include,
+        exclude: c.walk.exclude,
+        maxFileSize: c.walk.maxFileSize,
+        workers: c.workers,
+        fileTimeoutMs: c.fileTimeoutMs,
+        limits: c.limits,
+        indexedEntries: matcher.sizes(),
+      },
+      totals: summary,
+      reportPath: c.out === null ? null : resolve(c.out),
+      reportFormat: c.format,
+    });
+  }
+  return { summary, interrupted: !complete };
+}
