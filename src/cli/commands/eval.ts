@@ -1,5 +1,22 @@
-// PLACEHOLDER — the command 'eval' is being built; it registers nothing yet.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('eval')
+    .description(
+      'Measure what each perceptual signal survives (true-positive rate per transform) and its false-positive rate over unrelated pairs, on seeded synthetic images',
+    )
+    .option('--quick', 'a small run for CI (seconds instead of minutes)')
+    .option('--seed <S>', 'seed for every source and transform (default 1)')
+    .option('--signals <LIST>', 'perceptual signals to evaluate, comma-separated (default all)')
+    .option('--sources <N>', 'unrelated sources, compared all-pairs (default 1500, quick 60)')
+    .option('--transformed <N>', 'of those, how many go through every transform (default 60, quick 3)')
+    .option('--concurrency <N>', 'images in flight at once; does not change results (default 2)')
+    .option('--json <FILE>', 'write the full result as JSON (byte-identical for a seed, apart from "timing")')
+    .option('--svg-dir <DIR>', 'write one histogram SVG per signal and transforms.svg (the heat table) here')
+    .action(async (flags) => {
+      const { runEvalCommand } = await import('../../eval/command.js');
+      await runEvalCommand(flags, ctx);
+    });
+}

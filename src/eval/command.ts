@@ -1,0 +1,101 @@
+/** `hashsieve eval`: reads flags, runs the evaluation, writes the summary, JSON and SVGs. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { TRANSFORMS } from '../../fixtures/transforms.js';
+import type { CliContext } from '../cli/context.js';
+import { invalidParameterError, UsageError } from '../errors.js';
+import { isPerceptual, parseSignalList, SIGNALS } from '../signals/registry.js';
+import { DEFAULT_HASH_OPTIONS, type HashOptions, type PerceptualSignalType } from '../signals/types.js';
+import { VERSION } from '../version.js';
+import { decodingHasher } from './hashing.js';
+import { buildReport, formatSummary, reportJson } from './report.js';
+import { FULL_SIZE, QUICK_SIZE, runEval, type EvalSize } from './run.js';
+import { heatTableSvg, histogramSvg } from './svg.js';
+
+export interface EvalFlags {
+  readonly quick?: boolean;
+  readonly seed?: string;
+  readonly signals?: string;
+  readonly sources?: string;
+  readonly transformed?: string;
+  readonly concurrency?: string;
+  readonly json?: string;
+  readonly svgDir?: string;
+}
+
+const DEFAULT_SEED = 1;
+const DEFAULT_CONCURRENCY = 2;
+export const HEAT_TABLE_FILE = 'transforms.svg';
+
+function integerFlag(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw invalidParameterError(name, `integer >= ${min}`, value);
+  }
+  return n;
+}
+
+function chooseSignals(spec: string | undefined): PerceptualSignalType[] {
+  const all = spec === undefined ? [...SIGNALS.values()] : parseSignalList(spec);
+  const perceptual = all.filter(isPerceptual);
+  const exact = all.filter((s) => !isPerceptual(s));
+  if (spec !== undefined && exact.length > 0) {
+    throw new UsageError(`eval measures perceptual signals only; ${exact.map((s) => s.name).join(', ')} match exactly or not at all`);
+  }
+  return perceptual;
+}
+
+export async function runEvalCommand(flags: EvalFlags, ctx: CliContext): Promise<void> {
+  const quick = flags.quick === true;
+  const base = quick ? QUICK_SIZE : FULL_SIZE;
+  const seed = integerFlag('--seed', flags.seed, DEFAULT_SEED, 0);
+  const unrelatedSources = integerFlag('--sources', flags.sources, base.unrelatedSources, 2);
+  const transformedSources = integerFlag('--transformed', flags.transformed, Math.min(base.transformedSources, unrelatedSources), 0);
+  if (transformedSources > unrelatedSources) {
+    throw new UsageError(`Expected --transformed (${transformedSources}) to be at most --sources (${unrelatedSources})`);
+  }
+  const size: EvalSize = { ...base, unrelatedSources, transformedSources };
+  const concurrency = integerFlag('--concurrency', flags.concurrency, DEFAULT_CONCURRENCY, 1);
+  const signals = chooseSignals(flags.signals);
+  const hashOptions: HashOptions = { ...DEFAULT_HASH_OPTIONS, dihedral: signals.some((s) => s.supportsDihedral) };
+
+  const started = performance.now();
+  const progress = ctx.stderr.isTTY
+    ? (done: number, total: number) => {
+        if (done === total || done % 10 === 0) ctx.stderr.write(`\reval: ${done}/${total} sources${done === total ? '\n' : ''}`);
+      }
+    : undefined;
+  const result = await runEval({
+    seed,
+    size,
+    signals,
+    transforms: TRANSFORMS,
+    hasher: decodingHasher(signals, hashOptions),
+    concurrency,
+    onProgress: progress,
+  });
+  const report = buildReport(
+    {
+      version: VERSION,
+      environment: { node: process.version, sharp: sharp.versions.sharp, vips: sharp.versions.vips, platform: `${process.platform}-${process.arch}` },
+      seed,
+      quick,
+      size,
+      hashOptions,
+      transforms: TRANSFORMS,
+      totalSeconds: (performance.now() - started) / 1000,
+    },
+    result,
+  );
+
+  if (flags.json) await writeFile(flags.json, reportJson(report));
+  if (flags.svgDir) {
+    await mkdir(flags.svgDir, { recursive: true });
+    for (const v of report.signals) await writeFile(join(flags.svgDir, `${v.id}.svg`), histogramSvg(v));
+    await writeFile(join(flags.svgDir, HEAT_TABLE_FILE), heatTableSvg(report));
+  }
+  ctx.stdout.write(formatSummary(report));
+  ctx.stdout.write(`(${report.timing.totalSeconds.toFixed(1)} s)\n`);
+}
