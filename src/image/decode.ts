@@ -1,6 +1,13 @@
-// FIRST CUT — the PDQ/image helper refines this (shrink-on-load, colour modes, error mapping).
-import sharp, { type Metadata } from 'sharp';
-import { FileError } from '../errors.js';
+/**
+ * One decode per file for every perceptual signal: sharp/libvips, first frame only, no EXIF
+ * rotation, no ICC transform (the references apply neither), any colour model converted to 8-bit
+ * sRGB RGBA with alpha kept. When every requested signal allows it (`minSide`), the image is
+ * shrunk while decoding (JPEG/WebP shrink-on-load) so a large photo is never held at full size.
+ * Failures are FileErrors with stable codes; messages never carry file contents.
+ */
+import { stat } from 'node:fs/promises';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { FileError, type FileErrorCode } from '../errors.js';
 import type { Pixels } from '../signals/types.js';
 
 export interface DecodeLimits {
@@ -29,33 +36,108 @@ export interface DecodedImage {
   readonly height: number;
   /** sharp/libvips format name: jpeg, png, webp, gif, tiff, ... */
   readonly format: string;
+  /** True when the pixels are smaller than the stored image (minSide allowed a shrink). */
+  readonly shrunk: boolean;
+}
+
+/** Vector and document formats are rendered, not decoded; they are not images this tool hashes. */
+const REJECTED_FORMATS: ReadonlySet<string> = new Set(['svg', 'pdf']);
+const REASON_MAX_CHARS = 80;
+
+/**
+ * A short, printable reason from a sharp/libvips error: its first line, quoted parts (paths,
+ * bytes) removed, printable ASCII only, bounded length.
+ */
+export function cleanReason(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const line = (raw.split(/\r?\n/, 1)[0] ?? '')
+    .replace(/"[^"]*"|'[^']*'/g, '…')
+    .replace(/[^\x20-\x7e…]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return line.length > REASON_MAX_CHARS ? `${line.slice(0, REASON_MAX_CHARS)}…` : line || 'unknown error';
+}
+
+function isUnsupported(e: unknown): boolean {
+  const m = e instanceof Error ? e.message : String(e);
+  return /unsupported image format|not a known (file )?format|is not in a known format/i.test(m);
+}
+
+function fail(code: FileErrorCode, message: string): never {
+  throw new FileError(code, message);
+}
+
+async function checkInputSize(input: Buffer | string, limits: DecodeLimits): Promise<void> {
+  let size: number;
+  if (typeof input === 'string') {
+    let info;
+    try {
+      info = await stat(input);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      fail('UNREADABLE', `The file could not be read (${code})`);
+    }
+    if (!info.isFile()) fail('NOT_A_FILE', 'Not a regular file');
+    size = info.size;
+  } else {
+    size = input.length;
+  }
+  if (size === 0) fail('EMPTY_FILE', 'The file is empty');
+  if (size > limits.maxBytes) fail('TOO_LARGE', `The file is ${size} bytes, over the limit of ${limits.maxBytes} bytes`);
+}
+
+async function readHeader(input: Buffer | string): Promise<Metadata> {
+  try {
+    return await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    if (isUnsupported(e)) fail('UNSUPPORTED_FORMAT', 'Not a supported image format');
+    if (typeof input === 'string' && /no such file|permission denied|unable to open/i.test(String(e))) {
+      fail('UNREADABLE', 'The file could not be read');
+    }
+    fail('DECODE_FAILED', `The image header could not be read: ${cleanReason(e)}`);
+  }
+}
+
+/** The target box for shrink-on-load: shorter side = minSide, aspect ratio kept. */
+function shrinkTarget(width: number, height: number, minSide: number | null): { width: number; height: number } | null {
+  if (minSide === null || Math.min(width, height) <= minSide) return null;
+  return width <= height
+    ? { width: minSide, height: Math.max(minSide, Math.round((height * minSide) / width)) }
+    : { width: Math.max(minSide, Math.round((width * minSide) / height)), height: minSide };
+}
+
+function pipeline(input: Buffer | string, req: DecodeRequest, target: { width: number; height: number } | null): Sharp {
+  let img = sharp(input, {
+    ignoreIcc: true,
+    limitInputPixels: Number.isFinite(req.limits.maxPixels) ? req.limits.maxPixels : false,
+    pages: 1,
+    page: 0,
+    failOn: 'warning',
+  });
+  if (target) img = img.resize({ ...target, fit: 'fill', fastShrinkOnLoad: true });
+  return img.toColourspace('srgb').ensureAlpha();
 }
 
 export async function decodeImage(input: Buffer | string, req: DecodeRequest): Promise<DecodedImage> {
-  let meta: Metadata;
-  try {
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
-  } catch (e) {
-    throw new FileError('UNSUPPORTED_FORMAT', 'Not a supported image format');
-  }
+  await checkInputSize(input, req.limits);
+  const meta = await readHeader(input);
+  const format = meta.format ?? 'unknown';
+  if (REJECTED_FORMATS.has(format)) fail('UNSUPPORTED_FORMAT', `${format} is not a raster image format this tool hashes`);
   const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width < 1 || height < 1) fail('DECODE_FAILED', 'The image header gives no size');
   if (width * height > req.limits.maxPixels) {
-    throw new FileError('TOO_MANY_PIXELS', `Image is ${width}x${height}, over the limit of ${req.limits.maxPixels} pixels`);
+    fail('TOO_MANY_PIXELS', `The image is ${width}x${height}, over the limit of ${req.limits.maxPixels} pixels`);
   }
+  const target = shrinkTarget(width, height, req.minSide);
   try {
-    const { data, info } = await sharp(input, { ignoreIcc: true, limitInputPixels: req.limits.maxPixels, pages: 1 })
-      .toColourspace('srgb')
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return {
-      pixels: { data, width: info.width, height: info.height, channels: 4, stride: info.width * 4 },
-      width,
-      height,
-      format: meta.format ?? 'unknown',
-    };
+    const { data, info } = await pipeline(input, req, target).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) fail('DECODE_FAILED', `Unexpected ${info.channels}-channel output`);
+    const pixels: Pixels = { data, width: info.width, height: info.height, channels: 4, stride: info.width * 4 };
+    return { pixels, width, height, format, shrunk: target !== null };
   } catch (e) {
-    throw new FileError('DECODE_FAILED', 'The image could not be decoded');
+    if (e instanceof FileError) throw e;
+    if (/pixel limit/i.test(String(e))) fail('TOO_MANY_PIXELS', 'The image is over the pixel limit');
+    fail('DECODE_FAILED', `The image could not be decoded: ${cleanReason(e)}`);
   }
 }

@@ -18,7 +18,7 @@ export const PDQ_BITS = 256;
 export const PDQ_MATCH_THRESHOLD = 31;
 export const PDQ_MIN_QUALITY = 50;
 /** Shorter side the fast pipeline lets the decoder shrink to (chosen by measurement, docs/readme/pdq.md). */
-export const PDQ_FAST_MIN_SIDE = 512;
+export const PDQ_FAST_MIN_SIDE = 640;
 
 /** Throws a UsageError unless `pixels` describes a buffer that really holds the image. */
 export function assertPixels(pixels: Pixels): void {

@@ -13,18 +13,9 @@ const LUMA_B = 0.114;
 export type LumaArithmetic = 'float32' | 'float64';
 
 const fround = Math.fround;
-
-function weightTable(weight: number, arithmetic: LumaArithmetic): Float64Array {
-  const t = new Float64Array(256);
-  const w = arithmetic === 'float32' ? fround(weight) : weight;
-  for (let v = 0; v < 256; v++) t[v] = arithmetic === 'float32' ? fround(w * v) : w * v;
-  return t;
-}
-
-const TABLES = {
-  float64: [weightTable(LUMA_R, 'float64'), weightTable(LUMA_G, 'float64'), weightTable(LUMA_B, 'float64')],
-  float32: [weightTable(LUMA_R, 'float32'), weightTable(LUMA_G, 'float32'), weightTable(LUMA_B, 'float32')],
-} as const;
+const R32 = fround(LUMA_R);
+const G32 = fround(LUMA_G);
+const B32 = fround(LUMA_B);
 
 export interface LumaSize {
   readonly width: number;
@@ -65,20 +56,33 @@ export function fillLuma(
   grey: boolean,
   out: Float32Array,
 ): void {
-  const { data, stride, channels } = pixels;
-  const [rT, gT, bT] = TABLES[arithmetic];
-  const same = size.width === pixels.width && size.height === pixels.height;
-  const cols = same ? null : nearestIndices(pixels.width, size.width);
-  const rows = same ? null : nearestIndices(pixels.height, size.height);
-  const f32 = arithmetic === 'float32';
+  const { data, stride, channels, width, height } = pixels;
+  const cols = width === size.width ? identity(width) : nearestIndices(width, size.width);
+  const rows = height === size.height ? identity(height) : nearestIndices(height, size.height);
+  const offsets = new Int32Array(size.width);
+  for (let x = 0; x < size.width; x++) offsets[x] = cols[x] * channels;
+  const outWidth = size.width;
   for (let y = 0; y < size.height; y++) {
-    const rowStart = (rows ? rows[y] : y) * stride;
-    let o = y * size.width;
-    for (let x = 0; x < size.width; x++, o++) {
-      const p = rowStart + (cols ? cols[x] : x) * channels;
-      if (grey) out[o] = data[p];
-      else if (f32) out[o] = fround(rT[data[p]] + gT[data[p + 1]]) + bT[data[p + 2]];
-      else out[o] = rT[data[p]] + gT[data[p + 1]] + bT[data[p + 2]];
+    const rowStart = rows[y] * stride;
+    const o = y * outWidth;
+    if (grey) {
+      for (let x = 0; x < outWidth; x++) out[o + x] = data[rowStart + offsets[x]];
+    } else if (arithmetic === 'float32') {
+      for (let x = 0; x < outWidth; x++) {
+        const p = rowStart + offsets[x];
+        out[o + x] = fround(fround(R32 * data[p]) + fround(G32 * data[p + 1])) + fround(B32 * data[p + 2]);
+      }
+    } else {
+      for (let x = 0; x < outWidth; x++) {
+        const p = rowStart + offsets[x];
+        out[o + x] = LUMA_R * data[p] + LUMA_G * data[p + 1] + LUMA_B * data[p + 2];
+      }
     }
   }
+}
+
+function identity(n: number): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  return idx;
 }
