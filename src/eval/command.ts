@@ -8,7 +8,7 @@ import { invalidParameterError, UsageError } from '../errors.js';
 import { isPerceptual, parseSignalList, SIGNALS } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PerceptualSignalType } from '../signals/types.js';
 import { VERSION } from '../version.js';
-import { decodingHasher } from './hashing.js';
+import { bufferHasher } from './hashing.js';
 import { buildReport, formatSummary, reportJson } from './report.js';
 import { FULL_SIZE, QUICK_SIZE, runEval, type EvalSize } from './run.js';
 import { heatTableSvg, histogramSvg } from './svg.js';
@@ -72,7 +72,7 @@ export async function runEvalCommand(flags: EvalFlags, ctx: CliContext): Promise
     size,
     signals,
     transforms: TRANSFORMS,
-    hasher: decodingHasher(signals, hashOptions),
+    hasher: bufferHasher(signals, hashOptions),
     concurrency,
     onProgress: progress,
   });

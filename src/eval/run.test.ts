@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getTransform } from '../../fixtures/transforms.js';
 import { hammingBytes } from '../signals/hex.js';
 import { DIHEDRAL_NAMES, type DihedralName, type PerceptualSignalType, type Pixels } from '../signals/types.js';
-import { decodingHasher } from './hashing.js';
+import { bufferHasher } from './hashing.js';
 import { runEval, thresholdGrid, variantsOf, type EvalSize } from './run.js';
 
 const GRID = 8;
@@ -81,7 +81,7 @@ const options = { pdqPipeline: 'fullres' as const, dihedral: true, blockhashBits
 
 function run(seed: number, minQuality: number | null = 50, concurrency = 2) {
   const signal = averageHash(minQuality);
-  return runEval({ seed, size: SIZE, signals: [signal], transforms: TRANSFORMS, hasher: decodingHasher([signal], options), concurrency });
+  return runEval({ seed, size: SIZE, signals: [signal], transforms: TRANSFORMS, hasher: bufferHasher([signal], options), concurrency });
 }
 
 describe('runEval', () => {
