@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError, invalidParameterError } from '../errors.js';
-import { DEFAULT_DECODE_LIMITS } from '../image/decode.js';
 import { formatSummary } from '../report/summary.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
 import { parseSignalList } from '../signals/registry.js';
@@ -120,7 +119,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         fileTimeoutMs,
         signals,
         hashOptions,
-        limits: DEFAULT_DECODE_LIMITS,
+        limits: {},
         store,
         dbPath,
         lists,

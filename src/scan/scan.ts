@@ -34,7 +34,8 @@ export interface ScanConfig {
   /** Signals computed for every file. */
   readonly signals: readonly SignalType[];
   readonly hashOptions: HashOptions;
-  readonly limits: DecodeLimits;
+  /** Overrides of the decoder's default limits. */
+  readonly limits: Partial<DecodeLimits>;
   readonly store: StoreReader;
   readonly dbPath: string;
   /** The lists matched against (already selected and checked). */
@@ -217,7 +218,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
         maxFileSize: c.walk.maxFileSize,
         workers: c.workers,
         fileTimeoutMs: c.fileTimeoutMs,
-        limits: c.limits,
+        limits: { ...(await import('../image/decode.js')).DEFAULT_DECODE_LIMITS, ...c.limits },
         indexedEntries: matcher.sizes(),
       },
       totals: summary,

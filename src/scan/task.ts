@@ -7,5 +7,6 @@ export interface HashTask {
   /** Signal names (objects with functions cannot cross threads; the worker looks them up). */
   readonly signals: readonly string[];
   readonly options: HashOptions;
-  readonly limits: DecodeLimits;
+  /** Overrides of the decoder's default limits. */
+  readonly limits: Partial<DecodeLimits>;
 }
