@@ -1,5 +1,237 @@
-// PLACEHOLDER — the command 'list' is being built; it registers nothing yet.
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { EXIT, type CliContext } from '../context.js';
+import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
+const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export'];
+const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
+
+interface DbOpts {
+  db?: string;
+}
+
+async function open(ctx: CliContext, opts: DbOpts, readonly: boolean): Promise<Store> {
+  const { openStore, resolveDbPath } = await import('../../store/index.js');
+  return openStore(resolveDbPath(opts, ctx.env), { readonly });
+}
+
+async function withStore<T>(ctx: CliContext, opts: DbOpts, readonly: boolean, fn: (s: Store) => Promise<T> | T): Promise<T> {
+  const store = await open(ctx, opts, readonly);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+export function parseColumns(spec: string): Partial<Record<CsvField, string>> {
+  const out: Partial<Record<CsvField, string>> = {};
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    const field = part.slice(0, eq).trim().toLowerCase();
+    const col = part.slice(eq + 1).trim();
+    if (eq < 1 || !col || !CSV_FIELDS.includes(field)) {
+      throw new UsageError(`Expected --columns like hash=COL,id=COL,category=COL,signal=COL,tags=COL but received ${JSON.stringify(part)}`);
+    }
+    out[field as CsvField] = col;
+  }
+  return out;
+}
+
+function countsText(counts: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(counts).map(([s, n]) => `${s}=${n}`);
+  return parts.length ? parts.join(' ') : '0';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+}
+
+function lsText(lists: ListInfo[]): string {
+  if (lists.length === 0) return 'No lists imported yet.\n';
+  return table([
+    ['NAME', 'SOURCE', 'VERSION', 'IMPORTED', 'SIGNATURE', 'ENTRIES'],
+    ...lists.map((l) => [
+      l.name,
+      l.sourceOrg ?? '-',
+      l.version ?? '-',
+      l.importedAt.slice(0, 19).replace('T', ' ') + 'Z',
+      l.signatureStatus,
+      countsText(l.counts),
+    ]),
+  ]);
+}
+
+function infoText(l: ListInfo): string {
+  const rows: Array<[string, string]> = [
+    ['name', l.name],
+    ['source', l.sourceOrg ?? '-'],
+    ['version', l.version ?? '-'],
+    ['description', l.description ?? '-'],
+    ['imported', l.importedAt],
+    ['source file', l.sourceFile ?? '-'],
+    ['source sha256', l.sourceSha256 ?? '-'],
+    ['signature', l.signatureStatus + (l.keyFingerprint ? ` (key sha256 ${l.keyFingerprint})` : '')],
+    ['entries digest', l.entriesDigest],
+    ...Object.entries(l.counts).map(([s, n]): [string, string] => [`entries ${s}`, String(n)]),
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${(k + ':').padEnd(w + 1)} ${v}`).join('\n') + '\n';
+}
+
+export function summaryText(s: ImportSummary): string {
+  const total = Object.values(s.imported).reduce((a, b) => a + b, 0);
+  const lines = [
+    `Imported ${total} new entries into list "${s.list}" (${s.format}, ${s.mode}; file sha256 ${s.sha256}; ${s.signatureStatus})`,
+  ];
+  for (const [sig, n] of Object.entries(s.imported)) lines.push(`  ${sig}: ${n}`);
+  lines.push(`  duplicates (kept once): ${s.duplicates}`);
+  const skipped = Object.entries(s.skipped);
+  if (skipped.length) {
+    lines.push(`  skipped: ${skipped.reduce((a, [, n]) => a + n, 0)}`);
+    for (const [reason, n] of skipped) lines.push(`    ${n} × ${reason}`);
+  }
+  if (s.photoDna > 0) {
+    lines.push(`  PhotoDNA values NOT imported: ${s.photoDna} (PhotoDNA cannot be computed or matched by hashsieve)`);
+  }
+  for (const [note, n] of Object.entries(s.notes)) lines.push(`  ${note}: ${n}`);
+  lines.push(`  list now holds: ${countsText(s.counts)}`);
+  return lines.join('\n') + '\n';
+}
+
+function verifyText(v: StoreVerification): string {
+  const lines: string[] = [];
+  lines.push(v.database.length === 0 ? 'database: ok' : `database: FAILED\n${v.database.map((p) => `  ${p}`).join('\n')}`);
+  for (const l of v.lists) {
+    lines.push(l.ok ? `${l.list}: ok` : `${l.list}: FAILED`);
+    for (const p of l.problems) lines.push(`  ${p}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  // `list import --version V` names the list's version; without positional options commander would
+  // read it as the program's own --version. Root options then go before the command name.
+  program.enablePositionalOptions();
+  const list = program.command('list').description('Import and manage known-content hash lists (SQLite store)');
+
+  list
+    .command('import <file>')
+    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, or a hashsieve export)')
+    .requiredOption('--name <name>', 'list name (unique)')
+    .option('--source <org>', 'organisation the list came from')
+    .option('--version <version>', 'version of the list')
+    .option('--description <text>', 'free-text description')
+    .option('--format <format>', `file format: ${FORMATS.join('|')}`, 'auto')
+    .option('--signal <name>', 'signal of bare hashes (text) or of a CSV without a signal column')
+    .option('--columns <map>', 'CSV column mapping: hash=COL,id=COL,category=COL,signal=COL,tags=COL')
+    .option('--skip-invalid', 'import the valid lines and count the invalid ones by reason, instead of rejecting the file')
+    .option('--replace', 'replace an existing list of this name (atomic swap)')
+    .option('--append', 'add to an existing list of this name')
+    .option('--sha256 <hex>', 'refuse the file unless its sha256 is this')
+    .option('--signature <file>', 'detached Ed25519 signature over the file (raw, base64 or hex)')
+    .option('--public-key <file>', 'PEM Ed25519 public key for --signature')
+    .option('--json', 'print the import summary as JSON on stdout')
+    .option('--db <path>', DB_HELP)
+    .action(async (file: string, opts) => {
+      if (opts.replace && opts.append) throw new UsageError('Give either --replace or --append, not both');
+      if (!FORMATS.includes(opts.format)) {
+        throw new UsageError(`Expected --format ${FORMATS.join('|')} but received ${JSON.stringify(opts.format)}`);
+      }
+      if (Boolean(opts.signature) !== Boolean(opts.publicKey)) {
+        throw new UsageError('--signature and --public-key go together');
+      }
+      const { importList } = await import('../../store/index.js');
+      const summary = await withStore(ctx, opts, false, (store) =>
+        importList(store, file, {
+          name: opts.name,
+          sourceOrg: opts.source,
+          version: opts.version,
+          description: opts.description,
+          format: opts.format as FormatName | 'auto',
+          signal: opts.signal,
+          columns: opts.columns ? parseColumns(opts.columns) : undefined,
+          skipInvalid: Boolean(opts.skipInvalid),
+          mode: opts.replace ? 'replace' : opts.append ? 'append' : 'create',
+          sha256: opts.sha256,
+          signature: opts.signature ? { signatureFile: opts.signature, publicKeyFile: opts.publicKey } : undefined,
+        }),
+      );
+      ctx.stderr.write(summaryText(summary));
+      if (opts.json) ctx.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    });
+
+  list
+    .command('ls')
+    .description('List the imported lists: names, sources, versions, dates and entry counts per signal (never hashes)')
+    .option('--json', 'JSON output')
+    .option('--db <path>', DB_HELP)
+    .action(async (opts) => {
+      const lists = await withStore(ctx, opts, true, (s) => s.lists());
+      ctx.stdout.write(opts.json ? JSON.stringify(lists, null, 2) + '\n' : lsText(lists));
+    });
+
+  list
+    .command('info <name>')
+    .description("Show one list's provenance, digest and counts per signal (never hashes)")
+    .option('--json', 'JSON output')
+    .option('--db <path>', DB_HELP)
+    .action(async (name: string, opts) => {
+      const info = await withStore(ctx, opts, true, (s) => s.requireList(name));
+      ctx.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : infoText(info));
+    });
+
+  list
+    .command('export <name>')
+    .description('Write a list in the hashsieve export format (the only command that prints hashes)')
+    .option('--out <file>', 'write to this new file (mode 0600) instead of stdout')
+    .option('--db <path>', DB_HELP)
+    .action(async (name: string, opts) => {
+      if (!opts.out && ctx.stdout.isTTY) {
+        throw new UsageError('Refusing to print a hash list to a terminal; use --out FILE or redirect stdout');
+      }
+      const { exportList } = await import('../../store/index.js');
+      await withStore(ctx, opts, true, async (store) => {
+        store.requireList(name);
+        if (!opts.out) return exportList(store, name, ctx.stdout);
+        const out = createWriteStream(opts.out, { flags: 'wx', mode: 0o600 });
+        await Promise.race([
+          once(out, 'open'),
+          once(out, 'error').then(([e]: unknown[]) => {
+            throw new UsageError(`Cannot create ${opts.out}: ${(e as Error).message}`);
+          }),
+        ]);
+        const n = await exportList(store, name, out);
+        out.end();
+        await once(out, 'finish');
+        ctx.stderr.write(`Exported ${n} entries of list "${name}" to ${opts.out}\n`);
+        return n;
+      });
+    });
+
+  list
+    .command('remove <name>')
+    .description('Remove a list and all its entries')
+    .option('--db <path>', DB_HELP)
+    .action(async (name: string, opts) => {
+      const removed = await withStore(ctx, opts, false, (s) => s.removeList(name));
+      if (!removed) throw new UsageError(`No list named ${JSON.stringify(name)}`);
+      ctx.stderr.write(`Removed list "${name}"\n`);
+    });
+
+  list
+    .command('verify [name]')
+    .description("Check the database's integrity and each list's entries against the digest recorded at import")
+    .option('--json', 'JSON output')
+    .option('--db <path>', DB_HELP)
+    .action(async (name: string | undefined, opts) => {
+      const { verifyStore } = await import('../../store/index.js');
+      const result = await withStore(ctx, opts, true, (s) => verifyStore(s, name));
+      ctx.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : verifyText(result));
+      if (!result.ok) ctx.setExitCode(EXIT.MATCH);
+    });
+}

@@ -1,0 +1,174 @@
+import { UsageError } from '../../errors.js';
+import { MAX_LINE_BYTES } from '../lines.js';
+import { lineFormat } from './lineformat.js';
+import { CSV_FIELDS, optionalText, type CsvField, type EntrySink, type FormatOptions, type FormatParser } from './types.js';
+
+/** python-threatexchange's export header, mapped onto our fields. */
+const THREATEXCHANGE_COLUMNS: Readonly<Partial<Record<CsvField, string>>> = {
+  signal: 'signal_type',
+  hash: 'signal_str',
+  category: 'category',
+  tags: 'tags',
+};
+const THREATEXCHANGE_COLLAB = 'collab';
+const TAG_SEPARATORS = /[\s,;]+/;
+
+export type CsvRecord = { fields: string[]; line: number } | { error: string; line: number };
+
+/**
+ * RFC 4180 records assembled from lines: quoted fields may hold commas, doubled quotes and
+ * newlines (a record then spans lines). A record is capped at MAX_LINE_BYTES characters.
+ */
+export class CsvReader {
+  private fields: string[] = [];
+  private cur = '';
+  private inQuotes = false;
+  private size = 0;
+  private startLine = 0;
+
+  /** Whether a quoted field is open (the next line continues the record). */
+  get continuing(): boolean {
+    return this.inQuotes;
+  }
+
+  /** Feed one line; returns a finished record, or null while a quoted field continues. */
+  push(line: string, n: number): CsvRecord | null {
+    if (!this.inQuotes) {
+      this.startLine = n;
+      this.size = 0;
+      if (!line.includes('"')) return { fields: line.split(','), line: n };
+    } else {
+      this.cur += '\n';
+    }
+    this.size += line.length + 1;
+    if (this.size > MAX_LINE_BYTES) {
+      this.reset();
+      return { error: `CSV record longer than ${MAX_LINE_BYTES} characters`, line: this.startLine };
+    }
+    let closedQuote = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (this.inQuotes) {
+        if (ch !== '"') this.cur += ch;
+        else if (line[i + 1] === '"') {
+          this.cur += '"';
+          i++;
+        } else {
+          this.inQuotes = false;
+          closedQuote = true;
+        }
+      } else if (ch === ',') {
+        this.fields.push(this.cur);
+        this.cur = '';
+        closedQuote = false;
+      } else if (closedQuote) {
+        this.reset();
+        return { error: 'unexpected character after a closing quote', line: this.startLine };
+      } else if (ch === '"' && this.cur === '') {
+        this.inQuotes = true;
+      } else {
+        this.cur += ch;
+      }
+    }
+    if (this.inQuotes) return null;
+    this.fields.push(this.cur);
+    const fields = this.fields;
+    this.reset();
+    return { fields, line: this.startLine };
+  }
+
+  /** At end of input: an error if a quoted field was never closed. */
+  end(): CsvRecord | null {
+    if (!this.inQuotes) return null;
+    this.reset();
+    return { error: 'quoted field never closed', line: this.startLine };
+  }
+
+  private reset(): void {
+    this.fields = [];
+    this.cur = '';
+    this.inQuotes = false;
+  }
+}
+
+type Columns = Partial<Record<CsvField, number>> & { collab?: number };
+
+function mapColumns(header: string[], options: FormatOptions): Columns {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const spec = options.columns ?? (names.includes('signal_str') ? THREATEXCHANGE_COLUMNS : null);
+  if (!spec) {
+    throw new UsageError(
+      'CSV header has no python-threatexchange columns (signal_type,signal_str); map yours with --columns hash=COL,signal=COL,id=COL,category=COL,tags=COL',
+    );
+  }
+  const cols: Columns = {};
+  for (const field of CSV_FIELDS) {
+    const want = spec[field];
+    if (want === undefined) continue;
+    const idx = names.indexOf(want.trim().toLowerCase());
+    if (idx < 0) {
+      if (spec === THREATEXCHANGE_COLUMNS && field !== 'hash' && field !== 'signal') continue;
+      throw new UsageError(`CSV header has no column ${JSON.stringify(want)} (for ${field})`);
+    }
+    cols[field] = idx;
+  }
+  if (cols.hash === undefined) throw new UsageError('CSV columns: hash=COL is required');
+  if (cols.signal === undefined && !options.signal) {
+    throw new UsageError('CSV has no signal column: give --signal or map one with --columns signal=COL');
+  }
+  if (spec === THREATEXCHANGE_COLUMNS && names.includes(THREATEXCHANGE_COLLAB)) {
+    cols.collab = names.indexOf(THREATEXCHANGE_COLLAB);
+  }
+  return cols;
+}
+
+export function splitTags(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(TAG_SEPARATORS).filter(Boolean);
+}
+
+/**
+ * CSV with a header row: python-threatexchange's export (signal_type,signal_str,collab,category,tags;
+ * a collab value becomes the tag `collab:NAME`), or any CSV mapped with --columns.
+ */
+export function csvFormat(sink: EntrySink, options: FormatOptions): FormatParser {
+  const reader = new CsvReader();
+  let cols: Columns | null = null;
+  let width = 0;
+  const record = (rec: CsvRecord | null): void => {
+    if (!rec) return;
+    if ('error' in rec) {
+      sink.problem(rec.line, rec.error);
+      return;
+    }
+    const f = rec.fields;
+    if (!cols) {
+      cols = mapColumns(f, options);
+      width = Math.max(...Object.values(cols).map((i) => i ?? 0)) + 1;
+      return;
+    }
+    if (f.length < width) {
+      sink.problem(rec.line, `expected at least ${width} CSV columns but found ${f.length}`);
+      return;
+    }
+    const tags = splitTags(cols.tags === undefined ? undefined : f[cols.tags]);
+    const collab = cols.collab === undefined ? null : optionalText(f[cols.collab]);
+    if (collab) tags.push(`collab:${collab}`);
+    sink.entry(
+      rec.line,
+      cols.signal === undefined ? (options.signal as string) : f[cols.signal].trim(),
+      f[cols.hash as number].trim(),
+      cols.id === undefined ? null : optionalText(f[cols.id]),
+      cols.category === undefined ? null : optionalText(f[cols.category]),
+      tags,
+    );
+  };
+  return lineFormat(
+    sink,
+    (line, n) => {
+      if (line.trim() === '' && !reader.continuing) return;
+      record(reader.push(line, n));
+    },
+    () => record(reader.end()),
+  );
+}

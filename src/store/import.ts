@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { HashFormatError, UsageError } from '../errors.js';
+import { SIGNALS } from '../signals/registry.js';
+import type { SignalType } from '../signals/types.js';
+import { computeEntriesDigest } from './digest.js';
+import { csvFormat } from './formats/csv.js';
+import { exportFormat, type ExportParser } from './formats/exportfmt.js';
+import { hashdeepFormat } from './formats/hashdeep.js';
+import { textFormat } from './formats/text.js';
+import {
+  FORMAT_NAMES,
+  FormatError,
+  type EntrySink,
+  type FormatName,
+  type FormatOptions,
+  type FormatParser,
+} from './formats/types.js';
+import { PHOTODNA_NOTE, vicsFormat } from './formats/vics.js';
+import { normaliseSha256, verifyFileSignature } from './integrity.js';
+import { readHead, sniffFormat } from './sniff.js';
+import { deleteList, encodeTags, type Store } from './store.js';
+
+export type ImportMode = 'create' | 'replace' | 'append';
+
+export interface ImportOptions extends FormatOptions {
+  readonly name: string;
+  readonly format?: FormatName | 'auto';
+  readonly sourceOrg?: string;
+  readonly version?: string;
+  readonly description?: string;
+  /** Import the good lines and count the bad ones by reason, instead of rejecting the file. */
+  readonly skipInvalid?: boolean;
+  /** An existing list: 'replace' swaps it atomically, 'append' adds to it; 'create' (default) refuses. */
+  readonly mode?: ImportMode;
+  /** Refuse the file unless its sha256 is this. */
+  readonly sha256?: string;
+  /** Refuse the file unless this detached Ed25519 signature verifies with this PEM public key. */
+  readonly signature?: { readonly signatureFile: string; readonly publicKeyFile: string };
+  /** Testing: called inside the transaction after each row read from the file. */
+  readonly afterInsert?: (rowsSoFar: number) => void;
+  /** Testing: called inside the transaction once the entries are stored, before the commit. */
+  readonly beforeCommit?: () => void;
+  readonly now?: () => Date;
+}
+
+export interface ImportSummary {
+  readonly list: string;
+  readonly file: string;
+  readonly format: FormatName;
+  readonly mode: ImportMode;
+  readonly sha256: string;
+  readonly signatureStatus: 'verified' | 'unsigned';
+  readonly keyFingerprint: string | null;
+  /** New entries stored, per signal. */
+  readonly imported: Readonly<Record<string, number>>;
+  /** Entries identical to one already in the list (same signal, hash, id, category, tags). */
+  readonly duplicates: number;
+  /** Lines or records not imported, by reason (only with skipInvalid). */
+  readonly skipped: Readonly<Record<string, number>>;
+  /** PhotoDNA values seen (VICS); never importable here. */
+  readonly photoDna: number;
+  /** Other counted facts, e.g. hash columns not imported. */
+  readonly notes: Readonly<Record<string, number>>;
+  /** Entries in the list after the import, per signal. */
+  readonly counts: Readonly<Record<string, number>>;
+  readonly entriesDigest: string;
+}
+
+const READ_CHUNK_BYTES = 1 << 20;
+const IMPORT_CACHE_KIB = 131072;
+const MAX_SKIP_REASONS = 20;
+const OTHER_REASONS = 'other reasons';
+const SAFE_SIGNAL_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+const MAX_NAME_LENGTH = 200;
+
+/**
+ * Rows are staged in a temporary table (on disk, no index) and moved into `entries` in index
+ * order at the end: inserting sorted keeps the identity index's pages sequential, which stays
+ * fast when a list is far larger than SQLite's cache. INSERT OR IGNORE on the identity index
+ * drops the duplicates.
+ */
+const STAGING_TABLE = `CREATE TEMP TABLE import_staging (
+  signal TEXT NOT NULL, hash BLOB NOT NULL, external_id TEXT NOT NULL, category TEXT NOT NULL, tags TEXT NOT NULL)`;
+const MOVE_STAGED = `INSERT OR IGNORE INTO entries (list_id, signal, hash, external_id, category, tags)
+  SELECT ?, signal, hash, external_id, category, tags FROM temp.import_staging
+  ORDER BY signal, hash, external_id, category, tags`;
+
+function countsBySignal(db: Database.Database, listId: number): Record<string, number> {
+  const rows = db.prepare('SELECT signal, count(*) AS n FROM entries WHERE list_id = ? GROUP BY signal').all(listId) as Array<{
+    signal: string;
+    n: number;
+  }>;
+  return Object.fromEntries(rows.map((r) => [r.signal, r.n]));
+}
+
+/** An invalid line or record while importing without skipInvalid. */
+class LineRejected extends Error {
+  constructor(
+    readonly pos: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+function makeParser(format: FormatName, sink: EntrySink, options: FormatOptions): FormatParser {
+  switch (format) {
+    case 'text':
+      return textFormat(sink, options);
+    case 'csv':
+      return csvFormat(sink, options);
+    case 'vics':
+      return vicsFormat(sink);
+    case 'hashdeep':
+      return hashdeepFormat(sink);
+    case 'export':
+      return exportFormat(sink);
+  }
+}
+
+function checkName(name: string): void {
+  if (!name || name.trim() !== name || name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new UsageError(
+      `Expected a list name of 1-${MAX_NAME_LENGTH} characters without control characters or surrounding spaces`,
+    );
+  }
+}
+
+function normaliseTags(tags: readonly string[]): string[] {
+  if (tags.length === 0) return [];
+  return [...new Set(tags.map((t) => t.trim()).filter(Boolean))].sort();
+}
+
+function where(file: string, unit: 'line' | 'record', pos: number): string {
+  return unit === 'line' ? `${file}:${pos}` : `${file}: record ${pos}`;
+}
+
+/**
+ * Import one list file in a single transaction: every hash is parsed by its signal; a bad line
+ * rejects the whole file (or is counted with skipInvalid); nothing is written unless everything
+ * (content, sha256, signature) checks out. The file is streamed, never held whole in memory
+ * (except for a signature check, which needs it once).
+ */
+export async function importList(store: Store, file: string, options: ImportOptions): Promise<ImportSummary> {
+  store.writable();
+  checkName(options.name);
+  const mode = options.mode ?? 'create';
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new UsageError(`Cannot read ${file}`);
+  }
+  if (!st.isFile()) throw new UsageError(`${file} is not a regular file`);
+  const wantSha = options.sha256 === undefined ? null : normaliseSha256(options.sha256);
+  const verified = options.signature
+    ? verifyFileSignature(file, options.signature.signatureFile, options.signature.publicKeyFile)
+    : null;
+  const format = !options.format || options.format === 'auto' ? sniffFormat(readHead(file), options) : options.format;
+  if (!FORMAT_NAMES.includes(format)) throw new UsageError(`Unknown list format ${JSON.stringify(format)}`);
+  if (options.signal !== undefined && !SIGNALS.has(options.signal.trim().toLowerCase())) {
+    throw new UsageError(`Unknown signal ${JSON.stringify(options.signal)}; expected one of: ${[...SIGNALS.keys()].join(', ')}`);
+  }
+
+  const db = store.db;
+  const imported: Record<string, number> = {};
+  const skipped: Record<string, number> = {};
+  const notes: Record<string, number> = {};
+  let rows = 0;
+  let listId = 0;
+  const signals = new Map<string, SignalType | null>();
+  let stage: Database.Statement | null = null;
+
+  const problem = (pos: number, reason: string): void => {
+    if (!options.skipInvalid) throw new LineRejected(pos, reason);
+    const key = reason in skipped || Object.keys(skipped).length < MAX_SKIP_REASONS ? reason : OTHER_REASONS;
+    skipped[key] = (skipped[key] ?? 0) + 1;
+  };
+  const sink: EntrySink = {
+    entry(pos, signalName, hex, externalId, category, tags) {
+      let sig = signals.get(signalName);
+      if (sig === undefined) {
+        sig = SIGNALS.get(signalName.trim().toLowerCase()) ?? null;
+        signals.set(signalName, sig);
+      }
+      if (sig === null) {
+        problem(pos, SAFE_SIGNAL_NAME.test(signalName) ? `unknown signal type "${signalName}"` : 'unknown signal type');
+        return;
+      }
+      let hash: Uint8Array;
+      try {
+        hash = sig.parse(hex);
+      } catch (err) {
+        if (!(err instanceof HashFormatError)) throw err;
+        problem(pos, err.message);
+        return;
+      }
+      stage!.run(
+        sig.name,
+        Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength),
+        externalId ?? '',
+        category ?? '',
+        encodeTags(normaliseTags(tags)),
+      );
+      rows++;
+      options.afterInsert?.(rows);
+    },
+    problem,
+    note(key, count = 1) {
+      notes[key] = (notes[key] ?? 0) + count;
+    },
+  };
+  const parser = makeParser(format, sink, options);
+
+  const previousCache = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(STAGING_TABLE);
+    stage = db.prepare('INSERT INTO temp.import_staging VALUES (?, ?, ?, ?, ?)');
+    const existing = db.prepare('SELECT id FROM lists WHERE name = ?').pluck().get(options.name) as number | undefined;
+    if (existing !== undefined && mode === 'create') {
+      throw new UsageError(`A list named ${JSON.stringify(options.name)} exists; use --replace or --append`);
+    }
+    if (existing === undefined && mode === 'append') {
+      throw new UsageError(`No list named ${JSON.stringify(options.name)} to append to`);
+    }
+    if (existing !== undefined && mode === 'replace') deleteList(db, existing);
+    listId =
+      mode === 'append'
+        ? (existing as number)
+        : Number(
+            db
+              .prepare("INSERT INTO lists (name, imported_at, entries_digest) VALUES (?, '', '')")
+              .run(options.name).lastInsertRowid,
+          );
+
+    const fileHash = createHash('sha256');
+    const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      fileHash.update(chunk);
+      parser.feed(chunk);
+    }
+    parser.end();
+    const sha256 = fileHash.digest('hex');
+    if (wantSha && sha256 !== wantSha) {
+      throw new UsageError(`${file}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
+    }
+    if (verified && sha256 !== verified.sha256) {
+      throw new UsageError(`${file} changed after its signature was checked; nothing imported`);
+    }
+    if (rows === 0) {
+      throw new UsageError(`${file}: no hash entries found (format ${format}); nothing imported`);
+    }
+    const before = countsBySignal(db, listId);
+    const stored = db.prepare(MOVE_STAGED).run(listId).changes;
+    const duplicates = rows - stored;
+    const after = countsBySignal(db, listId);
+    db.prepare('DELETE FROM list_counts WHERE list_id = ?').run(listId);
+    const setCount = db.prepare('INSERT INTO list_counts (list_id, signal, count) VALUES (?, ?, ?)');
+    for (const [signal, n] of Object.entries(after)) {
+      setCount.run(listId, signal, n);
+      if (n > (before[signal] ?? 0)) imported[signal] = n - (before[signal] ?? 0);
+    }
+    options.beforeCommit?.();
+    const digest = computeEntriesDigest(db, listId);
+    const header = format === 'export' ? (parser as ExportParser).metadata() : null;
+    if (header?.entriesDigest && mode !== 'append' && Object.keys(skipped).length === 0 && header.entriesDigest !== digest) {
+      throw new UsageError(`${file}: its entries do not match the digest in its header (altered export?); nothing imported`);
+    }
+    const pick = (given: string | undefined, fromHeader: string | null | undefined): string | null =>
+      given ?? fromHeader ?? null;
+    const keep = (col: string): string => (mode === 'append' ? `coalesce(?, ${col})` : '?');
+    db.prepare(
+      `UPDATE lists SET source_org = ${keep('source_org')}, version = ${keep('version')},
+         description = ${keep('description')}, imported_at = ?, source_file = ?, source_sha256 = ?,
+         source_format = ?, signature_status = ?, key_fingerprint = ?, entries_digest = ?
+       WHERE id = ?`,
+    ).run(
+      pick(options.sourceOrg, header?.sourceOrg),
+      pick(options.version, header?.version),
+      pick(options.description, header?.description),
+      (options.now?.() ?? new Date()).toISOString(),
+      basename(file),
+      sha256,
+      format,
+      verified ? 'verified' : 'unsigned',
+      verified?.keyFingerprint ?? null,
+      digest,
+      listId,
+    );
+    db.exec('DROP TABLE temp.import_staging');
+    db.exec('COMMIT');
+    const counts = store.list(options.name)?.counts ?? {};
+    return {
+      list: options.name,
+      file,
+      format,
+      mode,
+      sha256,
+      signatureStatus: verified ? 'verified' : 'unsigned',
+      keyFingerprint: verified?.keyFingerprint ?? null,
+      imported,
+      duplicates,
+      skipped,
+      photoDna: notes[PHOTODNA_NOTE] ?? 0,
+      notes: Object.fromEntries(Object.entries(notes).filter(([k]) => k !== PHOTODNA_NOTE)),
+      counts,
+      entriesDigest: digest,
+    };
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    if (err instanceof LineRejected || err instanceof FormatError) {
+      throw new UsageError(`${where(file, parser.unit, err.pos)}: ${err.reason}; nothing imported`);
+    }
+    throw err;
+  } finally {
+    db.pragma(`cache_size = ${previousCache}`);
+  }
+}

@@ -1,0 +1,10 @@
+export type { EntryInfo, ListInfo, StoreReader } from './types.js';
+export { openStore, Store, type OpenStoreOptions } from './store.js';
+export { resolveDbPath, DB_ENV } from './paths.js';
+export { importList, type ImportMode, type ImportOptions, type ImportSummary } from './import.js';
+export { exportList } from './export.js';
+export { verifyStore, type ListVerification, type StoreVerification } from './verify.js';
+export { computeEntriesDigest, DIGEST_DOMAIN } from './digest.js';
+export { sniffFormat } from './sniff.js';
+export { FORMAT_NAMES, type FormatName, type CsvField } from './formats/types.js';
+export { SCHEMA_VERSION, MIGRATIONS } from './schema.js';
