@@ -5,12 +5,12 @@
  * (unrelated pairs). All counting goes into distance histograms, so the outcome does not depend
  * on the order in which concurrent work finishes.
  */
-import { generateSource } from '../../fixtures/generate.js';
 import type { Transform } from '../../fixtures/transforms.js';
 import { DIHEDRAL_NAMES, type PerceptualResult, type PerceptualSignalType } from '../signals/types.js';
 import type { ImageHasher } from './hashing.js';
 import { allPairsHistogram, allPairsMinHistogram, packHashes } from './pairs.js';
 import { deriveSeed, mulberry32, randomInt } from './rng.js';
+import { evalSource } from './sources.js';
 import {
   addDistance,
   clopperPearson,
@@ -164,7 +164,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
       const i = next++;
       const sourceSeed = deriveSeed(seed, 'source', i);
       const rand = mulberry32(sourceSeed);
-      const image = await generateSource(sourceSeed, randomInt(rand, size.minSide, size.maxSide), randomInt(rand, size.minSide, size.maxSide));
+      const image = await evalSource(sourceSeed, randomInt(rand, size.minSide, size.maxSide), randomInt(rand, size.minSide, size.maxSide));
       const source = await hasher(image);
       sourceResults[i] = source;
       if (i < size.transformedSources) {
