@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { HammingIndex, IndexMatch, PackedHashes } from '../index/types.js';
 import { hammingBytes } from '../signals/hex.js';
+import { buildHammingIndex, LinearIndex } from '../index/index.js';
 import { answerDifference } from './crosscheck.js';
 import { runMatchBench, type IndexFactory, type MatchBenchConfig } from './match.js';
 import { createPrng } from './prng.js';
-import { makeQueries, syntheticList } from './synthetic.js';
+import { flipBits, makeQueries, sampleIndices, syntheticList } from './synthetic.js';
 
 /** A plain scan, independent of src/index, so the bench's own checks are tested on their own. */
 function scanIndex(list: PackedHashes): HammingIndex {
@@ -44,6 +45,13 @@ describe('runMatchBench', () => {
     expect(out.figures[1].better).toBe('lower');
     expect(out.workload).toMatchObject({ nearQueries: 30, randomQueries: 30 });
     expect(out.workload.matchesPerRound).toBeGreaterThanOrEqual(30);
+  });
+
+  it('passes with the real fast index checked against the real LinearIndex, and reports its strategy', async () => {
+    const real: IndexFactory = { build: (p) => buildHammingIndex(p), reference: (p) => LinearIndex.build(p) };
+    const out = await runMatchBench(config({ repeat: 1 }), real);
+    expect(out.crossCheck.ok).toBe(true);
+    expect(['mih', 'linear']).toContain(out.workload.strategy);
   });
 
   it('fails the cross-check when the index drops a result', async () => {
@@ -114,5 +122,36 @@ describe('synthetic queries', () => {
     for (let q = 0; q < 50; q++) if (idx.query(qa.bytes.subarray(q * 8, q * 8 + 8), 5).length > 0) withinFive++;
     expect(withinFive).toBeGreaterThanOrEqual(20);
     expect(withinFive).toBeLessThan(50);
+  });
+});
+
+describe('synthetic helpers', () => {
+  it('flips exactly k distinct bits', () => {
+    const prng = createPrng(11);
+    for (const k of [0, 1, 7, 31, 64]) {
+      const a = new Uint8Array(8);
+      prng.fill(a);
+      const b = Uint8Array.from(a);
+      flipBits(b, k, prng);
+      expect(hammingBytes(a, b)).toBe(k);
+    }
+  });
+  it('samples query indices evenly, all of them when asked for more', () => {
+    expect(sampleIndices(10, 5)).toEqual([0, 2, 4, 6, 8]);
+    expect(sampleIndices(3, 10)).toEqual([0, 1, 2]);
+  });
+  it('keeps below() within range', () => {
+    const prng = createPrng(5);
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) seen.add(prng.below(7));
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('index memory', () => {
+  it('counts what the index reports holding plus its heap growth', async () => {
+    const { indexMemory } = await import('./memory.js');
+    expect(indexMemory({ heap: 100, external: 0 }, { heap: 150, external: 7 }, { memoryBytes: 1000 })).toBe(1050);
+    expect(indexMemory({ heap: 100, external: 10 }, { heap: 150, external: 40 }, {})).toBe(80);
   });
 });

@@ -1,6 +1,6 @@
 import type { HammingIndex, IndexMatch, PackedHashes } from '../index/types.js';
 import { crossCheck } from './crosscheck.js';
-import { liveBytes } from './memory.js';
+import { indexMemory, readMemory } from './memory.js';
 import type { CrossCheck, Figure, ParamValue } from './schema.js';
 import { msSince, summarize } from './stats.js';
 import { queryViews, sampleIndices, type QuerySet } from './synthetic.js';
@@ -66,11 +66,11 @@ export async function runMatchBench(cfg: MatchBenchConfig, factory: IndexFactory
   try {
     for (let r = 0; r < cfg.warmup + cfg.repeat; r++) {
       index = null;
-      const before = liveBytes();
+      const before = readMemory();
       const t0 = process.hrtime.bigint();
       index = factory.build(cfg.list);
       const buildMs = msSince(t0);
-      const memoryBytes = liveBytes() - before;
+      const memoryBytes = indexMemory(before, readMemory(), index);
       const rssBytes = process.memoryUsage().rss;
       const { elapsedMs, matches } = workers ? await workers.run() : timeQueries(index, views, cfg.radius);
       const round = { buildMs, memoryBytes, rssBytes, queriesPerSecond: (cfg.queries.count * 1000) / elapsedMs, matches };

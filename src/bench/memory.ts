@@ -20,12 +20,26 @@ export function collector(): (() => void) | null {
   return cached;
 }
 
-/**
- * Bytes the JS heap and external memory hold: an index's objects, typed arrays and
- * WebAssembly memory (which Node counts under `external`, not `arrayBuffers`).
- */
-export function liveBytes(): number {
+export interface MemoryReading {
+  readonly heap: number;
+  readonly external: number;
+}
+
+/** JS heap and external bytes in use after a full collection. */
+export function readMemory(): MemoryReading {
   collector()?.();
   const m = process.memoryUsage();
-  return m.heapUsed + m.external;
+  return { heap: m.heapUsed, external: m.external };
+}
+
+/**
+ * What building an index added: its JS heap growth, plus the memory it reports holding
+ * (`memoryBytes`, e.g. its WebAssembly memory) or else the growth of external memory.
+ * Self-reported memory is preferred because V8 releases a dropped index's external memory
+ * lazily, which makes external deltas between consecutive builds unreliable.
+ */
+export function indexMemory(before: MemoryReading, after: MemoryReading, index: object): number {
+  const reported = (index as { memoryBytes?: unknown }).memoryBytes;
+  const outside = typeof reported === 'number' ? reported : after.external - before.external;
+  return after.heap - before.heap + outside;
 }
