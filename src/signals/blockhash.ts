@@ -16,13 +16,12 @@ export const BLOCKHASH_BITS_STEP = 4;
 export const BLOCKHASH_MAX_BITS = 64;
 /**
  * Largest distance (of 256 bits) that counts as a match: 24, about 9% of the bits. Distances
- * come in steps of 2 (every 1 that flips forces a 0 to flip in the same band), so this allows
+ * almost always come in steps of 2 (every 1 that flips forces a 0 to flip in the same band), so this allows
  * 12 blocks to change sides of their band's median. Measured on 30 synthetic 320x240 images
- * (seeds 1-30; see docs/readme/hash.md): JPEG q50 and halving move 0-6 bits, a 2° rotation
+ * (seeds 1-30; fixtures/blockhash-distances.ts): JPEG q50 and halving move 0-6 bits, a 2° rotation
  * 6-22, a 3° rotation 12-32, a 90° rotation 108-158, unrelated pairs 78-188 (median 128, as for
- * independent hashes, whose spread is about 8 bits, so 24 sits 13 spreads below). The
- * blockhash.io authors' figure of 10 covers re-encodes and resizes only. PDQ allows 31/256 with
- * better-spread bits. To be re-evaluated on a labelled corpus.
+ * independent hashes, whose spread is about 8 bits, so 24 sits 13 spreads below). A tighter 10
+ * would cover re-encodes and resizes only. To be re-evaluated on a labelled corpus.
  */
 export const BLOCKHASH_MATCH_THRESHOLD = 24;
 
