@@ -149,6 +149,9 @@ const newHist = (bits: number) => new Array<number>(bits + 1).fill(0);
 
 export async function runEval(input: EvalInput): Promise<EvalResult> {
   const { seed, size, signals, transforms, hasher } = input;
+  if (!(size.unrelatedSources >= 2 && size.transformedSources >= 0 && size.transformedSources <= size.unrelatedSources)) {
+    throw new RangeError(`Expected 2 <= unrelatedSources and 0 <= transformedSources <= unrelatedSources but received ${JSON.stringify(size)}`);
+  }
   const variants = variantsOf(signals);
   const total = size.unrelatedSources;
   const sourceResults = new Array<ReadonlyMap<string, PerceptualResult>>(total);
@@ -194,7 +197,7 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
 
 function unrelatedHistogram(v: Variant, sources: readonly ReadonlyMap<string, PerceptualResult>[]): number[] {
   const results = sources.map((s) => s.get(v.signal.name)!);
-  const bits = results[0]?.hash.length * 8 || v.signal.bits;
+  const bits = results[0].hash.length * 8;
   const references = packHashes(
     results.map((r) => r.hash),
     bits,
