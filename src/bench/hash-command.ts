@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { isPerceptual, parseSignalList, signalNames } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type SignalType } from '../signals/types.js';
 import { finish, parseCommon, type CommonFlags } from './common.js';
+import { HASH_DEFAULTS } from './defaults.js';
 import { captureEnvironment } from './environment.js';
 import { runHashBench, type HashMode } from './hash-bench.js';
 import { startHashPool } from './hash-pool.js';
@@ -18,7 +19,6 @@ export interface HashFlags extends CommonFlags {
   readonly workers?: string;
 }
 
-export const HASH_DEFAULTS = Object.freeze({ generate: '1024x768:40', repeat: 3 });
 const GENERATED_JPEG_QUALITY = 90;
 const MAX_GENERATED = 100_000;
 

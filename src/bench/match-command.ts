@@ -4,6 +4,7 @@ import { buildHammingIndex, LinearIndex } from '../index/index.js';
 import type { PackedHashes } from '../index/types.js';
 import { getSignal, isPerceptual } from '../signals/registry.js';
 import { finish, parseCommon, type CommonFlags } from './common.js';
+import { MATCH_DEFAULTS } from './defaults.js';
 import { captureEnvironment } from './environment.js';
 import { runMatchBench, type IndexFactory } from './match.js';
 import { checkAtMost, fraction, nonNegativeInt, oneOf, positiveInt } from './params.js';
@@ -26,16 +27,6 @@ export interface MatchFlags extends CommonFlags {
   readonly check?: string;
 }
 
-export const MATCH_DEFAULTS = Object.freeze({
-  bits: 256,
-  n: 100_000,
-  signal: 'pdq',
-  queries: 10_000,
-  nearFraction: 0.1,
-  threads: 1,
-  repeat: 5,
-  check: 100,
-});
 /** Default radius per synthetic width: PDQ's match threshold for 256 bits, a common 64-bit one. */
 const DEFAULT_RADIUS: Readonly<Record<number, number>> = { 256: 31, 64: 10 };
 const MAX_N = 100_000_000;

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { HASH_DEFAULTS, MATCH_DEFAULTS } from '../../bench/defaults.js';
 import type { CliContext } from '../context.js';
 
 /** Options both `bench match` and `bench hash` take. */
-function common(cmd: Command): Command {
+function common(cmd: Command, defaultRepeat: number): Command {
   return cmd
-    .option('--repeat <R>', 'measured rounds; the table shows their median and spread', undefined)
+    .option('--repeat <R>', `measured rounds; the table shows their median and spread (default ${defaultRepeat})`)
     .option('--warmup <W>', 'rounds run first and discarded (default 1)')
     .option('--seed <S>', 'seed for every synthetic list, query and image (default 1)')
     .option('--json', 'print the result as JSON (figures, parameters, seed, environment)')
@@ -23,17 +24,18 @@ export function register(program: Command, ctx: CliContext): void {
     bench
       .command('match')
       .description('Index build time, memory and exact queries/s on a synthetic or stored list, cross-checked against LinearIndex')
-      .option('--bits <B>', 'synthetic hash length: 256 or 64 (default 256)')
-      .option('--n <N>', 'synthetic list entries, k/M suffixes allowed (default 100000)')
+      .option('--bits <B>', `synthetic hash length: 256 or 64 (default ${MATCH_DEFAULTS.bits})`)
+      .option('--n <N>', `synthetic list entries, k/M suffixes allowed (default ${MATCH_DEFAULTS.n})`)
       .option('--db <PATH>', 'benchmark a real list from this database instead (its hashes are never printed)')
-      .option('--lists <NAMES>', 'with --db: comma-separated list names (default all)')
-      .option('--signal <NAME>', 'with --db: the perceptual signal to load (default pdq)')
-      .option('--queries <Q>', 'queries per round (default 10000)')
-      .option('--near-fraction <F>', 'share of queries that are list entries with bits flipped (default 0.1)')
+      .option('--lists <NAMES>', 'benchmark stored lists (comma-separated) from --db or the default database')
+      .option('--signal <NAME>', `with a stored list: the perceptual signal to load (default ${MATCH_DEFAULTS.signal})`)
+      .option('--queries <Q>', `queries per round (default ${MATCH_DEFAULTS.queries})`)
+      .option('--near-fraction <F>', `share of queries that are list entries with bits flipped (default ${MATCH_DEFAULTS.nearFraction})`)
       .option('--radius <R>', 'query radius (default 31 for 256 bits, 10 for 64; with --db the signal threshold)')
       .option('--max-flip <K>', 'near queries flip 0..K bits (default the radius)')
-      .option('--threads <T>', 'worker threads querying one shared list (default 1)')
-      .option('--check <C>', 'queries cross-checked against LinearIndex (default 100)'),
+      .option('--threads <T>', `worker threads querying one shared list (default ${MATCH_DEFAULTS.threads})`)
+      .option('--check <C>', `queries cross-checked against LinearIndex (default ${MATCH_DEFAULTS.check})`),
+    MATCH_DEFAULTS.repeat,
   ).action(async (flags) => {
     const { runMatchCommand } = await import('../../bench/match-command.js');
     await runMatchCommand(flags, ctx);
@@ -44,9 +46,10 @@ export function register(program: Command, ctx: CliContext): void {
       .command('hash')
       .description('Images/s: decode-only floor, each signal alone and all at once, per worker count')
       .argument('[paths...]', 'image files or directories to time (default: a generated synthetic corpus)')
-      .option('--generate <WxH:N>', 'generate N synthetic JPEGs of WxH in a temporary folder (default 1024x768:40)')
+      .option('--generate <WxH:N>', `generate N synthetic JPEGs of WxH in a temporary folder (default ${HASH_DEFAULTS.generate})`)
       .option('--algo <LIST>', 'signals to time alone (default every signal)')
       .option('--workers <LIST>', 'worker counts, comma-separated (default 1 and the core count)'),
+    HASH_DEFAULTS.repeat,
   ).action(async (paths: string[], flags) => {
     const { runHashCommand } = await import('../../bench/hash-command.js');
     await runHashCommand(paths, flags, ctx);

@@ -1,0 +1,13 @@
+/** Defaults of `bench match` and `bench hash`, shared by the commander help and the commands. */
+export const MATCH_DEFAULTS = Object.freeze({
+  bits: 256,
+  n: 100_000,
+  signal: 'pdq',
+  queries: 10_000,
+  nearFraction: 0.1,
+  threads: 1,
+  repeat: 5,
+  check: 100,
+});
+
+export const HASH_DEFAULTS = Object.freeze({ generate: '1024x768:40', repeat: 3 });
