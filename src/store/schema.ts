@@ -53,7 +53,8 @@ function userVersion(db: Database.Database): number {
 
 function checkIdentity(db: Database.Database, path: string, version: number): void {
   const appId = db.pragma('application_id', { simple: true }) as number;
-  if (appId !== APPLICATION_ID && !(appId === 0 && version === 0)) {
+  const fresh = appId === 0 && version === 0 && db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() === 0;
+  if (appId !== APPLICATION_ID && !fresh) {
     throw new UsageError(`${path} is not a hashsieve list database`);
   }
   if (version > SCHEMA_VERSION) {

@@ -139,10 +139,12 @@ export function vicsFormat(sink: EntrySink): FormatParser {
     },
     end() {
       if (!started) throw new FormatError(1, 'empty file');
-      try {
-        parser.end();
-      } catch (err) {
-        fail(err, true);
+      if (!parser.isEnded) {
+        try {
+          parser.end();
+        } catch (err) {
+          fail(err, true);
+        }
       }
       if (!header) throw new FormatError(1, 'not a VICS file: no "odata.metadata" or "@odata.context" key');
       if (!sawValue) throw new FormatError(1, 'not a VICS file: no "value" array');
