@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import type { FileErrorCode } from '../errors.js';
 import type { FileHashResult } from '../results.js';
-import type { HashTask } from './task.js';
+import type { HashTask, WarmUpTask } from './task.js';
 
 /** Hashes files somewhere (a pool of threads, or inline) and always answers with a result. */
 export interface Hasher {
@@ -31,17 +31,23 @@ const STOPPED = 'hashsieve: interrupted';
 
 /**
  * A piscina pool, one task per thread at a time. The caller keeps at most `workers` tasks in
- * flight, so a task starts as soon as it is submitted and its timeout measures only its own work.
+ * flight, so a task starts as soon as it is submitted and its timeout measures only its own work;
+ * the threads are warmed up (modules loaded) before the first file for the same reason.
  */
-export function createPool(opts: PoolOptions): Hasher {
-  const pool = new Piscina<HashTask, FileHashResult>({
+export async function createPool(opts: PoolOptions): Promise<Hasher> {
+  const pool = new Piscina<HashTask | WarmUpTask, FileHashResult | null>({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: opts.workers,
     maxThreads: opts.workers,
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.POSITIVE_INFINITY,
   });
+  const warmUp: WarmUpTask = { warmUp: new SharedArrayBuffer(4), threads: opts.workers };
+  await Promise.all(Array.from({ length: opts.workers }, () => pool.run(warmUp)));
   const stopper = new AbortController();
+  /** After a thread was replaced, hold the next file until a thread is up, so its start-up is not timed. */
+  const untilAThreadIsReady = (): Promise<unknown> =>
+    pool.run({ warmUp: new SharedArrayBuffer(4), threads: 1 }, { signal: stopper.signal }).catch(() => null);
   return {
     async hash(task) {
       if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');
@@ -50,13 +56,15 @@ export function createPool(opts: PoolOptions): Hasher {
       stopper.signal.addEventListener('abort', onStop, { once: true });
       const timer = opts.fileTimeoutMs > 0 ? setTimeout(() => ac.abort(TIMED_OUT), opts.fileTimeoutMs) : null;
       try {
-        return await pool.run(task, { signal: ac.signal });
+        return (await pool.run(task, { signal: ac.signal }))!;
       } catch (e) {
         if (ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
-        if (ac.signal.reason === TIMED_OUT) {
-          return errorResult(task.path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`);
-        }
-        return errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
+        const result =
+          ac.signal.reason === TIMED_OUT
+            ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
+            : errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
+        await untilAThreadIsReady();
+        return result;
       } finally {
         if (timer) clearTimeout(timer);
         stopper.signal.removeEventListener('abort', onStop);
@@ -78,7 +86,7 @@ export async function createInlineHasher(): Promise<Hasher> {
   return {
     async hash(task) {
       if (stopped) throw new Interrupted('Scan interrupted');
-      const result = await hashTask(task);
+      const result = (await hashTask(task))!;
       if (stopped) throw new Interrupted('Scan interrupted');
       return result;
     },

@@ -166,7 +166,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   if (!state) output.begin();
 
   const hasher: Hasher =
-    c.workers === 0 ? await createInlineHasher() : createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
+    c.workers === 0 ? await createInlineHasher() : await createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
   const progress = c.progress ? new Progress(io.stderr, totals) : null;
   const countStop = new AbortController();
   if (progress && c.countableInputs) void countAhead(c.countableInputs, c.walk, progress, countStop.signal).catch(() => undefined);

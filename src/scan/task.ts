@@ -10,3 +10,18 @@ export interface HashTask {
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
 }
+
+/**
+ * The pool's first task for every thread: each one checks in on a shared counter and waits for
+ * the others, so every thread has loaded its modules before the first file's timeout starts.
+ */
+export interface WarmUpTask {
+  readonly warmUp: SharedArrayBuffer;
+  readonly threads: number;
+}
+
+export const WARM_UP_WAIT_MS = 60_000;
+
+export function isWarmUp(task: HashTask | WarmUpTask): task is WarmUpTask {
+  return 'warmUp' in task;
+}

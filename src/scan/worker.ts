@@ -1,10 +1,20 @@
 import { hashFile } from '../hash.js';
 import type { FileHashResult } from '../results.js';
-import type { HashTask } from './task.js';
+import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type WarmUpTask } from './task.js';
 import { applyTestHooks } from './test-hooks.js';
 
 /** Piscina task: read, decode once and hash one file. Returns hashes only, never pixels. */
-export default async function hashTask(task: HashTask): Promise<FileHashResult> {
+export default async function hashTask(task: HashTask | WarmUpTask): Promise<FileHashResult | null> {
+  if (isWarmUp(task)) {
+    const arrived = new Int32Array(task.warmUp);
+    Atomics.add(arrived, 0, 1);
+    Atomics.notify(arrived, 0);
+    const deadline = Date.now() + WARM_UP_WAIT_MS;
+    for (let n = Atomics.load(arrived, 0); n < task.threads && Date.now() < deadline; n = Atomics.load(arrived, 0)) {
+      Atomics.wait(arrived, 0, n, deadline - Date.now());
+    }
+    return null;
+  }
   await applyTestHooks(task.path);
   return hashFile(task.path, {
     signals: task.signals,
