@@ -21,13 +21,13 @@ function scripted(times: Record<string, number[]>, log: string[]): (w: number) =
 }
 
 describe('runHashBench', () => {
-  it('discards warm-up rounds, gives images/s per mode and worker count, and ratio notes', async () => {
+  it('interleaves modes per round, discards warm-up rounds, gives images/s per mode and worker count, and ratio notes', async () => {
     const log: string[] = [];
     const out = await runHashBench(
       { corpus: 'generated:8x8:10:jpeg', images: 10, modes, workers: [1, 2], repeat: 2, warmup: 1 },
       scripted({ '1/decode': [9999, 100, 100], '1/pdq': [9999, 200, 400], '2/decode': [1, 50, 50], '2/pdq': [1, 100, 100] }, log),
     );
-    expect(log).toEqual(['1/decode', '1/decode', '1/decode', '1/pdq', '1/pdq', '1/pdq', 'close 1', '2/decode', '2/decode', '2/decode', '2/pdq', '2/pdq', '2/pdq', 'close 2']);
+    expect(log).toEqual(['1/decode', '1/pdq', '1/decode', '1/pdq', '1/decode', '1/pdq', 'close 1', '2/decode', '2/pdq', '2/decode', '2/pdq', '2/decode', '2/pdq', 'close 2']);
     expect(out.figures.map((f) => [f.params.mode, f.params.workers, f.median])).toEqual([
       ['decode', 1, 100],
       ['pdq', 1, 37.5],
