@@ -300,7 +300,7 @@ describe('hashsieve hash: bad input becomes error rows (exit 3), never a crash',
   });
 });
 
-describe('hashsieve hash: usage errors exit 2 with a message a person can act on', () => {
+describe('hashsieve hash: default format and usage errors (exit 2, a message a person can act on)', () => {
   it('the binary exits 2 with nothing on stdout', () => {
     for (const name of ['badJobs', 'noPaths', 'unknownOption']) {
       expect(results[name].code).toBe(2);
@@ -309,6 +309,13 @@ describe('hashsieve hash: usage errors exit 2 with a message a person can act on
     expect(results.badJobs.stderr).toBe('hashsieve: Expected positive integer for --jobs but received -1\n');
     expect(results.noPaths.stderr).toBe('hashsieve: Expected at least one path (or - to read paths from stdin)\n');
     expect(results.unknownOption.stderr).toContain("unknown option '--colour'");
+  });
+
+  it('writes text by default when stdout is a terminal (in process)', async () => {
+    const out = Object.assign(new Collect(), { isTTY: true });
+    const code = await main(['node', 'hashsieve', 'hash', '--algo', 'md5', `${IMAGES}/a.png`], { stdout: out, stderr: new Collect() });
+    expect(code).toBe(0);
+    expect(out.text).toMatch(/^fixtures\/images\/a\.png\tmd5:[0-9a-f]{32}\n$/);
   });
 
   it.each([

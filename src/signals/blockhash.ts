@@ -57,18 +57,21 @@ export function toPackedRgba(p: Pixels): Uint8Array {
   const rowBytes = width * 4;
   if (channels === 4 && stride === rowBytes && data.length === rowBytes * height) return data;
   const out = new Uint8Array(rowBytes * height);
+  if (channels === 4) {
+    for (let y = 0; y < height; y++) out.set(data.subarray(y * stride, y * stride + rowBytes), y * rowBytes);
+    return out;
+  }
+  const grey = channels < 3;
+  const alpha = channels === 2 ? 1 : -1;
   for (let y = 0; y < height; y++) {
     let i = y * stride;
-    let o = y * rowBytes;
-    for (let x = 0; x < width; x++, i += channels, o += 4) {
-      if (channels >= 3) {
-        out[o] = data[i];
-        out[o + 1] = data[i + 1];
-        out[o + 2] = data[i + 2];
-      } else {
-        out[o] = out[o + 1] = out[o + 2] = data[i];
-      }
-      out[o + 3] = channels === 4 ? data[i + 3] : channels === 2 ? data[i + 1] : OPAQUE;
+    const end = (y + 1) * rowBytes;
+    for (let o = y * rowBytes; o < end; o += 4, i += channels) {
+      const r = data[i];
+      out[o] = r;
+      out[o + 1] = grey ? r : data[i + 1];
+      out[o + 2] = grey ? r : data[i + 2];
+      out[o + 3] = alpha > 0 ? data[i + alpha] : OPAQUE;
     }
   }
   return out;
