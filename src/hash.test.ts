@@ -10,7 +10,7 @@ import { UsageError } from './errors.js';
 import { hashBuffer, hashFile, hashPixels } from './hash.js';
 import { blockhash } from './signals/blockhash.js';
 import { formatHex, hammingBytes, parseHex } from './signals/hex.js';
-import type { PerceptualSignalType } from './signals/types.js';
+import { DEFAULT_HASH_OPTIONS, type PerceptualSignalType } from './signals/types.js';
 
 const BLOCKHASH_DIR = fileURLToPath(new URL('../../shared/conformance/blockhash/', import.meta.url));
 
@@ -135,6 +135,24 @@ describe('hashFile', () => {
       'Expected positive integer for maxBytes but received -1 of type number',
     );
     await expect(hashFile(join(dir, 'a.png'), { signals: [] })).rejects.toThrow(UsageError);
+  });
+
+  it('keeps the transparency of a palette PNG through the project decoder (transparent = white for blockhash)', async () => {
+    const [w, h] = [64, 48];
+    const raw = Buffer.alloc(w * h * 4);
+    for (let i = 0; i < w * h; i++) {
+      const [x, y] = [i % w, Math.floor(i / w)];
+      const clear = x >= w / 2 && y < h / 2;
+      raw.set(clear ? [0, 0, 0, 0] : [(x * 4) & 255, (y * 5) & 255, ((x ^ y) * 8) & 255, 255], i * 4);
+    }
+    const file = join(dir, 'palette-alpha.png');
+    await writeFile(file, await sharp(raw, { raw: { width: w, height: h, channels: 4 } }).png({ palette: true, colours: 64 }).toBuffer());
+    const r = await hashFile(file, { signals: ['blockhash'] });
+    const { data } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const whitened = Uint8Array.from(data);
+    for (let i = 0; i < whitened.length; i += 4) if (whitened[i + 3] === 0) whitened.set([255, 255, 255, 255], i);
+    const expected = blockhash.fromPixels({ data: whitened, width: w, height: h, channels: 4, stride: w * 4 }, DEFAULT_HASH_OPTIONS);
+    expect(r.hashes.blockhash.hash).toBe(formatHex(expected.hash));
   });
 
   it('reproduces the blockhash conformance vectors through the project decoder', async () => {
