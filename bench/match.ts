@@ -1,0 +1,180 @@
+/**
+ * Matching benchmark: MultiIndexHash vs LinearIndex on the same random list and queries, one thread.
+ *
+ *   node dist/bench/match.js [--sizes 100k,1M] [--bits 256,64] [--queries 10000] [--seed 1]
+ *                            [--segments 11,16] [--linear-queries N] [--cache]
+ *
+ * Queries: 90% uniformly random, 10% list entries with 0..24 bits flipped. Radius 31 at 256 bits,
+ * 10 at 64 bits. LinearIndex runs on the first --linear-queries queries (default: as many as fit
+ * about 15 s) and both indexes must return identical results on those.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LinearIndex, type Popcount } from '../src/index/linear.js';
+import { MultiIndexHash } from '../src/index/mih.js';
+import { flipBits, hashAt, prng, randomBytes, randomPacked } from '../src/index/random.js';
+import type { HammingIndex, PackedHashes } from '../src/index/types.js';
+
+const RADIUS: Record<number, number> = { 256: 31, 64: 10 };
+const RANDOM_QUERY_SHARE = 0.9;
+const MAX_FLIPS = 24;
+const LINEAR_BUDGET_HASHES = 5e9;
+const MIB = 2 ** 20;
+
+interface Options {
+  sizes: number[];
+  bits: number[];
+  queries: number;
+  seed: number;
+  segments: (number | undefined)[];
+  linearQueries: number | undefined;
+  cache: boolean;
+}
+
+function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+  if (!m) throw new Error(`Expected a size like 100k or 1M but received ${JSON.stringify(s)}`);
+  return Math.round(Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1));
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { sizes: [1e5, 1e6], bits: [256, 64], queries: 10_000, seed: 1, segments: [undefined], linearQueries: undefined, cache: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--sizes') o.sizes = value().split(',').map(parseSize);
+    else if (flag === '--bits') o.bits = value().split(',').map(Number);
+    else if (flag === '--queries') o.queries = parseSize(value());
+    else if (flag === '--seed') o.seed = Number(value());
+    else if (flag === '--segments') o.segments = value().split(',').map((s) => (s === 'auto' ? undefined : Number(s)));
+    else if (flag === '--linear-queries') o.linearQueries = parseSize(value());
+    else if (flag === '--cache') o.cache = true;
+    else throw new Error(`Unknown option ${flag}; see the header of bench/match.ts`);
+  }
+  for (const b of o.bits) if (!RADIUS[b]) throw new Error(`--bits takes 256 and/or 64, not ${b}`);
+  return o;
+}
+
+function makeQueries(rand: () => number, packed: PackedHashes, n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    if (rand() < RANDOM_QUERY_SHARE) out.push(randomBytes(rand, packed.bits / 8));
+    else out.push(flipBits(rand, hashAt(packed, Math.floor(rand() * packed.count)), Math.floor(rand() * (MAX_FLIPS + 1))));
+  }
+  return out;
+}
+
+function timeQueries(index: HammingIndex, queries: Uint8Array[], radius: number): { qps: number; results: string[] } {
+  const results: string[] = [];
+  const t0 = performance.now();
+  for (const q of queries) {
+    const r = index.query(q, radius);
+    results.push(r.map((m) => `${m.id}:${m.distance}`).join(','));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { qps: queries.length / seconds, results };
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const sizeLabel = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function measureCache(index: MultiIndexHash, buildSeconds: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hashsieve-bench-'));
+  try {
+    const file = join(dir, 'index.bin');
+    const image = index.memoryImage();
+    const t0 = performance.now();
+    writeFileSync(file, image);
+    const writeSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const bytes = readFileSync(file);
+    const restored = new Uint8Array(bytes.length);
+    restored.set(bytes);
+    const loadSeconds = (performance.now() - t1) / 1000;
+    return `cache: ${fmt(image.length / MIB)} MiB image, write ${fmt(writeSeconds, 2)} s, read+copy ${fmt(loadSeconds, 2)} s (page cache) vs build ${fmt(buildSeconds, 2)} s → ratio build/load ${fmt(buildSeconds / loadSeconds, 2)}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runOne(o: Options, bits: number, n: number, segments: number | undefined): Promise<void> {
+  const radius = RADIUS[bits];
+  const rand = prng(o.seed * 1000 + bits);
+  const packed = randomPacked(rand, bits, n);
+  const queries = makeQueries(rand, packed, o.queries);
+  const linearCount = Math.min(o.queries, o.linearQueries ?? Math.max(100, Math.round(LINEAR_BUDGET_HASHES / n / (bits / 64))));
+  gc();
+
+  let t0 = performance.now();
+  let mih: MultiIndexHash | null = MultiIndexHash.build(packed, { segments });
+  const mihBuild = (performance.now() - t0) / 1000;
+  const mihMemory = mih.memoryBytes;
+  const plan = mih.plan(radius);
+  const fast = timeQueries(mih, queries, radius);
+  const cacheLine = o.cache ? measureCache(mih, mihBuild) : null;
+  mih = null;
+  gc();
+
+  const linearRows: { popcount: Popcount; build: number; memory: number; qps: number; queries: number; mismatches: number }[] = [];
+  for (const popcount of ['wasm', 'js'] as const) {
+    const count = popcount === 'js' ? Math.max(20, Math.round(linearCount / 8)) : linearCount;
+    t0 = performance.now();
+    let linear: LinearIndex | null = LinearIndex.build(packed, { popcount });
+    const build = (performance.now() - t0) / 1000;
+    const subset = queries.slice(0, count);
+    const slow = timeQueries(linear, subset, radius);
+    const mismatches = slow.results.filter((r, i) => r !== fast.results[i]).length;
+    linearRows.push({ popcount, build, memory: linear.memoryBytes, qps: slow.qps, queries: count, mismatches });
+    linear = null;
+    gc();
+  }
+
+  const matched = fast.results.filter((r) => r.length > 0).length;
+  console.log(
+    `\n${bits}-bit, N=${sizeLabel(n)}, radius ${radius}, ${o.queries} queries (${matched} with matches); ` +
+      `MIH ${mihPlanLabel(plan.probes, plan.expectedCandidates, segments)}`,
+  );
+  console.log('| index | build s | index MiB | queries/s | queries timed | vs LinearIndex(wasm) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const base = linearRows[0].qps;
+  console.log(`| MultiIndexHash | ${fmt(mihBuild, 2)} | ${fmt(mihMemory / MIB)} | ${fmt(fast.qps)} | ${o.queries} | ${fmt(fast.qps / base, 1)}× |`);
+  for (const r of linearRows) {
+    console.log(
+      `| LinearIndex (${r.popcount} popcount) | ${fmt(r.build, 2)} | ${fmt(r.memory / MIB)} | ${fmt(r.qps, 1)} | ${r.queries} | ${fmt(r.qps / base, 2)}× |`,
+    );
+  }
+  for (const r of linearRows) {
+    if (r.mismatches > 0) console.log(`MISMATCH: LinearIndex (${r.popcount}) differs from MultiIndexHash on ${r.mismatches} queries`);
+  }
+  console.log(`results identical on the ${linearRows[0].queries} queries LinearIndex ran; rss ${fmt(process.memoryUsage().rss / MIB)} MiB`);
+  if (cacheLine) console.log(cacheLine);
+}
+
+function mihPlanLabel(probes: number, candidates: number, segments: number | undefined): string {
+  return `${segments ?? 'default'} segments, ${fmt(probes)} probes and ~${fmt(candidates)} candidates per query`;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const o = parseArgs(argv);
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`bench/match: node ${process.version}, ${cpu}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB RAM, seed ${o.seed}`);
+  if (!(globalThis as { gc?: unknown }).gc) console.log('(run node with --expose-gc for steadier memory figures)');
+  for (const bits of o.bits) for (const n of o.sizes) for (const s of o.segments) await runOne(o, bits, n, s);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 2;
+  });
+}

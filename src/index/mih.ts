@@ -1,0 +1,347 @@
+import { checkPacked, checkQuery, checkRadius, HashArena, toMatches, type Hits } from './arena.js';
+import type { HammingIndex, IndexMatch, PackedHashes } from './types.js';
+
+/**
+ * Multi-index hashing (Norouzi, Punjani, Fleet, "Fast Search in Hamming Space with Multi-Index
+ * Hashing", CVPR 2012). The hash is cut into m contiguous segments; each segment keys one table.
+ * With radius r = a*m + b (0 <= b < m), a hash within r differs by at most a bits in one of the
+ * first b+1 segments or by at most a-1 bits in one of the others (otherwise the distance would
+ * be at least (b+1)(a+1) + (m-b-1)a = r+1). So probing every key within that many bits of the
+ * query's segments finds every match; the WebAssembly kernel checks each candidate's full distance.
+ *
+ * Tables are CSR buckets in the arena: `offsets` (2^w + 1 u32) and `ids` (n u32 positions,
+ * grouped by segment value, build order within a bucket).
+ */
+
+/** Segment widths: offset tables have 2^w + 1 slots, so wide segments cost memory. */
+const MIN_SEGMENT_BITS = 4;
+const MAX_SEGMENT_BITS = 24;
+const MAX_SEGMENTS = 64;
+/** Offset-table slots allowed per stored hash (all tables together), and the floor for small lists. */
+const OFFSET_SLOTS_PER_HASH = 16;
+const MIN_OFFSET_SLOTS = 2 ** 20;
+/** Layouts are tuned for this share of the bits when no radius is given (PDQ: 31 of 256). */
+const DEFAULT_TUNING_RATIO = 31 / 256;
+/** Largest probe set one table may enumerate (a Hamming ball in segment space). */
+const MAX_MASKS = 1 << 20;
+/**
+ * Relative costs for the planner, in nanoseconds on one thread (bench/match.ts, 1M and 10M
+ * 256-bit hashes): a probe or a candidate costs about a cache miss, a scanned 64-bit word a
+ * small fraction of one. Only the ratio matters; it decides where MIH stops paying.
+ */
+const PROBE_NS = 60;
+const CANDIDATE_NS = 45;
+const SCAN_NS_PER_WORD = 0.6;
+const PAIR_BYTES = 8;
+const RADIX_BITS = 12;
+
+export type Strategy = 'mih' | 'linear';
+
+export interface MultiIndexHashOptions {
+  /** The radius queries will mostly use; the segment layout is tuned for it (any radius still works). */
+  readonly radius?: number;
+  /** Segment count m (default: chosen by the cost model). */
+  readonly segments?: number;
+  /** Explicit segment widths in bits, summing to the hash length (overrides `segments`). */
+  readonly widths?: readonly number[];
+  /** `auto` (default) picks by estimated cost; `mih` uses the tables whenever the probe sets fit. */
+  readonly strategy?: 'auto' | Strategy;
+}
+
+export interface QueryPlan {
+  readonly strategy: Strategy;
+  readonly radius: number;
+  /** Probe radius per segment (-1: segment not probed). */
+  readonly segmentRadii: readonly number[];
+  /** Buckets probed per query. */
+  readonly probes: number;
+  /** Expected candidates per query on uniformly random hashes. */
+  readonly expectedCandidates: number;
+  readonly reason: string;
+}
+
+interface Segment {
+  readonly width: number;
+  readonly byte: number;
+  readonly shift: number;
+  readonly mask: number;
+  offsets: number;
+  ids: number;
+}
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+  return Math.round(c);
+}
+
+/** Number of w-bit values within Hamming distance a of a point. */
+export function ballSize(w: number, a: number): number {
+  let v = 0;
+  for (let k = 0; k <= Math.min(a, w); k++) v += binomial(w, k);
+  return v;
+}
+
+/** Every w-bit value with at most `a` bits set, fewest bits first. */
+export function ballMasks(w: number, a: number): Uint32Array {
+  const out = new Uint32Array(ballSize(w, a));
+  let n = 0;
+  const extend = (mask: number, from: number, left: number): void => {
+    if (left === 0) {
+      out[n++] = mask >>> 0;
+      return;
+    }
+    for (let bit = from; bit < w; bit++) extend(mask | (1 << bit), bit + 1, left - 1);
+  };
+  for (let k = 0; k <= Math.min(a, w); k++) extend(0, 0, k);
+  return out;
+}
+
+/** Estimated nanoseconds per query for a segment layout at `radius` (uniform random data). */
+function layoutCost(widths: readonly number[], count: number, radius: number): { ns: number; probes: number; candidates: number } {
+  let probes = 0;
+  let candidates = 0;
+  segmentRadii(radius, widths).forEach((a, i) => {
+    if (a < 0) return;
+    const v = ballSize(widths[i], a);
+    probes += v;
+    candidates += (v * count) / 2 ** widths[i];
+  });
+  return { ns: probes * PROBE_NS + candidates * CANDIDATE_NS, probes, candidates };
+}
+
+/** `total` bits over `n` segments as evenly as possible (wider first), or null if outside the width limits. */
+function evenSplit(total: number, n: number): number[] | null {
+  if (n === 0) return total === 0 ? [] : null;
+  const narrow = Math.floor(total / n);
+  const wide = total - narrow * n;
+  if (narrow < MIN_SEGMENT_BITS || narrow + (wide ? 1 : 0) > MAX_SEGMENT_BITS) return null;
+  return Array.from({ length: n }, (_, i) => narrow + (i < wide ? 1 : 0));
+}
+
+/**
+ * Segment widths for `count` hashes tuned for queries at `radius`: the segments probed at the
+ * larger radius (the first b+1) may be wider than the rest. Picks the cheapest layout by the
+ * cost model, with offset tables capped at OFFSET_SLOTS_PER_HASH slots per hash.
+ */
+export function chooseWidths(bits: number, count: number, radius: number, segments?: number): number[] {
+  const slotBudget = Math.max(MIN_OFFSET_SLOTS, OFFSET_SLOTS_PER_HASH * count);
+  const lo = segments ?? Math.ceil(bits / MAX_SEGMENT_BITS);
+  const hi = segments ?? Math.min(MAX_SEGMENTS, Math.floor(bits / MIN_SEGMENT_BITS));
+  let best: { widths: number[]; ns: number } | null = null;
+  for (let m = lo; m <= hi; m++) {
+    const big = Math.min(m, radius - Math.floor(radius / m) * m + 1);
+    for (let bigBits = big * MIN_SEGMENT_BITS; bigBits <= big * MAX_SEGMENT_BITS; bigBits++) {
+      const first = evenSplit(bigBits, big);
+      const rest = evenSplit(bits - bigBits, m - big);
+      if (!first || !rest) continue;
+      const widths = [...first, ...rest];
+      if (widths.reduce((sum, w) => sum + 2 ** w, 0) > slotBudget) continue;
+      const { ns } = layoutCost(widths, count, radius);
+      if (!best || ns < best.ns) best = { widths, ns };
+    }
+  }
+  if (!best) {
+    const fallback = evenSplit(bits, segments ?? Math.ceil(bits / MAX_SEGMENT_BITS));
+    if (!fallback) throw new RangeError(`Cannot cut ${bits} bits into ${segments} segments of ${MIN_SEGMENT_BITS}..${MAX_SEGMENT_BITS} bits`);
+    return fallback;
+  }
+  return best.widths;
+}
+
+/** Probe radius per segment for radius r over m segments (the refined pigeonhole above). */
+export function segmentRadii(radius: number, widths: readonly number[]): number[] {
+  const m = widths.length;
+  const a = Math.floor(radius / m);
+  const b = radius - a * m;
+  return widths.map((w, i) => Math.min(w, i <= b ? a : a - 1));
+}
+
+export class MultiIndexHash implements HammingIndex {
+  readonly bits: number;
+  readonly size: number;
+  readonly widths: readonly number[];
+  /** How the last query was answered (`linear` when the tables could not pay off or cover the radius). */
+  lastQueryStrategy: Strategy | null = null;
+  private readonly ids: Uint32Array;
+  private readonly arena: HashArena;
+  private readonly segments: Segment[];
+  private readonly forced: 'auto' | Strategy;
+  private readonly masks = new Map<string, { ptr: number; count: number }>();
+  private readonly plans = new Map<number, QueryPlan>();
+
+  private constructor(packed: PackedHashes, options: MultiIndexHashOptions) {
+    this.bits = packed.bits;
+    this.size = packed.count;
+    this.ids = packed.ids;
+    this.forced = options.strategy ?? 'auto';
+    this.widths = options.widths ? [...options.widths] : MultiIndexHash.layout(packed, options);
+    if (this.widths.reduce((sum, w) => sum + w, 0) !== packed.bits || this.widths.some((w) => !Number.isInteger(w) || w < 1 || w > MAX_SEGMENT_BITS)) {
+      throw new RangeError(`Expected segment widths of 1..${MAX_SEGMENT_BITS} bits summing to ${packed.bits} but received ${this.widths.join(',')}`);
+    }
+    this.arena = new HashArena(packed);
+    let bit = 0;
+    this.segments = this.widths.map((width) => {
+      const seg: Segment = { width, byte: bit >> 3, shift: 32 - (bit & 7) - width, mask: 2 ** width - 1, offsets: 0, ids: 0 };
+      bit += width;
+      return seg;
+    });
+    for (const seg of this.segments) this.buildTable(seg);
+  }
+
+  private static layout(packed: PackedHashes, options: MultiIndexHashOptions): number[] {
+    const m = options.segments;
+    const lowest = Math.ceil(packed.bits / MAX_SEGMENT_BITS);
+    const highest = Math.min(MAX_SEGMENTS, Math.floor(packed.bits / MIN_SEGMENT_BITS));
+    if (m !== undefined && (!Number.isInteger(m) || m < lowest || m > highest)) {
+      throw new RangeError(`Expected a segment count from ${lowest} to ${highest} for ${packed.bits}-bit hashes but received ${m}`);
+    }
+    const radius = options.radius ?? Math.round(packed.bits * DEFAULT_TUNING_RATIO);
+    checkRadius(radius);
+    return chooseWidths(packed.bits, packed.count, radius, m);
+  }
+
+  static build(packed: PackedHashes, options: MultiIndexHashOptions = {}): MultiIndexHash {
+    checkPacked(packed);
+    return new MultiIndexHash(packed, options);
+  }
+
+  /** Bytes of WebAssembly memory this index holds (hashes, tables, buffers). */
+  get memoryBytes(): number {
+    return this.arena.byteLength;
+  }
+
+  /** The whole WebAssembly memory (hashes and tables), e.g. to measure what caching it would cost. */
+  memoryImage(): Uint8Array {
+    return this.arena.u8();
+  }
+
+  private key(u8: Uint8Array, at: number, seg: Segment): number {
+    const p = at + seg.byte;
+    const word = ((u8[p] << 24) | (u8[p + 1] << 16) | (u8[p + 2] << 8) | u8[p + 3]) >>> 0;
+    return (word >>> seg.shift) & seg.mask;
+  }
+
+  /**
+   * Fill one table: positions sorted by segment key (LSD radix sort in passes of RADIX_BITS,
+   * which keeps the scatter cache-friendly; a direct counting sort into a 2^24-slot table was
+   * several times slower at 10M), then bucket offsets from the sorted keys.
+   */
+  private buildTable(seg: Segment): void {
+    const n = this.size;
+    const buckets = 2 ** seg.width;
+    seg.offsets = this.arena.alloc((buckets + 1) * 4);
+    seg.ids = this.arena.alloc(n * 4);
+    const u8 = this.arena.u8();
+    const u32 = this.arena.u32();
+    const { base, stride } = this.arena;
+    let keys = new Uint32Array(n);
+    let pos = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = this.key(u8, base + i * stride, seg);
+      pos[i] = i;
+    }
+    let nextKeys = new Uint32Array(n);
+    let nextPos = new Uint32Array(n);
+    const counts = new Uint32Array(2 ** RADIX_BITS);
+    for (let shift = 0; shift < seg.width; shift += RADIX_BITS) {
+      const digitMask = 2 ** Math.min(RADIX_BITS, seg.width - shift) - 1;
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & digitMask]++;
+      for (let d = 0, sum = 0; d <= digitMask; d++) {
+        const c = counts[d];
+        counts[d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const at = counts[(keys[i] >>> shift) & digitMask]++;
+        nextKeys[at] = keys[i];
+        nextPos[at] = pos[i];
+      }
+      [keys, nextKeys] = [nextKeys, keys];
+      [pos, nextPos] = [nextPos, pos];
+    }
+    u32.set(pos, seg.ids >>> 2);
+    const off = seg.offsets >>> 2;
+    for (let k = 0, j = 0; k <= buckets; k++) {
+      while (j < n && keys[j] < k) j++;
+      u32[off + k] = j;
+    }
+  }
+
+  private probeSet(width: number, radius: number): { ptr: number; count: number } {
+    const k = `${width}:${radius}`;
+    let set = this.masks.get(k);
+    if (!set) {
+      const masks = ballMasks(width, radius);
+      const ptr = this.arena.alloc(masks.byteLength);
+      this.arena.u32().set(masks, ptr >>> 2);
+      set = { ptr, count: masks.length };
+      this.masks.set(k, set);
+    }
+    return set;
+  }
+
+  /** How a query at `radius` would be answered, with the numbers behind the choice. */
+  plan(radius: number): QueryPlan {
+    let plan = this.plans.get(radius);
+    if (!plan) {
+      checkRadius(radius);
+      plan = this.makePlan(radius);
+      this.plans.set(radius, plan);
+    }
+    return plan;
+  }
+
+  private makePlan(radius: number): QueryPlan {
+    const radii = segmentRadii(radius, this.widths);
+    const { ns: mihCost, probes, candidates } = layoutCost(this.widths, this.size, radius);
+    const base = { radius, segmentRadii: radii, probes, expectedCandidates: candidates };
+    const fits = radii.every((a, i) => a < 0 || ballSize(this.widths[i], a) <= MAX_MASKS);
+    if (this.forced === 'linear') return { ...base, strategy: 'linear', reason: 'linear strategy requested' };
+    if (!fits) return { ...base, strategy: 'linear', reason: `probe sets over ${MAX_MASKS} keys per table` };
+    if (this.forced === 'mih') return { ...base, strategy: 'mih', reason: 'mih strategy requested' };
+    const linearCost = this.size * (this.arena.stride / 8) * SCAN_NS_PER_WORD;
+    return mihCost < linearCost
+      ? { ...base, strategy: 'mih', reason: `estimated ${Math.round(mihCost)} ns < linear ${Math.round(linearCost)} ns` }
+      : { ...base, strategy: 'linear', reason: `estimated ${Math.round(mihCost)} ns >= linear ${Math.round(linearCost)} ns` };
+  }
+
+  /** Positions (build order) and distances of every hash within `radius`, sorted by distance then position. */
+  search(hash: Uint8Array, radius: number): Hits {
+    checkQuery(hash, this.bits);
+    const plan = this.plan(radius);
+    this.lastQueryStrategy = plan.strategy;
+    if (plan.strategy === 'linear') return this.arena.scan(hash, radius);
+    const { arena } = this;
+    const sets = plan.segmentRadii.map((a, i) => (a < 0 ? null : this.probeSet(this.widths[i], a)));
+    const q = arena.setQuery(hash);
+    const u8 = arena.u8();
+    const keys = this.segments.map((seg) => this.key(u8, q, seg));
+    for (;;) {
+      const out = arena.scratch('out', 0);
+      const cap = arena.scratchBytes('out') / PAIR_BYTES;
+      let hits = 0;
+      for (let i = 0; i < this.segments.length; i++) {
+        const set = sets[i];
+        if (!set) continue;
+        const seg = this.segments[i];
+        hits = arena.kernel.probe(seg.offsets, seg.ids, arena.base, keys[i], set.ptr, set.count, q, radius, out, hits, cap);
+      }
+      if (hits <= cap) return arena.collect(out, hits);
+      arena.scratch('out', hits * PAIR_BYTES);
+    }
+  }
+
+  idOf(position: number): number {
+    return this.ids[position];
+  }
+
+  query(hash: Uint8Array, radius: number): IndexMatch[] {
+    return toMatches(this.search(hash, radius), this.ids);
+  }
+
+  queryMany(hashes: readonly Uint8Array[], radius: number): IndexMatch[][] {
+    return hashes.map((h) => this.query(h, radius));
+  }
+}
