@@ -24,6 +24,7 @@ export {
   blockhashQuick,
   blockhashThreshold,
   checkBlockhashBits,
+  parseBlockhash,
 } from './signals/blockhash.js';
 export { md5, sha1, sha256 } from './signals/digests.js';
 export { formatHex, hammingBytes, parseHex } from './signals/hex.js';

@@ -9,6 +9,7 @@ import {
   blockhashQuick,
   blockhashThreshold,
   checkBlockhashBits,
+  parseBlockhash,
   toPackedRgba,
 } from './blockhash.js';
 import { describeSignalChecklist, toPixels, withPaddedStride } from './checklist.js';
@@ -109,7 +110,7 @@ describe('blockhash sizes', () => {
     const pixels = await recipePixels('stoplights.jpg');
     const r = blockhash.fromPixels(pixels, { ...DEFAULT_HASH_OPTIONS, blockhashBits: bits });
     expect(r.hash.length).toBe((bits * bits) / 8);
-    expect(blockhash.parse(formatHex(r.hash))).toEqual(r.hash);
+    expect(parseBlockhash(formatHex(r.hash), bits)).toEqual(r.hash);
   });
 
   it.each([0, 2, 5, 6, 7, 15, 17, -16, 16.5, 68, Number.NaN])('rejects %s bits with a UsageError', (bits) => {
@@ -120,11 +121,13 @@ describe('blockhash sizes', () => {
     );
   });
 
-  it('parses only hex lengths that are a valid size', () => {
+  it('the signal parses the default 256-bit size only (lists are stored at it); parseBlockhash takes others', () => {
     expect(blockhash.parse('a'.repeat(64))).toHaveLength(32);
-    expect(blockhash.parse('a'.repeat(16))).toHaveLength(8);
-    expect(() => blockhash.parse('a'.repeat(63))).toThrow(HashFormatError);
-    expect(() => blockhash.parse('a'.repeat(9))).toThrow(/Expected 64 hex characters for a blockhash hash/);
+    expect(() => blockhash.parse('a'.repeat(16))).toThrow(
+      new HashFormatError('Expected 64 hex characters for a blockhash hash but received 16'),
+    );
+    expect(parseBlockhash('a'.repeat(16), 8)).toHaveLength(8);
+    expect(() => parseBlockhash('a'.repeat(64), 8)).toThrow(HashFormatError);
   });
 
   it('default threshold is 24 of 256 bits, scaled by area for other sizes', () => {
@@ -137,4 +140,8 @@ describe('blockhash sizes', () => {
 });
 
 describeSignalChecklist(blockhash);
-describeSignalChecklist(blockhash, { options: { blockhashBits: 8 }, threshold: blockhashThreshold(8) });
+describeSignalChecklist(blockhash, {
+  options: { blockhashBits: 8 },
+  threshold: blockhashThreshold(8),
+  parse: (hex) => parseBlockhash(hex, 8),
+});

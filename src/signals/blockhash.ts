@@ -106,11 +106,13 @@ export function blockhashQuick(pixels: Pixels, bits: number = BLOCKHASH_DEFAULT_
   return run(bmvbhashEven, pixels, bits);
 }
 
-/** Accepts any valid size: 64 hex digits for the default 16x16, 16 for 8x8, 256 for 32x32, ... */
-function parseBlockhash(hex: string): Uint8Array {
-  const side = typeof hex === 'string' ? Math.sqrt(hex.length * 4) : NaN;
-  const valid = Number.isInteger(side) && side % BLOCKHASH_BITS_STEP === 0 && side >= BLOCKHASH_BITS_STEP;
-  return parseHex(hex, valid ? side * side : BLOCKHASH_DEFAULT_BITS ** 2, 'blockhash');
+/**
+ * Parse a hash of `bits` a side. The signal's own `parse` accepts only the default 16x16 (64 hex
+ * digits), the size lists are stored and indexed at; this one serves other sizes.
+ */
+export function parseBlockhash(hex: string, bits: number = BLOCKHASH_DEFAULT_BITS): Uint8Array {
+  checkBlockhashBits(bits);
+  return parseHex(hex, bits * bits, 'blockhash');
 }
 
 export const blockhash: PerceptualSignalType = Object.freeze({
@@ -121,7 +123,7 @@ export const blockhash: PerceptualSignalType = Object.freeze({
   minQuality: null,
   supportsDihedral: false,
   description: 'blockhash.io "precise" method via blockhash-core, 16x16 = 256 bits by default',
-  parse: parseBlockhash,
+  parse: (hex: string) => parseBlockhash(hex),
   format: formatHex,
   distance: hammingBytes,
   minDecodeSide: () => null,
