@@ -242,6 +242,15 @@ describe('decodeImage: shrink on load', () => {
     expect([d.pixels.width, d.pixels.height]).toEqual([300, 200]);
   });
 
+  it('does not shrink by less than a factor of 2 (no shrink-on-load gain)', async () => {
+    const jpeg = await sharp(await generateSource(3, 300, 200)).jpeg({ quality: 90 }).toBuffer();
+    const d = await decodeImage(jpeg, { limits: DEFAULT_DECODE_LIMITS, minSide: 101 });
+    expect(d.shrunk).toBe(false);
+    expect([d.pixels.width, d.pixels.height]).toEqual([300, 200]);
+    const e = await decodeImage(jpeg, { limits: DEFAULT_DECODE_LIMITS, minSide: 100 });
+    expect([e.pixels.width, e.pixels.height, e.shrunk]).toEqual([150, 100, true]);
+  });
+
   it('never enlarges and never shrinks below minSide', async () => {
     const d = await decodeImage(source, { limits: DEFAULT_DECODE_LIMITS, minSide: 640 });
     expect(d.shrunk).toBe(false);

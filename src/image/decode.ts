@@ -1,8 +1,9 @@
 /**
  * One decode per file for every perceptual signal: sharp/libvips, first frame only, no EXIF
  * rotation, no ICC transform (the references apply neither), any colour model converted to 8-bit
- * sRGB RGBA with alpha kept. When every requested signal allows it (`minSide`), the image is
- * shrunk while decoding (JPEG/WebP shrink-on-load) so a large photo is never held at full size.
+ * sRGB RGBA with alpha kept. When every requested signal allows it (`minSide`) and the image is at
+ * least twice that size, it is shrunk while decoding (JPEG/WebP shrink-on-load, then a Lanczos
+ * reduce to exactly minSide on the shorter side) so a large photo is never held at full size.
  * Failures are FileErrors with stable codes; messages never carry file contents.
  */
 import { stat } from 'node:fs/promises';
@@ -43,6 +44,11 @@ export interface DecodedImage {
 /** Vector and document formats are rendered, not decoded; they are not images this tool hashes. */
 const REJECTED_FORMATS: ReadonlySet<string> = new Set(['svg', 'pdf']);
 const REASON_MAX_CHARS = 80;
+/**
+ * Shrink only when the shorter side is at least this many times minSide: below a factor of 2
+ * JPEG cannot shrink while decoding, so resizing costs about what it saves (docs/readme/pdq.md).
+ */
+export const SHRINK_MIN_FACTOR = 2;
 
 /**
  * A short, printable reason from a sharp/libvips error: its first line, quoted parts (paths,
@@ -100,7 +106,7 @@ async function readHeader(input: Buffer | string): Promise<Metadata> {
 
 /** The target box for shrink-on-load: shorter side = minSide, aspect ratio kept. */
 function shrinkTarget(width: number, height: number, minSide: number | null): { width: number; height: number } | null {
-  if (minSide === null || Math.min(width, height) <= minSide) return null;
+  if (minSide === null || Math.min(width, height) < minSide * SHRINK_MIN_FACTOR) return null;
   return width <= height
     ? { width: minSide, height: Math.max(minSide, Math.round((height * minSide) / width)) }
     : { width: Math.max(minSide, Math.round((width * minSide) / height)), height: minSide };

@@ -31,7 +31,7 @@ export interface HashOptions {
 }
 
 export const DEFAULT_HASH_OPTIONS: HashOptions = Object.freeze({
-  pdqPipeline: 'fullres',
+  pdqPipeline: 'fast',
   dihedral: false,
   blockhashBits: 16,
 });
