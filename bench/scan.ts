@@ -1,0 +1,302 @@
+/**
+ * Scan benchmark (not a test): the whole scan path (walk, piscina pool, hash, match against a
+ * large PDQ list, NDJSON report) on synthetic JPEGs, with 1 and 2 workers, against the
+ * decode-only floor at the same shrink-on-load and against hashing alone (the same pool
+ * without walk, match or report: what the scan machinery itself costs); then memory over a
+ * tree of many tiny files.
+ *
+ *   node dist/bench/scan.js [--small 1000] [--large 200] [--list 1000000] [--tiny 200000]
+ *                           [--workers 1,2] [--rounds 1] [--seed 1] [--pipeline fullres|fast]
+ *                           [--cache DIR]
+ *
+ * Corpora and the list database are cached under --cache (default: $TMPDIR/hashsieve-bench-scan)
+ * keyed by seed and size, so a second run starts at once. Images are the fixtures generator's
+ * gradient + value noise + shapes, made at a quarter of the size and enlarged by sharp, saved as
+ * JPEG quality 90; the list is `--list` random PDQ hashes (mulberry32, fixed seed). Any count may
+ * be 0 to skip that part. Wall-clock figures: on a shared machine, compare ratios from one run.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { generateSource, mulberry32 } from '../fixtures/generate.js';
+import { startHashPool } from '../src/bench/hash-pool.js';
+import { createFormatter } from '../src/report/formats.js';
+import { fileSink } from '../src/report/sink.js';
+import { emptyTotals } from '../src/report/summary.js';
+import { runEngine } from '../src/scan/engine.js';
+import { Matcher } from '../src/scan/matcher.js';
+import { ReportOutput } from '../src/scan/output.js';
+import { createPool } from '../src/scan/pool.js';
+import { walk } from '../src/scan/walk.js';
+import { pdq } from '../src/signals/pdq.js';
+import { getSignal } from '../src/signals/registry.js';
+import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../src/signals/types.js';
+import { importList, openStore, type Store } from '../src/store/index.js';
+
+const JPEG_QUALITY = 90;
+const SOURCE_SCALE = 4;
+const MEMORY_SAMPLE_MS = 250;
+const SCAN_SIGNALS = ['pdq', 'sha256'];
+
+interface Options {
+  readonly small: number;
+  readonly large: number;
+  readonly list: number;
+  readonly tiny: number;
+  readonly workers: readonly number[];
+  readonly rounds: number;
+  readonly seed: number;
+  readonly pipeline: PdqPipeline;
+  readonly cache: string;
+}
+
+function count(name: string, s: string, min = 0): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < min) throw new Error(`Expected an integer >= ${min} for --${name} but received ${JSON.stringify(s)}`);
+  return n;
+}
+
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      small: { type: 'string', default: '1000' },
+      large: { type: 'string', default: '200' },
+      list: { type: 'string', default: '1000000' },
+      tiny: { type: 'string', default: '200000' },
+      workers: { type: 'string', default: '1,2' },
+      rounds: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '1' },
+      pipeline: { type: 'string', default: DEFAULT_HASH_OPTIONS.pdqPipeline },
+      cache: { type: 'string', default: join(tmpdir(), 'hashsieve-bench-scan') },
+    },
+  });
+  if (!['fast', 'fullres', 'cpp'].includes(values.pipeline)) throw new Error(`Expected fast, fullres or cpp for --pipeline`);
+  return {
+    small: count('small', values.small),
+    large: count('large', values.large),
+    list: count('list', values.list),
+    tiny: count('tiny', values.tiny),
+    workers: values.workers.split(',').map((w) => count('workers', w, 1)),
+    rounds: count('rounds', values.rounds, 1),
+    seed: count('seed', values.seed),
+    pipeline: values.pipeline as PdqPipeline,
+    cache: values.cache,
+  };
+}
+
+/** `n` distinct JPEGs of width x height, made once and kept in the cache. */
+async function corpus(o: Options, n: number, width: number, height: number): Promise<string> {
+  const dir = join(o.cache, `seed${o.seed}`, `${width}x${height}`);
+  mkdirSync(dir, { recursive: true });
+  const have = new Set(readdirSync(dir));
+  const todo = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(name(i)));
+  if (todo.length > 0) process.stderr.write(`generating ${todo.length} ${width}x${height} JPEGs in ${dir} ...\n`);
+  for (const i of todo) {
+    const src = await generateSource(o.seed * 1_000_003 + i, Math.ceil(width / SOURCE_SCALE), Math.ceil(height / SOURCE_SCALE));
+    await sharp(src).resize(width, height).jpeg({ quality: JPEG_QUALITY }).toFile(join(dir, name(i)));
+  }
+  const view = join(o.cache, `seed${o.seed}`, `view-${width}x${height}-${n}`);
+  if (!existsSync(view)) {
+    mkdirSync(`${view}.tmp`, { recursive: true });
+    for (let i = 0; i < n; i++) copyFileSync(join(dir, name(i)), join(`${view}.tmp`, name(i)));
+    rmSync(view, { recursive: true, force: true });
+    renameSync(`${view}.tmp`, view);
+  }
+  return view;
+}
+
+const name = (i: number): string => `${String(i).padStart(7, '0')}.jpg`;
+
+/** A store holding one list of `n` random PDQ hashes (cached). */
+async function listDb(o: Options): Promise<{ path: string; importSeconds: number | null }> {
+  const path = join(o.cache, `seed${o.seed}`, `pdq-list-${o.list}.db`);
+  if (existsSync(path)) return { path, importSeconds: null };
+  mkdirSync(join(o.cache, `seed${o.seed}`), { recursive: true });
+  const text = `${path}.txt`;
+  const rand = mulberry32(o.seed);
+  const lines: string[] = [];
+  for (let i = 0; i < o.list; i++) {
+    let hex = '';
+    for (let w = 0; w < 8; w++) hex += (Math.floor(rand() * 2 ** 32) >>> 0).toString(16).padStart(8, '0');
+    lines.push(`pdq ${hex}`);
+  }
+  writeFileSync(text, `${lines.join('\n')}\n`);
+  const store = openStore(`${path}.tmp`);
+  const t0 = performance.now();
+  try {
+    await importList(store, text, { name: 'bench-pdq', format: 'text', sourceOrg: 'synthetic', version: String(o.seed) });
+  } finally {
+    store.close();
+  }
+  const importSeconds = (performance.now() - t0) / 1000;
+  renameSync(`${path}.tmp`, path);
+  rmSync(text, { force: true });
+  return { path, importSeconds };
+}
+
+interface ScanRun {
+  readonly files: number;
+  readonly seconds: number;
+  readonly peakRssMiB: number;
+  readonly rssSamples: number[];
+}
+
+/** One full scan of `dir` through the product's engine, pool and report writer. */
+async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOptions: HashOptions, o: Options, sampleRss = false): Promise<ScanRun> {
+  const out = join(o.cache, `report-${process.pid}.ndjson`);
+  const totals = emptyTotals();
+  const output = new ReportOutput({
+    sink: fileSink(out, null),
+    formatter: createFormatter('ndjson', { signals: SCAN_SIGNALS, qualitySignals: ['pdq'] }),
+    onlyMatches: false,
+    checkpoint: null,
+    records: 0,
+    totals,
+    streaming: false,
+  });
+  const pool = await createPool({ workers, fileTimeoutMs: 0 });
+  const rssSamples: number[] = [];
+  let peak = 0;
+  const sample = (): void => {
+    const rss = process.memoryUsage.rss() / 2 ** 20;
+    peak = Math.max(peak, rss);
+    if (sampleRss) rssSamples.push(Math.round(rss));
+  };
+  const timer = setInterval(sample, MEMORY_SAMPLE_MS);
+  const t0 = performance.now();
+  try {
+    await runEngine({
+      items: walk([dir], { followSymlinks: false, include: [], exclude: [], maxFileSize: null }),
+      hasher: pool,
+      task: { signals: SCAN_SIGNALS, options: hashOptions, limits: {} },
+      matcher,
+      concurrency: workers,
+      output,
+      done: new Set(),
+      stop: new AbortController().signal,
+    });
+  } finally {
+    clearInterval(timer);
+    await output.finish(true);
+    await pool.close();
+    rmSync(out, { force: true });
+  }
+  sample();
+  return { files: totals.files, seconds: (performance.now() - t0) / 1000, peakRssMiB: Math.round(peak), rssSamples };
+}
+
+/** Files/s of the bench pool alone over the same files: decode only, or hash with the scan's signals. */
+async function floor(dir: string, workers: number, minSide: number | null, kind: 'decode' | 'hash'): Promise<number> {
+  const paths = readdirSync(dir).map((f) => join(dir, f));
+  const runner = await startHashPool(paths, workers, minSide);
+  try {
+    const r = await runner.run({ name: kind, kind, signals: kind === 'hash' ? SCAN_SIGNALS : [] });
+    return paths.length / (r.elapsedMs / 1000);
+  } finally {
+    await runner.close();
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function throughput(label: string, dir: string, n: number, matcher: Matcher, o: Options): Promise<string[]> {
+  const hashOptions: HashOptions = { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline };
+  const minSide = pdq.minDecodeSide(hashOptions);
+  const rows: string[] = [];
+  const scanRate = new Map<number, number>();
+  for (const w of o.workers) {
+    const scans: number[] = [];
+    const decodes: number[] = [];
+    const hashes: number[] = [];
+    const sameOptions = o.pipeline === DEFAULT_HASH_OPTIONS.pdqPipeline;
+    for (let r = 0; r < o.rounds; r++) {
+      const run = await scanOnce(dir, w, matcher, hashOptions, o);
+      scans.push(run.files / run.seconds);
+      decodes.push(await floor(dir, w, minSide, 'decode'));
+      if (sameOptions) hashes.push(await floor(dir, w, minSide, 'hash'));
+    }
+    const s = median(scans);
+    const d = median(decodes);
+    const h = sameOptions ? median(hashes) : null;
+    scanRate.set(w, s);
+    const base = scanRate.get(o.workers[0])!;
+    const pct = (x: number | null): string => (x === null ? '—' : `${((100 * s) / x).toFixed(0)}%`);
+    rows.push(
+      `| ${label} | ${n} | ${w} | ${s.toFixed(1)} | ${d.toFixed(1)} | ${pct(d)} | ${h === null ? '—' : h.toFixed(1)} | ${pct(h)} | ${w === o.workers[0] ? '—' : `${(s / base).toFixed(2)}×`} |`,
+    );
+  }
+  return rows;
+}
+
+async function tinyTree(o: Options): Promise<string> {
+  const dir = join(o.cache, `tiny-${o.tiny}`);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  process.stderr.write(`writing ${o.tiny} tiny files in ${dir} ...\n`);
+  const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: { r: 9, g: 99, b: 199 } } }).png().toBuffer();
+  const perDir = 1000;
+  for (let i = 0; i < o.tiny; i++) {
+    const sub = join(dir, String(Math.floor(i / perDir)).padStart(4, '0'));
+    if (i % perDir === 0) mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `${i}.png`), png);
+  }
+  writeFileSync(join(dir, '.complete'), '');
+  return dir;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const o = options(argv);
+  const lines: string[] = [];
+  const say = (s = ''): void => {
+    lines.push(s);
+    process.stdout.write(`${s}\n`);
+  };
+  say(`# bench scan — ${new Date().toISOString()}`);
+  say(
+    `machine: ${cpus()[0]?.model.trim() ?? '?'}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}, sharp ${sharp.versions.sharp ?? '?'}, libvips ${sharp.versions.vips}`,
+  );
+  say(`params: small=${o.small} (1024x768) large=${o.large} (4032x3024) list=${o.list} PDQ tiny=${o.tiny} workers=${o.workers.join(',')} rounds=${o.rounds} seed=${o.seed} pipeline=${o.pipeline}`);
+  say();
+
+  let matcher: Matcher | null = null;
+  let store: Store | null = null;
+  if (o.small > 0 || o.large > 0 || o.tiny > 0) {
+    const db = o.list > 0 ? await listDb(o) : null;
+    if (db) {
+      store = openStore(db.path, { readonly: true });
+      const t0 = performance.now();
+      matcher = Matcher.build(store, { lists: ['bench-pdq'], signals: [getSignal('pdq')], thresholds: new Map([['pdq', 31]]), dihedral: false });
+      say(`list: ${o.list} PDQ hashes${db.importSeconds === null ? '' : `, imported in ${db.importSeconds.toFixed(1)} s`}; loaded and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      say();
+    }
+  }
+  const noList = { match: () => ({ status: 'clean' as const, matches: [] }) } as unknown as Matcher;
+  try {
+    if (o.small > 0 || o.large > 0) {
+      say('| images | files | workers | scan files/s | decode-only files/s | scan / decode | hash-only files/s | scan / hash | speed-up vs 1st |');
+      say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      if (o.small > 0) for (const r of await throughput('1024×768 JPEG', await corpus(o, o.small, 1024, 768), o.small, matcher ?? noList, o)) say(r);
+      if (o.large > 0) for (const r of await throughput('4032×3024 JPEG', await corpus(o, o.large, 4032, 3024), o.large, matcher ?? noList, o)) say(r);
+      say();
+    }
+    if (o.tiny > 0) {
+      const dir = await tinyTree(o);
+      const w = o.workers[o.workers.length - 1];
+      const r = await scanOnce(dir, w, matcher ?? noList, { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline }, o, true);
+      const at = (f: number): number => r.rssSamples[Math.min(r.rssSamples.length - 1, Math.floor(f * (r.rssSamples.length - 1)))];
+      say(`memory: ${r.files} tiny files, ${w} workers, ${(r.files / r.seconds).toFixed(0)} files/s; RSS MiB at 10% / 25% / 50% / 75% / 100% of the scan: ${[0.1, 0.25, 0.5, 0.75, 1].map(at).join(' / ')} (peak ${r.peakRssMiB})`);
+    }
+  } finally {
+    store?.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`bench scan: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  });
+}
