@@ -8,8 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HammingIndex, PackedHashes } from '../src/index/types.js';
 
-/** Every CLI test runs the built binary, except the injected-fault test, which must swap the index. */
+/**
+ * CLI tests run the built binary; checks that stop before timing, the gating verdicts and the
+ * injected-fault test run in-process through main() (the fault test must swap the index).
+ */
 const BIN = fileURLToPath(new URL('../bin/hashsieve.js', import.meta.url));
+
+/** In-process runs can be given an index that drops the first result of every query. */
+const fault = vi.hoisted(() => ({ dropFirst: false }));
 
 vi.mock('../src/index/index.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/index/index.js')>();
@@ -17,6 +23,7 @@ vi.mock('../src/index/index.js', async (importOriginal) => {
     ...real,
     buildHammingIndex(packed: PackedHashes): HammingIndex {
       const inner = real.buildHammingIndex(packed);
+      if (!fault.dropFirst) return inner;
       return { bits: inner.bits, size: inner.size, query: (h, r) => inner.query(h, r).slice(1) };
     },
   };
@@ -149,12 +156,12 @@ describe('bench match --json', () => {
   });
 
   it('is reproducible from the seed: same workload, and a different seed gives another', async () => {
-    const r = await run([...SMALL, '--json']);
+    const r = await runInProcess([...SMALL, '--json']);
     expect(r.stderr).toBe('');
     const again = JSON.parse(r.stdout);
     const counts = (w: Record<string, unknown>) => ({ near: w.nearQueries, random: w.randomQueries, matches: w.matchesPerRound });
     expect(counts(again.workload)).toEqual(counts(saved.workload as Record<string, unknown>));
-    const other = JSON.parse((await run([...SMALL, '--json', '--seed', '99', '--near-fraction', '0.5'])).stdout);
+    const other = JSON.parse((await runInProcess([...SMALL, '--json', '--seed', '99', '--near-fraction', '0.5'])).stdout);
     expect(other.seed).toBe(99);
     expect(other.workload.nearQueries).toBe(150);
   });
@@ -195,7 +202,7 @@ describe('bench gating against a baseline', () => {
 
   it('exits 1 and says which figure regressed when throughput fell beyond the limit', async () => {
     const file = await baselineWith({ queries_per_s: 1000 });
-    const r = await run([...SMALL, '--baseline', file, '--max-regression', '10%']);
+    const r = await runInProcess([...SMALL, '--baseline', file, '--max-regression', '10%']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/queries_per_s .*REGRESSED/);
     expect(r.stdout).toContain('FAIL: 1 figure(s) regressed by more than 10% (3 improved)');
@@ -203,7 +210,7 @@ describe('bench gating against a baseline', () => {
 
   it('exits 1 when a lower-is-better figure grew beyond the limit', async () => {
     const file = await baselineWith({ index_build_ms: 1e-6 });
-    const r = await run([...SMALL, '--baseline', file, '--json']);
+    const r = await runInProcess([...SMALL, '--baseline', file, '--json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/index_build_ms .*REGRESSED/);
     const j = JSON.parse(r.stdout);
@@ -214,7 +221,7 @@ describe('bench gating against a baseline', () => {
 
   it('passes improvements, reporting them', async () => {
     const file = await baselineWith({});
-    const r = await run([...SMALL, '--baseline', file]);
+    const r = await runInProcess([...SMALL, '--baseline', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('pass: no figure regressed by more than 10%');
     expect(r.stdout).toContain('(4 improved)');
@@ -222,11 +229,11 @@ describe('bench gating against a baseline', () => {
 
   it('reports missing figures without failing, unless --require-all', async () => {
     const file = await baselineWith({}, ['queries_per_s']);
-    const r = await run([...SMALL, '--baseline', file]);
+    const r = await runInProcess([...SMALL, '--baseline', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/queries_per_s .*new \(not in baseline\)/);
     expect(r.stdout).toContain('1 figure(s) on one side only: reported, not failed');
-    const strict = await run([...SMALL, '--baseline', file, '--require-all']);
+    const strict = await runInProcess([...SMALL, '--baseline', file, '--require-all']);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('1 missing (--require-all)');
   });
@@ -248,7 +255,7 @@ describe('bench match on a stored list', () => {
     expect(j.parameters).toMatchObject({ source: 'lists:demo', signal: 'pdq', bits: 256, n: 200, radius: 31 });
     expect(j.crossCheck.ok).toBe(true);
     for (const h of hashes) expect(r.stdout).not.toContain(h.slice(0, 16));
-    const bad = await run(['bench', 'match', '--db', db, '--n', '5']);
+    const bad = await runInProcess(['bench', 'match', '--db', db, '--n', '5']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--n and --bits describe a synthetic list');
   });
@@ -285,14 +292,14 @@ describe('bench hash', () => {
 describe('a benchmark whose index answers wrongly', () => {
   it('fails with exit 2, says so, and saves nothing (index made to drop a result)', async () => {
     const save = join(dir, 'wrong.json');
-    const r = await runInProcess([...SMALL, '--near-fraction', '1', '--json', '--save', save]);
-    const code = r.code;
-    const stdout = { text: r.stdout };
-    const stderr = { text: r.stderr };
-    expect(code).toBe(2);
-    expect(stderr.text).toContain('wrong answers');
-    expect(stderr.text).toContain(`${save} not written`);
-    expect(JSON.parse(stdout.text).crossCheck).toMatchObject({ ok: false, queries: 30, mismatches: 30 });
+    fault.dropFirst = true;
+    const r = await runInProcess([...SMALL, '--near-fraction', '1', '--json', '--save', save]).finally(() => {
+      fault.dropFirst = false;
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('wrong answers');
+    expect(r.stderr).toContain(`${save} not written`);
+    expect(JSON.parse(r.stdout).crossCheck).toMatchObject({ ok: false, queries: 30, mismatches: 30 });
     expect(existsSync(save)).toBe(false);
   });
 });

@@ -22,16 +22,14 @@ export interface HashFlags extends CommonFlags {
 const GENERATED_JPEG_QUALITY = 90;
 const MAX_GENERATED = 100_000;
 
-/** The shrink-on-load bound hashing these signals gets, so the decode floor decodes the same way. */
+/**
+ * The shrink-on-load bound hashing these signals gets, so the decode floor decodes the same
+ * way; full size (null) when a signal needs it or none of them decodes at all.
+ */
 function minDecodeSide(signals: readonly SignalType[]): number | null {
-  let side = 0;
-  for (const s of signals) {
-    if (!isPerceptual(s)) continue;
-    const m = s.minDecodeSide(DEFAULT_HASH_OPTIONS);
-    if (m === null) return null;
-    side = Math.max(side, m);
-  }
-  return side;
+  const sides = signals.filter(isPerceptual).map((s) => s.minDecodeSide(DEFAULT_HASH_OPTIONS));
+  if (sides.length === 0 || sides.includes(null)) return null;
+  return Math.max(...(sides as number[]));
 }
 
 async function generateCorpus(spec: CorpusSpec, seed: number, dir: string, ctx: CliContext): Promise<string[]> {
