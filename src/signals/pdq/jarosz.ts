@@ -30,36 +30,97 @@ function boxPhases(length: number, window: number): BoxPhases {
   };
 }
 
+/** One box pass along one row starting at `base`, `input` -> `output`. */
+function boxOneRow(input: Float32Array, output: Float32Array, base: number, p: BoxPhases): void {
+  let ri = base;
+  let li = base;
+  let oi = base;
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < p.lead; i++) {
+    sum = fround(sum + input[ri++]);
+    count++;
+  }
+  for (let i = 0; i < p.grow; i++) {
+    sum = fround(sum + input[ri++]);
+    count++;
+    output[oi++] = sum / count;
+  }
+  for (let i = 0; i < p.full; i++) {
+    sum = fround(sum + input[ri++]);
+    sum = fround(sum - input[li++]);
+    output[oi++] = sum / count;
+  }
+  for (let i = 0; i < p.tail; i++) {
+    sum = fround(sum - input[li++]);
+    count--;
+    output[oi++] = sum / count;
+  }
+}
+
+/**
+ * The same pass on four rows at once (rows a, a+w, a+2w, a+3w): each running sum is a chain of
+ * dependent float32 operations, so interleaving four independent chains keeps the CPU busy.
+ */
+function boxFourRows(input: Float32Array, output: Float32Array, a: number, width: number, p: BoxPhases): void {
+  const b = a + width;
+  const c = b + width;
+  const d = c + width;
+  let sa = 0;
+  let sb = 0;
+  let sc = 0;
+  let sd = 0;
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
+  let count = 0;
+  for (let i = 0; i < p.lead; i++, ri++) {
+    sa = fround(sa + input[a + ri]);
+    sb = fround(sb + input[b + ri]);
+    sc = fround(sc + input[c + ri]);
+    sd = fround(sd + input[d + ri]);
+    count++;
+  }
+  for (let i = 0; i < p.grow; i++, ri++, oi++) {
+    sa = fround(sa + input[a + ri]);
+    sb = fround(sb + input[b + ri]);
+    sc = fround(sc + input[c + ri]);
+    sd = fround(sd + input[d + ri]);
+    count++;
+    output[a + oi] = sa / count;
+    output[b + oi] = sb / count;
+    output[c + oi] = sc / count;
+    output[d + oi] = sd / count;
+  }
+  for (let i = 0; i < p.full; i++, ri++, li++, oi++) {
+    sa = fround(fround(sa + input[a + ri]) - input[a + li]);
+    sb = fround(fround(sb + input[b + ri]) - input[b + li]);
+    sc = fround(fround(sc + input[c + ri]) - input[c + li]);
+    sd = fround(fround(sd + input[d + ri]) - input[d + li]);
+    output[a + oi] = sa / count;
+    output[b + oi] = sb / count;
+    output[c + oi] = sc / count;
+    output[d + oi] = sd / count;
+  }
+  for (let i = 0; i < p.tail; i++, li++, oi++) {
+    sa = fround(sa - input[a + li]);
+    sb = fround(sb - input[b + li]);
+    sc = fround(sc - input[c + li]);
+    sd = fround(sd - input[d + li]);
+    count--;
+    output[a + oi] = sa / count;
+    output[b + oi] = sb / count;
+    output[c + oi] = sc / count;
+    output[d + oi] = sd / count;
+  }
+}
+
 /** One box pass along each row of a width x height plane, `input` -> `output`. */
 function boxAlongRows(input: Float32Array, output: Float32Array, width: number, height: number, window: number): void {
-  const { lead, grow, full, tail } = boxPhases(width, window);
-  for (let y = 0; y < height; y++) {
-    const base = y * width;
-    let ri = base;
-    let li = base;
-    let oi = base;
-    let sum = 0;
-    let count = 0;
-    for (let i = 0; i < lead; i++) {
-      sum = fround(sum + input[ri++]);
-      count++;
-    }
-    for (let i = 0; i < grow; i++) {
-      sum = fround(sum + input[ri++]);
-      count++;
-      output[oi++] = sum / count;
-    }
-    for (let i = 0; i < full; i++) {
-      sum = fround(sum + input[ri++]);
-      sum = fround(sum - input[li++]);
-      output[oi++] = sum / count;
-    }
-    for (let i = 0; i < tail; i++) {
-      sum = fround(sum - input[li++]);
-      count--;
-      output[oi++] = sum / count;
-    }
-  }
+  const phases = boxPhases(width, window);
+  let y = 0;
+  for (; y + 4 <= height; y += 4) boxFourRows(input, output, y * width, width, phases);
+  for (; y < height; y++) boxOneRow(input, output, y * width, phases);
 }
 
 /**

@@ -57,32 +57,54 @@ export function fillLuma(
   out: Float32Array,
 ): void {
   const { data, stride, channels, width, height } = pixels;
-  const cols = width === size.width ? identity(width) : nearestIndices(width, size.width);
-  const rows = height === size.height ? identity(height) : nearestIndices(height, size.height);
+  const rows = height === size.height ? null : nearestIndices(height, size.height);
+  const cols = width === size.width ? null : nearestIndices(width, size.width);
   const offsets = new Int32Array(size.width);
-  for (let x = 0; x < size.width; x++) offsets[x] = cols[x] * channels;
+  for (let x = 0; x < size.width; x++) offsets[x] = (cols ? cols[x] : x) * channels;
+  const step = cols ? 0 : channels;
   const outWidth = size.width;
   for (let y = 0; y < size.height; y++) {
-    const rowStart = rows[y] * stride;
+    const rowStart = (rows ? rows[y] : y) * stride;
     const o = y * outWidth;
-    if (grey) {
-      for (let x = 0; x < outWidth; x++) out[o + x] = data[rowStart + offsets[x]];
-    } else if (arithmetic === 'float32') {
-      for (let x = 0; x < outWidth; x++) {
-        const p = rowStart + offsets[x];
-        out[o + x] = fround(fround(R32 * data[p]) + fround(G32 * data[p + 1])) + fround(B32 * data[p + 2]);
-      }
-    } else {
-      for (let x = 0; x < outWidth; x++) {
-        const p = rowStart + offsets[x];
-        out[o + x] = LUMA_R * data[p] + LUMA_G * data[p + 1] + LUMA_B * data[p + 2];
-      }
-    }
+    if (step > 0) fillRowContiguous(data, rowStart, step, out, o, outWidth, arithmetic, grey);
+    else fillRowSampled(data, rowStart, offsets, out, o, outWidth, arithmetic, grey);
   }
 }
 
-function identity(n: number): Int32Array {
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  return idx;
+function fillRowContiguous(
+  data: Uint8Array,
+  p: number,
+  step: number,
+  out: Float32Array,
+  o: number,
+  n: number,
+  arithmetic: LumaArithmetic,
+  grey: boolean,
+): void {
+  const end = o + n;
+  if (grey) {
+    for (; o < end; o++, p += step) out[o] = data[p];
+  } else if (arithmetic === 'float32') {
+    for (; o < end; o++, p += step) out[o] = fround(fround(R32 * data[p]) + fround(G32 * data[p + 1])) + fround(B32 * data[p + 2]);
+  } else {
+    for (; o < end; o++, p += step) out[o] = LUMA_R * data[p] + LUMA_G * data[p + 1] + LUMA_B * data[p + 2];
+  }
+}
+
+function fillRowSampled(
+  data: Uint8Array,
+  rowStart: number,
+  offsets: Int32Array,
+  out: Float32Array,
+  o: number,
+  n: number,
+  arithmetic: LumaArithmetic,
+  grey: boolean,
+): void {
+  for (let x = 0; x < n; x++) {
+    const p = rowStart + offsets[x];
+    if (grey) out[o + x] = data[p];
+    else if (arithmetic === 'float32') out[o + x] = fround(fround(R32 * data[p]) + fround(G32 * data[p + 1])) + fround(B32 * data[p + 2]);
+    else out[o + x] = LUMA_R * data[p] + LUMA_G * data[p + 1] + LUMA_B * data[p + 2];
+  }
 }
