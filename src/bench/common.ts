@@ -73,6 +73,22 @@ export async function parseCommon(f: CommonFlags, defaultRepeat: number): Promis
   };
 }
 
+/** A live status line on stderr when it is a terminal; nothing otherwise. */
+export function progressLine(ctx: CliContext): { update(message: string): void; done(): void } {
+  let shown = false;
+  return {
+    update(message) {
+      if (!ctx.stderr.isTTY) return;
+      ctx.stderr.write(`\r\x1b[K${message}`);
+      shown = true;
+    },
+    done() {
+      if (shown) ctx.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
 /**
  * Print the result (table or JSON), compare it with the baseline, save it, and set the exit
  * code: 2 when the benchmark gave wrong answers (nothing saved), else 1 when the gate failed.

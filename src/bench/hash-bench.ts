@@ -39,7 +39,11 @@ export interface HashBenchOutput {
  * round passes the whole corpus through every mode in turn, so all modes see the same
  * machine conditions. images/s = images / wall-clock seconds of one pass.
  */
-export async function runHashBench(cfg: HashBenchConfig, start: StartHashRunner): Promise<HashBenchOutput> {
+export async function runHashBench(
+  cfg: HashBenchConfig,
+  start: StartHashRunner,
+  progress: (message: string) => void = () => {},
+): Promise<HashBenchOutput> {
   const figures: Figure[] = [];
   const errors: Record<string, Record<string, number>> = {};
   for (const workers of cfg.workers) {
@@ -48,6 +52,7 @@ export async function runHashBench(cfg: HashBenchConfig, start: StartHashRunner)
     try {
       for (let r = 0; r < cfg.warmup + cfg.repeat; r++) {
         for (const [i, mode] of cfg.modes.entries()) {
+          progress(`${workers} worker(s), round ${r + 1}/${cfg.warmup + cfg.repeat}${r < cfg.warmup ? ' (warm-up)' : ''}: ${mode.name}`);
           const { elapsedMs, errors: errs } = await runner.run(mode);
           if (r < cfg.warmup) continue;
           values[i].push((cfg.images * 1000) / elapsedMs);

@@ -5,7 +5,7 @@ import type { CliContext } from '../cli/context.js';
 import { UsageError } from '../errors.js';
 import { isPerceptual, parseSignalList, signalNames } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type SignalType } from '../signals/types.js';
-import { finish, parseCommon, type CommonFlags } from './common.js';
+import { finish, parseCommon, progressLine, type CommonFlags } from './common.js';
 import { HASH_DEFAULTS } from './defaults.js';
 import { captureEnvironment } from './environment.js';
 import { runHashBench, type HashMode } from './hash-bench.js';
@@ -35,14 +35,15 @@ function minDecodeSide(signals: readonly SignalType[]): number | null {
 async function generateCorpus(spec: CorpusSpec, seed: number, dir: string, ctx: CliContext): Promise<string[]> {
   const [{ generateSource }, { default: sharp }] = await Promise.all([import('../../fixtures/generate.js'), import('sharp')]);
   const paths: string[] = [];
+  const status = progressLine(ctx);
   for (let i = 0; i < spec.count; i++) {
     const png = await generateSource((seed + i) >>> 0, spec.width, spec.height);
     const path = join(dir, `synthetic-${String(i).padStart(6, '0')}.jpg`);
     await writeFile(path, await sharp(png).jpeg({ quality: GENERATED_JPEG_QUALITY }).toBuffer());
     paths.push(path);
-    if (ctx.stderr.isTTY) ctx.stderr.write(`\rgenerating synthetic images: ${i + 1}/${spec.count}`);
+    status.update(`generating synthetic images: ${i + 1}/${spec.count}`);
   }
-  if (ctx.stderr.isTTY) ctx.stderr.write('\n');
+  status.done();
   return paths;
 }
 
@@ -80,10 +81,12 @@ export async function runHashCommand(inputs: readonly string[], f: HashFlags, ct
       ? { paths: await generateCorpus(spec, common.seed, tmp!, ctx), label: `generated:${spec.width}x${spec.height}:${spec.count}:jpeg` }
       : await collectFiles(inputs).then(({ paths, bytes }) => ({ paths, label: `files:${paths.length}:${bytes}` }));
     const minSide = minDecodeSide(signals);
+    const status = progressLine(ctx);
     const out = await runHashBench(
       { corpus: corpus.label, images: corpus.paths.length, modes, workers, repeat: common.repeat, warmup: common.warmup },
       (w) => startHashPool(corpus.paths, w, minSide),
-    );
+      status.update,
+    ).finally(status.done);
     const failed = Object.entries(out.errors).map(([m, codes]) => `${m}: ${Object.entries(codes).map(([c, n]) => `${n} ${c}`).join(', ')}`);
     const result: BenchResult = {
       schema: BENCH_SCHEMA,

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { buildHammingIndex, LinearIndex } from '../index/index.js';
 import type { PackedHashes } from '../index/types.js';
 import { getSignal, isPerceptual } from '../signals/registry.js';
-import { finish, parseCommon, type CommonFlags } from './common.js';
+import { finish, parseCommon, progressLine, type CommonFlags } from './common.js';
 import { MATCH_DEFAULTS } from './defaults.js';
 import { captureEnvironment } from './environment.js';
 import { runMatchBench, type IndexFactory } from './match.js';
@@ -88,11 +88,13 @@ export async function runMatchCommand(f: MatchFlags, ctx: CliContext): Promise<v
   checkAtMost('--max-flip', maxFlip, listBits, `${listBits}-bit hashes`);
 
   const qs = makeQueries(src.list, queries, nearFraction, maxFlip, prng);
+  const status = progressLine(ctx);
   const out = await runMatchBench(
     { source: src.source, list: src.list, queries: qs, nearFraction, maxFlip, radius, threads, repeat: common.repeat, warmup: common.warmup, check },
     FACTORY,
     startQueryWorkers,
-  );
+    status.update,
+  ).finally(status.done);
   const notes = threads > 1 ? [`each of the ${threads} threads builds its own index over one shared list (SharedArrayBuffer); memory figures are the main thread's index only`] : [];
   const result: BenchResult = {
     schema: BENCH_SCHEMA,

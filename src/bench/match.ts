@@ -58,7 +58,12 @@ function figure(name: string, unit: string, better: Figure['better'], params: Fi
  * (timed); the first `warmup` rounds are discarded. Afterwards a sample of the queries is
  * answered again and compared with the reference index: any difference fails the benchmark.
  */
-export async function runMatchBench(cfg: MatchBenchConfig, factory: IndexFactory, startWorkers?: StartWorkers): Promise<MatchBenchOutput> {
+export async function runMatchBench(
+  cfg: MatchBenchConfig,
+  factory: IndexFactory,
+  startWorkers?: StartWorkers,
+  progress: (message: string) => void = () => {},
+): Promise<MatchBenchOutput> {
   const views = queryViews(cfg.queries);
   const workers = cfg.threads > 1 ? await requireWorkers(startWorkers)(cfg.list, cfg.queries, cfg.threads, cfg.radius) : null;
   const rounds: Round[] = [];
@@ -75,7 +80,9 @@ export async function runMatchBench(cfg: MatchBenchConfig, factory: IndexFactory
       const { elapsedMs, matches } = workers ? await workers.run() : timeQueries(index, views, cfg.radius);
       const round = { buildMs, memoryBytes, rssBytes, queriesPerSecond: (cfg.queries.count * 1000) / elapsedMs, matches };
       if (r >= cfg.warmup) rounds.push(round);
+      progress(`round ${r + 1}/${cfg.warmup + cfg.repeat}${r < cfg.warmup ? ' (warm-up)' : ''}: ${Math.round(round.queriesPerSecond)} queries/s`);
     }
+    progress(`cross-checking ${Math.min(cfg.check, cfg.queries.count)} queries against LinearIndex`);
     const sample = sampleIndices(cfg.queries.count, cfg.check);
     const idx = index as HammingIndex;
     const answers = workers ? await workers.answers(sample) : new Map(sample.map((q) => [q, idx.query(views[q], cfg.radius)]));
