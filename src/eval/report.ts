@@ -1,7 +1,7 @@
 /** The evaluation's JSON document and its plain-text summary. */
 import type { Transform } from '../../fixtures/transforms.js';
 import type { HashOptions } from '../signals/types.js';
-import type { EvalResult, EvalSize, VariantReport } from './run.js';
+import { RECOMMENDATION_RULE, type EvalResult, type EvalSize, type VariantReport } from './run.js';
 import { CONFIDENCE } from './stats.js';
 
 export const EVAL_SCHEMA = 'hashsieve-eval/1';
@@ -19,6 +19,7 @@ export interface EvalReport {
     readonly tpRate95: string;
     readonly fpRateUpper95: string;
     readonly quantiles: string;
+    readonly recommendation: string;
   };
   readonly transforms: readonly { readonly id: string; readonly family: string; readonly label: string }[];
   readonly signals: readonly VariantReport[];
@@ -53,6 +54,7 @@ export function buildReport(meta: ReportMeta, result: EvalResult): EvalReport {
       tpRate95: 'two-sided Clopper-Pearson (exact binomial) interval',
       fpRateUpper95: 'one-sided Clopper-Pearson upper bound; with 0 false positives in n pairs it is 1 - 0.05^(1/n), about 3/n (rule of three)',
       quantiles: 'nearest rank: the smallest distance with at least ceil(q*n) values at or below it',
+      recommendation: RECOMMENDATION_RULE,
     },
     transforms: meta.transforms.map(({ id, family, label }) => ({ id, family, label })),
     signals: result.variants,
@@ -102,7 +104,18 @@ export function formatSummary(report: EvalReport): string {
     const u = v.unrelated;
     lines.push(
       `${pad(v.id, first)}${u.fp} / ${u.pairs} pairs, rate ${scientific(u.fpRate)} (<= ${scientific(u.fpRateUpper95)}); ` +
-        `closest unrelated pair at distance ${u.distance.min ?? '-'}; largest threshold with 0 false positives: ${v.largestZeroFpThreshold ?? 'none'}`,
+        `closest unrelated pair at distance ${u.distance.min ?? '-'}`,
+    );
+  }
+  lines.push('');
+  lines.push(`Recommended threshold (${RECOMMENDATION_RULE})`);
+  for (const v of vs) {
+    const r = v.recommended;
+    lines.push(
+      r
+        ? `${pad(v.id, first)}<= ${r.threshold}: ${r.fp} / ${v.unrelated.pairs} unrelated pairs (<= ${scientific(r.fpRateUpper95)}), ` +
+            `${percent(r.tpRate)} of all transformed images matched`
+        : `${pad(v.id, first)}none: unrelated pairs matched even at distance 0`,
     );
   }
   lines.push('');

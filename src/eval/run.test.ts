@@ -136,6 +136,12 @@ describe('runEval', () => {
     const last = rows[rows.length - 1];
     expect(plain.largestZeroFpThreshold).toBe(rows.filter((r) => r.fp === 0).pop()?.threshold ?? null);
     expect(last.threshold).toBe(32);
+    const zeroFp = rows.filter((r) => r.fp === 0).pop() ?? null;
+    expect(plain.recommended).toEqual(atDefault.fp === 0 ? atDefault : zeroFp);
+    for (const t of plain.transforms) {
+      const n = t.histogram.slice(0, plain.recommended!.threshold + 1).reduce((a, b) => a + b, 0);
+      expect(t.tpRateAtRecommended).toBe(n / t.n);
+    }
   });
 
   it('never matches a hash below the quality cut-off', async () => {

@@ -16,6 +16,7 @@ import {
   clopperPearson,
   CONFIDENCE,
   countAtMost,
+  histogramTotal,
   rate,
   summarize,
   upperBound,
@@ -62,6 +63,8 @@ export interface TransformOutcome {
   readonly lowQuality: number;
   readonly distance: DistanceSummary;
   readonly histogram: readonly number[];
+  /** The true-positive rate at the recommended threshold (see VariantReport.recommended). */
+  readonly tpRateAtRecommended: number | null;
 }
 
 export interface ThresholdRow {
@@ -97,7 +100,12 @@ export interface VariantReport {
   readonly thresholds: readonly ThresholdRow[];
   /** The largest grid threshold at which no unrelated pair matched. */
   readonly largestZeroFpThreshold: number | null;
+  /** See RECOMMENDATION_RULE; null when even distance 0 matched an unrelated pair. */
+  readonly recommended: ThresholdRow | null;
 }
+
+export const RECOMMENDATION_RULE =
+  'the default threshold if no unrelated pair matched at it, otherwise the largest threshold on the grid (multiples of 4) at which none did';
 
 export interface EvalResult {
   readonly variants: readonly VariantReport[];
@@ -218,19 +226,33 @@ function variantReport(
 ): VariantReport {
   const threshold = v.signal.defaultThreshold;
   const matchedAt = (t: Tally, thr: number) => countAtMost(t.all, thr) - countAtMost(t.lowQuality, thr);
+  const unrelated = unrelatedHistogram(v, sources);
+  const pairs = summarize(unrelated).n;
+  const sameSourceTotal = tallies.reduce((s, t) => s + histogramTotal(t.all), 0);
+  const thresholds = thresholdGrid(v.signal.bits, threshold).map((thr): ThresholdRow => {
+    const fp = countAtMost(unrelated, thr);
+    const tp = tallies.reduce((s, t) => s + matchedAt(t, thr), 0);
+    return { threshold: thr, tpRate: rate(tp, sameSourceTotal), fp, fpRate: rate(fp, pairs), fpRateUpper95: upperBound(fp, pairs) };
+  });
+  const zeroFp = thresholds.filter((r) => r.fp === 0);
+  const largestZeroFp = zeroFp.length ? zeroFp[zeroFp.length - 1] : null;
+  const atDefault = thresholds.find((r) => r.threshold === threshold)!;
+  const recommended = atDefault.fp === 0 ? atDefault : largestZeroFp;
   const outcomes = transforms.map((tr, ti): TransformOutcome => {
     const t = tallies[ti];
     const distance = summarize(t.all);
     const matched = matchedAt(t, threshold);
+    const atRecommended = recommended ? matchedAt(t, recommended.threshold) : null;
     return {
       id: tr.id,
       n: distance.n,
       matched,
       tpRate: rate(matched, distance.n),
       tpRate95: clopperPearson(matched, distance.n),
-      lowQuality: summarize(t.lowQuality).n,
+      lowQuality: histogramTotal(t.lowQuality),
       distance,
       histogram: t.all,
+      tpRateAtRecommended: atRecommended === null ? null : rate(atRecommended, distance.n),
     };
   });
   const pooled = (family: 'dihedral' | 'other') => {
@@ -240,16 +262,7 @@ function variantReport(
     });
     return h;
   };
-  const unrelated = unrelatedHistogram(v, sources);
-  const pairs = summarize(unrelated).n;
-  const sameSourceTotal = outcomes.reduce((s, o) => s + o.n, 0);
-  const thresholds = thresholdGrid(v.signal.bits, threshold).map((thr): ThresholdRow => {
-    const fp = countAtMost(unrelated, thr);
-    const tp = tallies.reduce((s, t) => s + matchedAt(t, thr), 0);
-    return { threshold: thr, tpRate: rate(tp, sameSourceTotal), fp, fpRate: rate(fp, pairs), fpRateUpper95: upperBound(fp, pairs) };
-  });
-  const zeroFp = thresholds.filter((r) => r.fp === 0);
-  const fp = countAtMost(unrelated, threshold);
+  const fp = atDefault.fp;
   return {
     id: v.id,
     signal: v.signal.name,
@@ -269,7 +282,8 @@ function variantReport(
       fpRateUpper95: upperBound(fp, pairs),
     },
     thresholds,
-    largestZeroFpThreshold: zeroFp.length ? zeroFp[zeroFp.length - 1].threshold : null,
+    largestZeroFpThreshold: largestZeroFp?.threshold ?? null,
+    recommended,
   };
 }
 

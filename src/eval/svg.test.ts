@@ -15,10 +15,12 @@ function hist(entries: Record<number, number>): number[] {
 function outcome(id: string, h: number[], threshold: number): TransformOutcome {
   const distance = summarize(h);
   const matched = h.slice(0, threshold + 1).reduce((a, b) => a + b, 0);
-  return { id, n: distance.n, matched, tpRate: matched / distance.n, tpRate95: clopperPearson(matched, distance.n), lowQuality: 0, distance, histogram: h };
+  const atRecommended = h.slice(0, 5).reduce((a, b) => a + b, 0) / distance.n;
+  return { id, n: distance.n, matched, tpRate: matched / distance.n, tpRate95: clopperPearson(matched, distance.n), lowQuality: 0, distance, histogram: h, tpRateAtRecommended: atRecommended };
 }
 
-function variant(id: string, threshold: number): VariantReport {
+/** `recommended` is 4 or the threshold itself; the test outcomes' tpRateAtRecommended assume 4. */
+function variant(id: string, threshold: number, recommended = 4): VariantReport {
   const unrelated = hist({ 7: 2, 8: 5, 9: 3 });
   const jpeg = outcome('jpeg', hist({ 0: 3, 1: 1 }), threshold);
   const rot = outcome('rot90 <&>', hist({ 6: 1, 8: 3 }), threshold);
@@ -35,6 +37,7 @@ function variant(id: string, threshold: number): VariantReport {
     unrelated: { pairs: 10, distance: summarize(unrelated), histogram: unrelated, fp: 2, fpRate: 0.2, fpRateUpper95: upperBound(2, 10) },
     thresholds: [],
     largestZeroFpThreshold: 4,
+    recommended: { threshold: recommended, tpRate: 0.5, fp: 0, fpRate: 0, fpRateUpper95: upperBound(0, 10) },
   };
 }
 
@@ -53,7 +56,7 @@ function report(): EvalReport {
       ],
       totalSeconds: 1.23456,
     },
-    { variants: [variant('toy', 7), variant('toy-b', 2)], timing: { hashingSeconds: 1, pairsSeconds: 0.5 } },
+    { variants: [variant('toy', 7), variant('toy-b', 2, 2)], timing: { hashingSeconds: 1, pairsSeconds: 0.5 } },
   );
 }
 
@@ -79,8 +82,13 @@ describe('histogram SVG', () => {
 describe('heat table SVG', () => {
   const svg = heatTableSvg(report());
 
-  it('has one coloured cell per transform and signal, with escaped labels', () => {
-    expect(svg.match(/<rect x="\d+" y="\d+" width="148" height="20"/g)).toHaveLength(4);
+  it('has one coloured cell per transform and column, with escaped labels', () => {
+    expect(svg.match(/<rect x="\d+" y="\d+" width="148" height="20"/g)).toHaveLength(6);
+    expect(svg).toContain('&lt;= 7 (default)');
+    expect(svg).toContain('&lt;= 4 (recommended)');
+    expect(svg).toContain('&lt;= 2 (default)');
+    expect(svg).not.toContain('&lt;= 2 (recommended)');
+    expect(svg).toContain('0 / 10');
     expect(svg).toContain('rot90 &lt;&amp;&gt;: rotate &quot;90&quot;');
     expect(svg).toContain(`fill="${rateColour(1)}"`);
     expect(svg).toContain('100% (0)');
@@ -113,5 +121,6 @@ describe('report', () => {
     expect(text).toMatch(/jpeg\s+100% \(0\)\s+100% \(0\)/);
     expect(text).toMatch(/rot90 <&>\s+25.0% \(8\)\s+0% \(8\)/);
     expect(text).toContain('2 / 10 pairs, rate 2.0e-1');
+    expect(text).toMatch(/toy\s+<= 4: 0 \/ 10 unrelated pairs \(<= 2.6e-1\), 50.0% of all transformed images matched/);
   });
 });

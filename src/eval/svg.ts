@@ -95,44 +95,73 @@ export function rateColour(rate: number): string {
   return `hsl(${hue}, 65%, ${rate >= 0.999 ? 78 : 82}%)`;
 }
 
-/** Transform x signal table of true-positive rates at each signal's default threshold. */
+interface Column {
+  readonly title: string;
+  readonly threshold: number;
+  readonly note: string;
+  readonly rates: readonly (number | null)[];
+  readonly fp: number;
+  readonly pairs: number;
+  readonly fpRate: number;
+  readonly fpRateUpper95: number;
+}
+
+/** One column per signal at its default threshold, plus one at the recommended threshold where that differs. */
+function columns(report: EvalReport): Column[] {
+  return report.signals.flatMap((v) => {
+    const u = v.unrelated;
+    const cols: Column[] = [
+      { title: v.id, threshold: v.threshold, note: 'default', rates: v.transforms.map((o) => o.tpRate), pairs: u.pairs, fp: u.fp, fpRate: u.fpRate, fpRateUpper95: u.fpRateUpper95 },
+    ];
+    const r = v.recommended;
+    if (r && r.threshold !== v.threshold) {
+      const rates = v.transforms.map((o) => o.tpRateAtRecommended);
+      cols.push({ title: v.id, threshold: r.threshold, note: 'recommended', rates, pairs: u.pairs, fp: r.fp, fpRate: r.fpRate, fpRateUpper95: r.fpRateUpper95 });
+    }
+    return cols;
+  });
+}
+
+/** Transform x signal table of true-positive rates (and median distances) at each signal's threshold. */
 export function heatTableSvg(report: EvalReport): string {
+  const cols = columns(report);
   const vs = report.signals;
+  const byTitle = new Map(vs.map((v) => [v.id, v]));
   const rowH = 22;
   const labelW = Math.round(20 + CHAR_WIDTH * Math.max(...report.transforms.map((t) => t.id.length + t.label.length + 2)));
   const colW = 150;
   const top = 76;
   const rows = report.transforms.length;
-  const W = labelW + colW * vs.length + 20;
+  const W = labelW + colW * cols.length + 20;
   const H = top + rowH * (rows + 2) + 40;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT} font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="10" y="22" font-size="15" font-weight="600">True-positive rate per transform at each signal's default threshold</text>`);
+  out.push(`<text x="10" y="22" font-size="15" font-weight="600">True-positive rate per transform and signal</text>`);
   const sub = `${report.size.transformedSources} synthetic sources per transform; cell: rate (median distance). Seed ${report.seed}.`;
   out.push(`<text x="10" y="40" fill="#4b5563">${escapeXml(sub)}</text>`);
-  vs.forEach((v, c) => {
+  cols.forEach((col, c) => {
     const cx = labelW + c * colW + colW / 2;
-    out.push(`<text x="${cx}" y="${top - 18}" text-anchor="middle" font-weight="600">${escapeXml(v.id)}</text>`);
-    out.push(`<text x="${cx}" y="${top - 4}" text-anchor="middle" fill="#4b5563">distance &lt;= ${v.threshold}</text>`);
+    out.push(`<text x="${cx}" y="${top - 18}" text-anchor="middle" font-weight="600">${escapeXml(col.title)}</text>`);
+    out.push(`<text x="${cx}" y="${top - 4}" text-anchor="middle" fill="#4b5563">${escapeXml(`<= ${col.threshold} (${col.note})`)}</text>`);
   });
   report.transforms.forEach((t, r) => {
     const yy = top + r * rowH;
     out.push(`<text x="10" y="${yy + 15}">${escapeXml(`${t.id}: ${t.label}`)}</text>`);
-    vs.forEach((v, c) => {
-      const o = v.transforms[r];
+    cols.forEach((col, c) => {
+      const rate = col.rates[r];
+      const median = byTitle.get(col.title)!.transforms[r].distance.median;
       const xx = labelW + c * colW;
-      out.push(`<rect x="${xx + 1}" y="${yy + 1}" width="${colW - 2}" height="${rowH - 2}" fill="${rateColour(o.tpRate)}"/>`);
-      out.push(`<text x="${xx + colW / 2}" y="${yy + 15}" text-anchor="middle">${percent(o.tpRate)} (${o.distance.median ?? '-'})</text>`);
+      out.push(`<rect x="${xx + 1}" y="${yy + 1}" width="${colW - 2}" height="${rowH - 2}" fill="${rate === null ? '#f3f4f6' : rateColour(rate)}"/>`);
+      out.push(`<text x="${xx + colW / 2}" y="${yy + 15}" text-anchor="middle">${rate === null ? '-' : percent(rate)} (${median ?? '-'})</text>`);
     });
   });
   const fy = top + rows * rowH + 10;
   out.push(`<text x="10" y="${fy + 15}" font-weight="600">unrelated pairs matched (95% upper bound)</text>`);
-  vs.forEach((v, c) => {
-    const u = v.unrelated;
+  cols.forEach((col, c) => {
     const xx = labelW + c * colW + colW / 2;
-    out.push(`<text x="${xx}" y="${fy + 15}" text-anchor="middle">${thousands(u.fp)} / ${thousands(u.pairs)}</text>`);
-    out.push(`<text x="${xx}" y="${fy + 15 + rowH}" text-anchor="middle" fill="#4b5563">rate ${scientific(u.fpRate)} (&lt;= ${scientific(u.fpRateUpper95)})</text>`);
+    out.push(`<text x="${xx}" y="${fy + 15}" text-anchor="middle">${thousands(col.fp)} / ${thousands(col.pairs)}</text>`);
+    out.push(`<text x="${xx}" y="${fy + 15 + rowH}" text-anchor="middle" fill="#4b5563">rate ${scientific(col.fpRate)} (&lt;= ${scientific(col.fpRateUpper95)})</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
