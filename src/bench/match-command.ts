@@ -53,7 +53,7 @@ async function loadFromStore(f: MatchFlags, ctx: CliContext): Promise<ListSource
     if (list.count === 0) {
       throw new UsageError(`No ${signal.name} hashes in ${names ? `the lists ${names.join(', ')}` : 'the database'}`);
     }
-    return { source: `lists:${names ? names.join(',') : '*'}`, list, defaultRadius: signal.defaultThreshold, signal: signal.name };
+    return { source: `lists:${names ? [...names].sort().join(',') : '*'}`, list, defaultRadius: signal.defaultThreshold, signal: signal.name };
   } finally {
     reader.close();
   }
