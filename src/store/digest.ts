@@ -4,40 +4,38 @@ import type Database from 'better-sqlite3';
 /**
  * A list's entries digest: sha256 over "hashsieve-entries-v1\n" followed by every entry in the
  * order (signal, hash, external id, category, tags) — SQLite's BINARY order, which the identity
- * index already keeps — each field written as a 4-byte big-endian length and its bytes (text as
- * UTF-8, the hash raw). Row order in the file or table does not matter; any change to any field does.
+ * index keeps — each field written as a netstring-like `<byte length>:<bytes>` (text as UTF-8,
+ * the hash raw; tags as stored, a JSON array or empty). Row order in the file or table does not
+ * matter; any change to any field does.
+ *
+ * SQLite encodes one page of rows at a time into a single BLOB (the aggregate's own ORDER BY
+ * guarantees the order), so JavaScript handles one value per page rather than five per row.
  */
 export const DIGEST_DOMAIN = 'hashsieve-entries-v1\n';
-const BATCH_BYTES = 1 << 20;
+const PAGE_ROWS = 65536;
 
-const DIGEST_SQL = `SELECT signal, hash, external_id, category, tags FROM entries
-  WHERE list_id = ? ORDER BY signal, hash, external_id, category, tags`;
+const KEY = 'signal, hash, external_id, category, tags';
+const field = (col: string): string => `length(CAST(${col} AS BLOB)) || ':' || ${col}`;
+const ENCODED_ROW = ['signal', 'hash', 'external_id', 'category', 'tags'].map(field).join(' || ');
+const AFTER = `list_id = ? AND (${KEY}) > (?, ?, ?, ?, ?)`;
+
+const PAGE_SQL = `SELECT CAST(group_concat(${ENCODED_ROW}, '' ORDER BY ${KEY}) AS BLOB), count(*)
+  FROM (SELECT ${KEY} FROM entries WHERE ${AFTER} ORDER BY ${KEY} LIMIT ${PAGE_ROWS})`;
+const LAST_OF_PAGE_SQL = `SELECT ${KEY} FROM entries WHERE ${AFTER} ORDER BY ${KEY} LIMIT 1 OFFSET ${PAGE_ROWS - 1}`;
+
+/** Sorts before every real entry: '' is the smallest text and x'' the smallest blob. */
+const BEFORE_ALL: readonly unknown[] = ['', Buffer.alloc(0), '', '', ''];
 
 export function computeEntriesDigest(db: Database.Database, listId: number): string {
   const h = createHash('sha256').update(DIGEST_DOMAIN);
-  const buf = Buffer.allocUnsafe(BATCH_BYTES);
-  let at = 0;
-  const put = (field: string | Buffer): void => {
-    const len = typeof field === 'string' ? Buffer.byteLength(field) : field.length;
-    if (at + 4 + len > BATCH_BYTES) {
-      h.update(buf.subarray(0, at));
-      at = 0;
-      if (4 + len > BATCH_BYTES) {
-        const lenBytes = Buffer.alloc(4);
-        lenBytes.writeUInt32BE(len);
-        h.update(lenBytes).update(field);
-        return;
-      }
-    }
-    buf.writeUInt32BE(len, at);
-    at += 4;
-    if (typeof field === 'string') at += buf.write(field, at);
-    else at += field.copy(buf, at);
-  };
-  const rows = db.prepare(DIGEST_SQL).raw().iterate(listId) as IterableIterator<[string, Buffer, string, string, string]>;
-  for (const row of rows) {
-    for (let i = 0; i < 5; i++) put(row[i]);
+  const page = db.prepare(PAGE_SQL).raw();
+  const lastOfPage = db.prepare(LAST_OF_PAGE_SQL).raw();
+  let after: readonly unknown[] = BEFORE_ALL;
+  for (;;) {
+    const [blob, rows] = page.get(listId, ...after) as [Buffer | null, number];
+    if (blob) h.update(blob);
+    if (rows < PAGE_ROWS) break;
+    after = lastOfPage.get(listId, ...after) as unknown[];
   }
-  h.update(buf.subarray(0, at));
   return h.digest('hex');
 }

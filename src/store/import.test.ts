@@ -83,14 +83,14 @@ describe('text format', () => {
     ['non-hex digits', `md5 ${MD5(1).slice(0, 31)}g`, /only hex digits/],
     ['an unknown signal', `photodna ${MD5(1)}`, /unknown signal type "photodna"/],
     ['three fields', `pdq ${PDQ(1)} extra`, /found 3 fields/],
-  ])('rejects the whole file on %s, naming file:line but never the line', async (_what, bad) => {
+    ['a hash where the signal goes', `${MD5(1)} ${MD5(2)}`, /:3: unknown signal type; nothing/],
+  ])('rejects the whole file on %s, naming file:line but never the line', async (_what, bad, reason) => {
     const p = file('bad.txt', `pdq ${PDQ(1)}\n# ok\n${bad}\npdq ${PDQ(2)}\n`);
     const before = dumpStore(store);
     const msg = await rejects(imp(p));
     expect(msg.startsWith(`${p}:3: `)).toBe(true);
-    expect(msg).toMatch(_what === 'wrong hash length' ? /received 66/ : /./);
-    expect(msg).toMatch(bad.includes('photodna') ? /photodna/ : /./);
-    for (const token of bad.split(' ').slice(1)) expect(msg).not.toContain(token);
+    expect(msg).toMatch(reason);
+    for (const token of bad.split(' ').filter((t) => t.length > 8)) expect(msg).not.toContain(token);
     expect(msg).toContain('nothing imported');
     expect(dumpStore(store)).toBe(before);
   });

@@ -11,6 +11,7 @@ import { exportFormat, type ExportParser } from './formats/exportfmt.js';
 import { hashdeepFormat } from './formats/hashdeep.js';
 import { textFormat } from './formats/text.js';
 import {
+  displayName,
   FORMAT_NAMES,
   FormatError,
   type EntrySink,
@@ -73,7 +74,6 @@ const READ_CHUNK_BYTES = 1 << 20;
 const IMPORT_CACHE_KIB = 131072;
 const MAX_SKIP_REASONS = 20;
 const OTHER_REASONS = 'other reasons';
-const SAFE_SIGNAL_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 const MAX_NAME_LENGTH = 200;
 
 /**
@@ -187,7 +187,8 @@ export async function importList(store: Store, file: string, options: ImportOpti
         signals.set(signalName, sig);
       }
       if (sig === null) {
-        problem(pos, SAFE_SIGNAL_NAME.test(signalName) ? `unknown signal type "${signalName}"` : 'unknown signal type');
+        const shown = displayName(signalName);
+        problem(pos, shown ? `unknown signal type "${shown}"` : 'unknown signal type');
         return;
       }
       let hash: Uint8Array;

@@ -117,7 +117,7 @@ export class Store implements StoreReader {
     const onlyLists = listNames ? `AND list_id IN (${infos.map(() => '?').join(', ')})` : '';
     const chunk = this.db
       .prepare(
-        `SELECT CAST(group_concat(hash, '') AS BLOB), group_concat(id), count(*), sum(length(hash) != ?)
+        `SELECT CAST(group_concat(hash, '') AS BLOB), group_concat(id), count(*)
          FROM entries NOT INDEXED WHERE id >= ? AND id < ? AND signal = ? ${onlyLists}`,
       )
       .raw();
@@ -126,14 +126,13 @@ export class Store implements StoreReader {
     if (count > 0 && lo !== null && hi !== null) {
       if (hi > MAX_ENTRY_ID) throw inconsistent();
       for (let from = lo; from <= hi; from += LOAD_CHUNK_IDS) {
-        const [blob, idText, rows, badSizes] = chunk.get(width, from, from + LOAD_CHUNK_IDS, sig.name, ...listParams) as [
+        const [blob, idText, rows] = chunk.get(from, from + LOAD_CHUNK_IDS, sig.name, ...listParams) as [
           Buffer | null,
           string | null,
           number,
-          number | null,
         ];
         if (rows === 0 || !blob || !idText) continue;
-        if (badSizes !== 0 || n + rows > count || blob.length !== rows * width) throw inconsistent();
+        if (n + rows > count || blob.length !== rows * width) throw inconsistent();
         blob.copy(out, n * width);
         if (parseIdList(idText, ids, n) !== rows) throw inconsistent();
         n += rows;

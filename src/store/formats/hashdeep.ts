@@ -1,6 +1,6 @@
 import { SIGNALS } from '../../signals/registry.js';
 import { lineFormat } from './lineformat.js';
-import { FormatError, optionalText, type EntrySink, type FormatParser } from './types.js';
+import { displayName, FormatError, optionalText, type EntrySink, type FormatParser } from './types.js';
 
 export const HASHDEEP_MAGIC = '%%%% HASHDEEP-1.0';
 const COLUMNS_PREFIX = '%%%% ';
@@ -31,7 +31,7 @@ export function hashdeepFormat(sink: EntrySink): FormatParser {
         throw new FormatError(n, 'the hashdeep column line must end with "filename"');
       }
       for (const c of columns) {
-        if (c !== SIZE_COLUMN && c !== FILENAME_COLUMN && !SIGNALS.has(c)) sink.note(`hashdeep column not imported: ${c}`);
+        if (c !== SIZE_COLUMN && c !== FILENAME_COLUMN && !SIGNALS.has(c)) sink.note(`hashdeep column not imported: ${displayName(c) ?? '(unnamed)'}`);
       }
       return;
     }

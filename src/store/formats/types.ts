@@ -65,3 +65,14 @@ export class FormatError extends Error {
     super(reason);
   }
 }
+
+const NAME_LIKE = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
+const HEX_ONLY = /^[0-9a-fA-F]+$/;
+
+/**
+ * A name read from a list file (signal type, hash column) as it may appear in a message: only
+ * when it looks like a name, never when it could be a hash (all hex digits) or other content.
+ */
+export function displayName(name: string): string | null {
+  return NAME_LIKE.test(name) && !HEX_ONLY.test(name) ? name : null;
+}

@@ -1,6 +1,6 @@
 import { JSONParser } from '@streamparser/json';
 import { SIGNALS } from '../../signals/registry.js';
-import { FormatError, optionalText, type EntrySink, type FormatParser } from './types.js';
+import { displayName, FormatError, optionalText, type EntrySink, type FormatParser } from './types.js';
 
 /** Header keys of VICS 1.3 (OData v3) and 2.0 (OData v4). */
 const VICS_HEADER_KEYS = new Set(['odata.metadata', '@odata.context']);
@@ -10,7 +10,6 @@ export const PHOTODNA_NOTE = 'PhotoDNA values (not importable: PhotoDNA cannot b
 export const NO_HASH_NOTE = 'VICS records without any importable hash';
 const ALT_NAME_KEYS = ['hashname', 'name', 'hashtype', 'type', 'algorithm'];
 const ALT_VALUE_KEYS = ['hashvalue', 'value', 'hash'];
-const SAFE_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 const BOM = [0xef, 0xbb, 0xbf];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -64,7 +63,7 @@ function mediaRecord(sink: EntrySink, pos: number, rec: Json): void {
   for (const [name, value] of alternativeHashes(m.get('alternativehashes'))) {
     const key = name.trim().toLowerCase();
     if (key !== PHOTODNA_KEY && !SIGNALS.has(key)) {
-      sink.note(`VICS alternative hashes not imported: ${SAFE_NAME.test(name) ? name : '(unnamed)'}`);
+      sink.note(`VICS alternative hashes not imported: ${displayName(name.trim()) ?? '(unnamed)'}`);
       continue;
     }
     add(key, value);
