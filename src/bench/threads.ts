@@ -39,6 +39,7 @@ class Thread {
   private pending: ((m: WorkerReply) => void) | null = null;
   private reject: ((e: Error) => void) | null = null;
   private failure: Error | null = null;
+  private readonly inbox: WorkerReply[] = [];
   constructor(readonly worker: Worker) {
     worker.on('message', (m: WorkerReply) => this.settle(m));
     worker.on('error', (e) => this.fail(e));
@@ -46,8 +47,12 @@ class Thread {
   }
   private settle(m: WorkerReply): void {
     const p = this.pending;
+    if (!p) {
+      this.inbox.push(m);
+      return;
+    }
     this.pending = this.reject = null;
-    p?.(m);
+    p(m);
   }
   private fail(e: Error): void {
     this.failure ??= e;
@@ -55,12 +60,15 @@ class Thread {
     this.pending = this.reject = null;
     r?.(e);
   }
+  /** Send a request (if any) and wait for the thread's next reply. */
   next(req?: WorkerRequest): Promise<WorkerReply> {
     if (this.failure) return Promise.reject(this.failure);
+    if (req) this.worker.postMessage(req);
+    const early = this.inbox.shift();
+    if (early) return Promise.resolve(early);
     return new Promise((resolve, reject) => {
       this.pending = resolve;
       this.reject = reject;
-      if (req) this.worker.postMessage(req);
     });
   }
 }
