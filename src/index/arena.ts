@@ -57,11 +57,10 @@ export class HashArena {
   private u8View = new Uint8Array(0);
   private u32View = new Uint32Array(0);
 
-  constructor(packed: PackedHashes) {
-    checkPacked(packed);
-    this.bits = packed.bits;
-    this.count = packed.count;
-    this.bytesPerHash = packed.bits / 8;
+  private constructor(bits: number, count: number) {
+    this.bits = bits;
+    this.count = count;
+    this.bytesPerHash = bits / 8;
     const words = Math.ceil(this.bytesPerHash / WORD_BYTES);
     this.stride = words * WORD_BYTES;
     this.memory = createMemory(1, MAX_PAGES);
@@ -70,15 +69,35 @@ export class HashArena {
     this.base = this.stride;
     this.top = this.base;
     this.alloc(this.count * this.stride + WORD_BYTES);
-    const u8 = this.u8();
-    if (this.stride === this.bytesPerHash) {
-      u8.set(packed.bytes, this.base);
+  }
+
+  static fromPacked(packed: PackedHashes): HashArena {
+    checkPacked(packed);
+    const arena = new HashArena(packed.bits, packed.count);
+    const u8 = arena.u8();
+    const { base, stride, bytesPerHash } = arena;
+    if (stride === bytesPerHash) {
+      u8.set(packed.bytes, base);
     } else {
-      for (let i = 0; i < this.count; i++) {
-        const from = i * this.bytesPerHash;
-        u8.set(packed.bytes.subarray(from, from + this.bytesPerHash), this.base + i * this.stride);
+      for (let i = 0; i < packed.count; i++) {
+        u8.set(packed.bytes.subarray(i * bytesPerHash, (i + 1) * bytesPerHash), base + i * stride);
       }
     }
+    return arena;
+  }
+
+  /** An arena whose first `imageBytes` bytes (see `image`) are written by `fill`. */
+  static restore(bits: number, count: number, imageBytes: number, fill: (image: Uint8Array) => void): HashArena {
+    const arena = new HashArena(bits, count);
+    if (imageBytes < arena.top || imageBytes % WORD_BYTES !== 0) throw new RangeError(`Index image of ${imageBytes} bytes is too short for ${count} hashes`);
+    arena.alloc(imageBytes - arena.top);
+    fill(arena.u8().subarray(0, imageBytes));
+    return arena;
+  }
+
+  /** Bytes allocated so far, from address 0 (hashes, then tables, then buffers). */
+  get used(): number {
+    return this.top;
   }
 
   /** Reserve `bytes` (8-byte aligned) at the top of memory; returns the byte address. */

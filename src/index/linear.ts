@@ -30,7 +30,7 @@ export class LinearIndex implements HammingIndex {
       this.words = new Uint32Array(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.length / 4);
       this.arena = null;
     } else {
-      this.arena = new HashArena(packed);
+      this.arena = HashArena.fromPacked(packed);
       this.words = null;
     }
   }

@@ -34,6 +34,9 @@ const CANDIDATE_NS = 45;
 const SCAN_NS_PER_WORD = 0.6;
 const PAIR_BYTES = 8;
 const RADIX_BITS = 12;
+const CACHE_MAGIC = Uint8Array.from(Buffer.from('HSMIH\0\0\0'));
+const CACHE_FORMAT = 1;
+const CACHE_PREAMBLE_BYTES = 16;
 
 export type Strategy = 'mih' | 'linear';
 
@@ -169,24 +172,21 @@ export class MultiIndexHash implements HammingIndex {
   private readonly forced: 'auto' | Strategy;
   private readonly masks = new Map<string, { ptr: number; count: number }>();
   private readonly plans = new Map<number, QueryPlan>();
+  private tablesEnd = 0;
 
-  private constructor(packed: PackedHashes, options: MultiIndexHashOptions) {
-    this.bits = packed.bits;
-    this.size = packed.count;
-    this.ids = packed.ids;
-    this.forced = options.strategy ?? 'auto';
-    this.widths = options.widths ? [...options.widths] : MultiIndexHash.layout(packed, options);
-    if (this.widths.reduce((sum, w) => sum + w, 0) !== packed.bits || this.widths.some((w) => !Number.isInteger(w) || w < 1 || w > MAX_SEGMENT_BITS)) {
-      throw new RangeError(`Expected segment widths of 1..${MAX_SEGMENT_BITS} bits summing to ${packed.bits} but received ${this.widths.join(',')}`);
-    }
-    this.arena = new HashArena(packed);
+  private constructor(arena: HashArena, ids: Uint32Array, widths: readonly number[], strategy: 'auto' | Strategy) {
+    this.arena = arena;
+    this.bits = arena.bits;
+    this.size = arena.count;
+    this.ids = ids;
+    this.forced = strategy;
+    this.widths = widths;
     let bit = 0;
-    this.segments = this.widths.map((width) => {
+    this.segments = widths.map((width) => {
       const seg: Segment = { width, byte: bit >> 3, shift: 32 - (bit & 7) - width, mask: 2 ** width - 1, offsets: 0, ids: 0 };
       bit += width;
       return seg;
     });
-    for (const seg of this.segments) this.buildTable(seg);
   }
 
   private static layout(packed: PackedHashes, options: MultiIndexHashOptions): number[] {
@@ -203,17 +203,66 @@ export class MultiIndexHash implements HammingIndex {
 
   static build(packed: PackedHashes, options: MultiIndexHashOptions = {}): MultiIndexHash {
     checkPacked(packed);
-    return new MultiIndexHash(packed, options);
+    const widths = options.widths ? [...options.widths] : MultiIndexHash.layout(packed, options);
+    if (widths.reduce((sum, w) => sum + w, 0) !== packed.bits || widths.some((w) => !Number.isInteger(w) || w < 1 || w > MAX_SEGMENT_BITS)) {
+      throw new RangeError(`Expected segment widths of 1..${MAX_SEGMENT_BITS} bits summing to ${packed.bits} but received ${widths.join(',')}`);
+    }
+    const index = new MultiIndexHash(HashArena.fromPacked(packed), packed.ids, widths, options.strategy ?? 'auto');
+    for (const seg of index.segments) index.buildTable(seg);
+    index.tablesEnd = index.arena.used;
+    return index;
+  }
+
+  /**
+   * The index as byte chunks to write in order, tagged with `key` (e.g. the list's entries
+   * digest): a header, the WebAssembly memory image (hashes and tables), then the ids.
+   */
+  serialize(key: string): Uint8Array[] {
+    const image = this.arena.u8().subarray(0, this.tablesEnd);
+    const header = Buffer.from(JSON.stringify({
+      format: CACHE_FORMAT,
+      key,
+      bits: this.bits,
+      count: this.size,
+      widths: this.widths,
+      tables: this.segments.map((s) => [s.offsets, s.ids]),
+      imageBytes: image.length,
+    }));
+    const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES + Math.ceil(header.length / 8) * 8).fill(0x20);
+    preamble.set(CACHE_MAGIC);
+    new DataView(preamble.buffer).setUint32(CACHE_MAGIC.length, preamble.length - CACHE_PREAMBLE_BYTES, true);
+    preamble.set(header, CACHE_PREAMBLE_BYTES);
+    return [preamble, image, new Uint8Array(this.ids.buffer, this.ids.byteOffset, this.ids.byteLength)];
+  }
+
+  /**
+   * Rebuild an index from what `serialize` wrote; `readExact(dst)` must fill `dst` from the
+   * stream. Returns null when the stream is not an index cache or was written for another key.
+   */
+  static restore(readExact: (dst: Uint8Array) => void, key: string, options: Pick<MultiIndexHashOptions, 'strategy'> = {}): MultiIndexHash | null {
+    const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES);
+    readExact(preamble);
+    if (!CACHE_MAGIC.every((b, i) => preamble[i] === b)) return null;
+    const headerBytes = new Uint8Array(new DataView(preamble.buffer).getUint32(CACHE_MAGIC.length, true));
+    readExact(headerBytes);
+    const h = JSON.parse(Buffer.from(headerBytes).toString('utf8')) as {
+      format: number; key: string; bits: number; count: number; widths: number[]; tables: [number, number][]; imageBytes: number;
+    };
+    if (h.format !== CACHE_FORMAT || h.key !== key) return null;
+    const arena = HashArena.restore(h.bits, h.count, h.imageBytes, readExact);
+    const ids = new Uint32Array(h.count);
+    readExact(new Uint8Array(ids.buffer));
+    const index = new MultiIndexHash(arena, ids, h.widths, options.strategy ?? 'auto');
+    index.segments.forEach((seg, i) => {
+      [seg.offsets, seg.ids] = h.tables[i];
+    });
+    index.tablesEnd = h.imageBytes;
+    return index;
   }
 
   /** Bytes of WebAssembly memory this index holds (hashes, tables, buffers). */
   get memoryBytes(): number {
     return this.arena.byteLength;
-  }
-
-  /** The whole WebAssembly memory (hashes and tables), e.g. to measure what caching it would cost. */
-  memoryImage(): Uint8Array {
-    return this.arena.u8();
   }
 
   private key(u8: Uint8Array, at: number, seg: Segment): number {
