@@ -104,7 +104,8 @@ export function formatSummary(report: EvalReport): string {
     const u = v.unrelated;
     lines.push(
       `${pad(v.id, first)}${u.fp} / ${u.pairs} pairs, rate ${scientific(u.fpRate)} (<= ${scientific(u.fpRateUpper95)}); ` +
-        `closest unrelated pair at distance ${u.distance.min ?? '-'}`,
+        `closest unrelated pair at distance ${u.distance.min ?? '-'}` +
+        (v.sourceQuality ? `; source quality min ${v.sourceQuality.min}, median ${v.sourceQuality.median}` : ''),
     );
   }
   lines.push('');

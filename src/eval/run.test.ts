@@ -151,6 +151,7 @@ describe('runEval', () => {
     expect(png.lowQuality).toBe(3);
     expect(png.matched).toBe(0);
     expect(plain.lowQualitySources).toBe(7);
+    expect(plain.sourceQuality).toEqual({ n: 7, min: 100, median: 100, p95: 100, max: 100 });
   });
 
   it('gives the same result for the same seed whatever the concurrency, and another for another seed', async () => {

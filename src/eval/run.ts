@@ -86,6 +86,8 @@ export interface VariantReport {
   readonly minQuality: number | null;
   /** Sources (of the unrelated set) whose own hash was below the quality cut-off; still counted in pairs. */
   readonly lowQualitySources: number;
+  /** The sources' quality scores (0..100), for signals that have one. */
+  readonly sourceQuality: DistanceSummary | null;
   readonly transforms: readonly TransformOutcome[];
   /** Same-source distances pooled by kind: rotations/mirrors, and everything else. */
   readonly sameSource: { readonly dihedral: readonly number[]; readonly other: readonly number[] };
@@ -218,6 +220,15 @@ function unrelatedHistogram(v: Variant, sources: readonly ReadonlyMap<string, Pe
   return Array.from(allPairsMinHistogram(queries, references, DIHEDRAL_NAMES.length));
 }
 
+const MAX_QUALITY = 100;
+
+function qualitySummary(qualities: readonly (number | undefined)[]): DistanceSummary | null {
+  if (qualities.some((q) => q === undefined)) return null;
+  const hist = new Array<number>(MAX_QUALITY + 1).fill(0);
+  for (const q of qualities) addDistance(hist, Math.round(q!));
+  return summarize(hist);
+}
+
 function variantReport(
   v: Variant,
   transforms: readonly Transform[],
@@ -271,6 +282,7 @@ function variantReport(
     threshold,
     minQuality: v.signal.minQuality,
     lowQualitySources: sources.filter((s) => isLowQuality(v.signal, s.get(v.signal.name)!)).length,
+    sourceQuality: qualitySummary(sources.map((s) => s.get(v.signal.name)!.quality)),
     transforms: outcomes,
     sameSource: { dihedral: pooled('dihedral'), other: pooled('other') },
     unrelated: {

@@ -32,6 +32,7 @@ function variant(id: string, threshold: number, recommended = 4): VariantReport 
     threshold,
     minQuality: null,
     lowQualitySources: 0,
+    sourceQuality: null,
     transforms: [jpeg, rot],
     sameSource: { other: jpeg.histogram, dihedral: rot.histogram },
     unrelated: { pairs: 10, distance: summarize(unrelated), histogram: unrelated, fp: 2, fpRate: 0.2, fpRateUpper95: upperBound(2, 10) },
