@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -79,7 +79,8 @@ describe('scan faults', () => {
     const ckpt = join(dir, 'kill.ckpt');
     const args = ['scan', '--db', db, '--workers', '1', '--out', out, '--checkpoint', ckpt, many];
     const run = startCli(args, { env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
-    await waitFor(() => lineCount(ckpt) >= 3, 'two checkpointed batches');
+    await waitFor(() => lineCount(ckpt) >= 3 || run.child.exitCode !== null, 'two checkpointed batches');
+    expect(run.child.exitCode, run.output().stderr).toBeNull();
     run.child.kill('SIGKILL');
     const killed = await run.done;
     expect(killed.signal).toBe('SIGKILL');
@@ -105,7 +106,8 @@ describe('scan faults', () => {
     const summary = join(dir, 'int-summary.json');
     const args = ['scan', '--db', db, '--workers', '1', '--out', out, '--checkpoint', ckpt, '--summary', summary, many];
     const run = startCli(args, { env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
-    await waitFor(() => lineCount(ckpt) >= 2, 'a checkpointed batch');
+    await waitFor(() => lineCount(ckpt) >= 2 || run.child.exitCode !== null, 'a checkpointed batch');
+    expect(run.child.exitCode, run.output().stderr).toBeNull();
     run.child.kill('SIGINT');
     const interrupted = await run.done;
     expect(interrupted.code).toBe(130);
