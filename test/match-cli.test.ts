@@ -59,6 +59,7 @@ describe('hashsieve match', () => {
       `pdq ${flipBits(PDQ, 20)} a`,
       JSON.stringify({ path: 'dir/b.jpg', size: 10, hashes: { pdq: { hash: flipBits(PDQ, 5), quality: 90 } } }),
       JSON.stringify({ path: 'dir/low.jpg', size: 10, hashes: { pdq: { hash: PDQ, quality: 10 } } }),
+      JSON.stringify({ path: 'dir/bad.jpg', size: 0, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } }),
     ].join('\n');
     const r = runCli(['match', '--db', db, '--threshold', 'pdq=8'], { input });
     expect(r.code).toBe(1);
@@ -66,6 +67,7 @@ describe('hashsieve match', () => {
       ['a', 'clean'],
       ['dir/b.jpg', 'match'],
       ['dir/low.jpg', 'low_quality'],
+      ['dir/bad.jpg', 'error'],
     ]);
     const only = runCli(['match', '--db', db, '--only-matches', '-'], { input });
     expect(parseNdjson<Rec>(only.stdout).map((x) => x.path)).toEqual(['a', 'dir/b.jpg']);
@@ -78,6 +80,8 @@ describe('hashsieve match', () => {
 
   test('no match exits 0; a malformed line or an unknown signal exits 2 with its line number', () => {
     expect(runCli(['match', '--db', db, `pdq ${flipBits(PDQ, 64)}`]).code).toBe(0);
+    const failed = JSON.stringify({ path: 'x.jpg', size: 0, error: { code: 'EMPTY_FILE', message: 'empty' } });
+    expect(runCli(['match', '--db', db], { input: `${failed}\n` }).code).toBe(3);
     const short = runCli(['match', '--db', db], { input: `pdq ${PDQ}\npdq abc\n` });
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/stdin:2: Expected 64 hex characters/);

@@ -31,7 +31,7 @@ async function* sourceLines(args: readonly string[], io: CommandIO): AsyncGenera
 }
 
 /** `hashsieve match`: every input line becomes one record of the scan's shape. */
-export async function runMatchCommand(args: readonly string[], opts: MatchCommandOptions, io: CommandIO): Promise<{ matched: number }> {
+export async function runMatchCommand(args: readonly string[], opts: MatchCommandOptions, io: CommandIO): Promise<{ matched: number; errors: number }> {
   const format = parseFormat(opts.format);
   const thresholds = parseThresholds(opts.threshold);
   const { store, path: dbPath } = openStoreReadonly(opts.db, io.env);
@@ -64,7 +64,7 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
       await output.finish(complete);
     }
     if (!opts.quiet) io.stderr.write(formatSummary(summarize(totals, false)));
-    return { matched: totals.statuses.match };
+    return { matched: totals.statuses.match, errors: totals.statuses.error };
   } finally {
     store.close();
   }

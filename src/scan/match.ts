@@ -1,5 +1,4 @@
-import { UsageError } from '../errors.js';
-import { HashFormatError } from '../errors.js';
+import { FILE_ERROR_CODES, HashFormatError, UsageError, type FileErrorCode, type FileErrorInfo } from '../errors.js';
 import type { ScanRecord } from '../report/types.js';
 import type { FileHashResult, SignalHash } from '../results.js';
 import { getSignal, isExact, SIGNALS } from '../signals/registry.js';
@@ -9,6 +8,8 @@ import type { Matcher } from './matcher.js';
 export interface HashLine {
   readonly path: string;
   readonly hashes: Readonly<Record<string, SignalHash>>;
+  /** A `hashsieve hash` record of a file that failed carries its error through. */
+  readonly error?: FileErrorInfo;
 }
 
 /**
@@ -36,10 +37,13 @@ export function parseHashLine(raw: string, lineNo: number, source: string): Hash
 }
 
 function fromJson(line: string, lineNo: number): HashLine {
-  const rec = JSON.parse(line) as { path?: unknown; hashes?: unknown };
-  if (typeof rec.hashes !== 'object' || rec.hashes === null) throw new UsageError('a JSON line needs a "hashes" object, as `hashsieve hash` prints');
+  const rec = JSON.parse(line) as { path?: unknown; hashes?: unknown; error?: { code?: unknown; message?: unknown } };
+  const error = fileError(rec.error);
+  if ((typeof rec.hashes !== 'object' || rec.hashes === null) && !error) {
+    throw new UsageError('a JSON line needs a "hashes" object, as `hashsieve hash` prints');
+  }
   const hashes: Record<string, SignalHash> = {};
-  for (const [name, value] of Object.entries(rec.hashes as Record<string, SignalHash>)) {
+  for (const [name, value] of Object.entries((rec.hashes ?? {}) as Record<string, SignalHash>)) {
     const signal = getSignal(name);
     const hash = signal.format(signal.parse(String(value?.hash)));
     const dihedral = value.dihedral
@@ -52,14 +56,28 @@ function fromJson(line: string, lineNo: number): HashLine {
       ...(dihedral ? { dihedral } : {}),
     };
   }
-  return { path: typeof rec.path === 'string' ? rec.path : `line ${lineNo}`, hashes };
+  return { path: typeof rec.path === 'string' ? rec.path : `line ${lineNo}`, hashes, ...(error ? { error } : {}) };
+}
+
+function fileError(e: { code?: unknown; message?: unknown } | undefined): FileErrorInfo | null {
+  if (!e || typeof e.code !== 'string' || !(FILE_ERROR_CODES as readonly string[]).includes(e.code)) return null;
+  return { code: e.code as FileErrorCode, message: typeof e.message === 'string' ? e.message : '' };
 }
 
 /** Match one parsed line; the record has the scan's shape (size and mtime null). */
 export function matchLine(line: HashLine, matcher: Pick<Matcher, 'match'>): ScanRecord {
-  const result: FileHashResult = { path: line.path, size: 0, hashes: line.hashes };
+  const result: FileHashResult = { path: line.path, size: 0, hashes: line.hashes, ...(line.error ? { error: line.error } : {}) };
   const outcome = matcher.match(result);
   const digests: Record<string, string> = {};
   for (const s of SIGNALS.values()) if (isExact(s) && line.hashes[s.name]) digests[s.name] = line.hashes[s.name].hash;
-  return { path: line.path, size: null, mtime: null, ...digests, status: outcome.status, matches: outcome.matches, hashes: line.hashes };
+  return {
+    path: line.path,
+    size: null,
+    mtime: null,
+    ...digests,
+    status: outcome.status,
+    matches: outcome.matches,
+    hashes: line.hashes,
+    ...(line.error ? { error: line.error } : {}),
+  };
 }

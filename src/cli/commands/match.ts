@@ -18,10 +18,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')
     .option('--only-matches', 'report only inputs that matched')
     .option('-q, --quiet', 'no summary on stderr')
-    .addHelpText('after', '\nExit codes: 0 no match, 1 at least one match, 2 usage error (including a malformed line).')
+    .addHelpText('after', '\nExit codes: 0 no match, 1 at least one match, 2 usage error (including a malformed line), 3 error rows (from `hash` records) and no match.')
     .action(async (lines: string[], opts: MatchCommandOptions) => {
       const { runMatchCommand } = await import('../../scan/match-command.js');
-      const { matched } = await runMatchCommand(lines, opts, ctx);
-      ctx.setExitCode(matched > 0 ? EXIT.MATCH : EXIT.OK);
+      const { matched, errors } = await runMatchCommand(lines, opts, ctx);
+      ctx.setExitCode(matched > 0 ? EXIT.MATCH : errors > 0 ? EXIT.FILE_ERRORS : EXIT.OK);
     });
 }
