@@ -6,7 +6,7 @@
  * reduce to exactly minSide on the shorter side) so a large photo is never held at full size.
  * Failures are FileErrors with stable codes; messages never carry file contents.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { FileError, type FileErrorCode } from '../errors.js';
 import type { Pixels } from '../signals/types.js';
@@ -79,6 +79,7 @@ async function checkInputSize(input: Buffer | string, limits: DecodeLimits): Pro
     let info;
     try {
       info = await stat(input);
+      if (info.isFile()) await (await open(input, 'r')).close();
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       fail('UNREADABLE', `The file could not be read (${code})`);
