@@ -56,10 +56,19 @@ export function fileSink(path: string, resumeAt: number | null): ReportSink {
   };
 }
 
-/** stdout (or any stream): written through at each flush, respecting backpressure. */
-export function streamSink(stream: Writable): ReportSink {
+/**
+ * stdout (or any stream): written through at each flush, respecting backpressure. When the
+ * reader goes away (EPIPE, as with `| head`), further text is dropped and `onClosed` is called.
+ */
+export function streamSink(stream: Writable, onClosed: () => void = () => {}): ReportSink {
   let pending: string[] = [];
   let bytes = 0;
+  let closed = false;
+  stream.on('error', () => {
+    if (closed) return;
+    closed = true;
+    onClosed();
+  });
   const drain = (): Promise<void> =>
     new Promise((resolve) => {
       const done = (): void => {
@@ -84,6 +93,7 @@ export function streamSink(stream: Writable): ReportSink {
       if (pending.length === 0) return;
       const text = pending.join('');
       pending = [];
+      if (closed) return;
       if (!stream.write(text)) await drain();
     },
     async close() {

@@ -149,7 +149,9 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   });
   const { state, writer } = await openCheckpoint(c, startedAt);
   const totals = state?.totals ?? emptyTotals();
-  const sink = c.out === null ? streamSink(io.stdout) : fileSink(c.out, state ? state.reportBytes : null);
+  const readerGone = new AbortController();
+  const stop = AbortSignal.any([c.stop, readerGone.signal]);
+  const sink = c.out === null ? streamSink(io.stdout, () => readerGone.abort()) : fileSink(c.out, state ? state.reportBytes : null);
   const formatter = createFormatter(c.format, {
     signals: c.signals.map((s) => s.name),
     qualitySignals: c.signals.filter((s) => isPerceptual(s) && s.minQuality !== null).map((s) => s.name),
@@ -181,7 +183,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       concurrency: Math.max(1, c.workers),
       output,
       done: state?.done ?? new Set(),
-      stop: c.stop,
+      stop,
       onProgress: progress ? () => progress.tick() : undefined,
     });
   } finally {

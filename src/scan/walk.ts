@@ -93,12 +93,25 @@ export async function* walk(inputs: AsyncIterable<string> | Iterable<string>, op
       yield { kind: 'error', path: dir, error: errorMessage(e) };
       return;
     }
-    for await (const d of handle) {
-      const path = join(dir, d.name);
-      const rel = relative(root, path).split(sep).join('/');
-      if (exclude?.(rel)) continue;
-      if (include && d.isFile() && !include(rel)) continue;
-      yield* entry(path, rel, root);
+    const entries = handle[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Dirent>;
+        try {
+          next = await entries.next();
+        } catch (e) {
+          yield { kind: 'error', path: dir, error: errorMessage(e) };
+          return;
+        }
+        if (next.done) return;
+        const path = join(dir, next.value.name);
+        const rel = relative(root, path).split(sep).join('/');
+        if (exclude?.(rel)) continue;
+        if (include && next.value.isFile() && !include(rel)) continue;
+        yield* entry(path, rel, root);
+      }
+    } finally {
+      await entries.return?.().catch(() => undefined);
     }
   }
 
