@@ -2,16 +2,14 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { HashFormatError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { SIGNALS } from '../signals/registry.js';
-import type { SignalType } from '../signals/types.js';
 import { computeEntriesDigest } from './digest.js';
 import { csvFormat } from './formats/csv.js';
 import { exportFormat, type ExportParser } from './formats/exportfmt.js';
 import { hashdeepFormat } from './formats/hashdeep.js';
 import { textFormat } from './formats/text.js';
 import {
-  displayName,
   FORMAT_NAMES,
   FormatError,
   type EntrySink,
@@ -20,9 +18,10 @@ import {
   type FormatParser,
 } from './formats/types.js';
 import { PHOTODNA_NOTE, vicsFormat } from './formats/vics.js';
-import { normaliseSha256, verifyFileSignature } from './integrity.js';
+import { normaliseSha256, verifyFileSignature, type VerifiedFile } from './integrity.js';
 import { readHead, sniffFormat } from './sniff.js';
-import { deleteList, encodeTags, type Store } from './store.js';
+import { LineRejected, StagingSink } from './sink.js';
+import { deleteList, type Store } from './store.js';
 
 export type ImportMode = 'create' | 'replace' | 'append';
 
@@ -72,8 +71,6 @@ export interface ImportSummary {
 
 const READ_CHUNK_BYTES = 1 << 20;
 const IMPORT_CACHE_KIB = 131072;
-const MAX_SKIP_REASONS = 20;
-const OTHER_REASONS = 'other reasons';
 const MAX_NAME_LENGTH = 200;
 
 /**
@@ -94,16 +91,6 @@ function countsBySignal(db: Database.Database, listId: number): Record<string, n
     n: number;
   }>;
   return Object.fromEntries(rows.map((r) => [r.signal, r.n]));
-}
-
-/** An invalid line or record while importing without skipInvalid. */
-class LineRejected extends Error {
-  constructor(
-    readonly pos: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
 }
 
 function makeParser(format: FormatName, sink: EntrySink, options: FormatOptions): FormatParser {
@@ -129,13 +116,77 @@ function checkName(name: string): void {
   }
 }
 
-function normaliseTags(tags: readonly string[]): string[] {
-  if (tags.length === 0) return [];
-  return [...new Set(tags.map((t) => t.trim()).filter(Boolean))].sort();
-}
-
 function where(file: string, unit: 'line' | 'record', pos: number): string {
   return unit === 'line' ? `${file}:${pos}` : `${file}: record ${pos}`;
+}
+
+interface Checked {
+  readonly mode: ImportMode;
+  readonly format: FormatName;
+  readonly wantSha: string | null;
+  readonly verified: VerifiedFile | null;
+}
+
+/** Everything that can be refused before the database is touched. */
+function checkRequest(file: string, options: ImportOptions): Checked {
+  checkName(options.name);
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw new UsageError(`Cannot read ${file}`);
+  }
+  if (!isFile) throw new UsageError(`${file} is not a regular file`);
+  if (options.signal !== undefined && !SIGNALS.has(options.signal.trim().toLowerCase())) {
+    throw new UsageError(`Unknown signal ${JSON.stringify(options.signal)}; expected one of: ${[...SIGNALS.keys()].join(', ')}`);
+  }
+  const wantSha = options.sha256 === undefined ? null : normaliseSha256(options.sha256);
+  const verified = options.signature
+    ? verifyFileSignature(file, options.signature.signatureFile, options.signature.publicKeyFile)
+    : null;
+  const format = !options.format || options.format === 'auto' ? sniffFormat(readHead(file), options) : options.format;
+  if (!FORMAT_NAMES.includes(format)) throw new UsageError(`Unknown list format ${JSON.stringify(format)}`);
+  return { mode: options.mode ?? 'create', format, wantSha, verified };
+}
+
+/** The list row the entries go to, after dropping the old list on replace. */
+function targetList(db: Database.Database, name: string, mode: ImportMode): number {
+  const existing = db.prepare('SELECT id FROM lists WHERE name = ?').pluck().get(name) as number | undefined;
+  if (existing !== undefined && mode === 'create') {
+    throw new UsageError(`A list named ${JSON.stringify(name)} exists; use --replace or --append`);
+  }
+  if (existing === undefined && mode === 'append') {
+    throw new UsageError(`No list named ${JSON.stringify(name)} to append to`);
+  }
+  if (existing !== undefined && mode === 'append') return existing;
+  if (existing !== undefined) deleteList(db, existing);
+  return Number(db.prepare("INSERT INTO lists (name, imported_at, entries_digest) VALUES (?, '', '')").run(name).lastInsertRowid);
+}
+
+/** Stream the file through its parser; returns the sha256 of the bytes read. */
+async function readThrough(file: string, parser: FormatParser): Promise<string> {
+  const fileHash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    fileHash.update(chunk);
+    parser.feed(chunk);
+  }
+  parser.end();
+  return fileHash.digest('hex');
+}
+
+/** Move the staged rows into the list; returns new entries per signal and the list's totals. */
+function storeStaged(db: Database.Database, listId: number): { added: number; imported: Record<string, number>; counts: Record<string, number> } {
+  const before = countsBySignal(db, listId);
+  const added = db.prepare(MOVE_STAGED).run(listId).changes;
+  const counts = countsBySignal(db, listId);
+  db.prepare('DELETE FROM list_counts WHERE list_id = ?').run(listId);
+  const setCount = db.prepare('INSERT INTO list_counts (list_id, signal, count) VALUES (?, ?, ?)');
+  const imported: Record<string, number> = {};
+  for (const [signal, n] of Object.entries(counts)) {
+    setCount.run(listId, signal, n);
+    if (n > (before[signal] ?? 0)) imported[signal] = n - (before[signal] ?? 0);
+  }
+  return { added, imported, counts };
 }
 
 /**
@@ -146,134 +197,40 @@ function where(file: string, unit: 'line' | 'record', pos: number): string {
  */
 export async function importList(store: Store, file: string, options: ImportOptions): Promise<ImportSummary> {
   store.writable();
-  checkName(options.name);
-  const mode = options.mode ?? 'create';
-  let st;
-  try {
-    st = statSync(file);
-  } catch {
-    throw new UsageError(`Cannot read ${file}`);
-  }
-  if (!st.isFile()) throw new UsageError(`${file} is not a regular file`);
-  const wantSha = options.sha256 === undefined ? null : normaliseSha256(options.sha256);
-  const verified = options.signature
-    ? verifyFileSignature(file, options.signature.signatureFile, options.signature.publicKeyFile)
-    : null;
-  const format = !options.format || options.format === 'auto' ? sniffFormat(readHead(file), options) : options.format;
-  if (!FORMAT_NAMES.includes(format)) throw new UsageError(`Unknown list format ${JSON.stringify(format)}`);
-  if (options.signal !== undefined && !SIGNALS.has(options.signal.trim().toLowerCase())) {
-    throw new UsageError(`Unknown signal ${JSON.stringify(options.signal)}; expected one of: ${[...SIGNALS.keys()].join(', ')}`);
-  }
-
+  const { mode, format, wantSha, verified } = checkRequest(file, options);
   const db = store.db;
-  const imported: Record<string, number> = {};
-  const skipped: Record<string, number> = {};
-  const notes: Record<string, number> = {};
-  let rows = 0;
-  let listId = 0;
-  const signals = new Map<string, SignalType | null>();
-  let stage: Database.Statement | null = null;
-
-  const problem = (pos: number, reason: string): void => {
-    if (!options.skipInvalid) throw new LineRejected(pos, reason);
-    const key = reason in skipped || Object.keys(skipped).length < MAX_SKIP_REASONS ? reason : OTHER_REASONS;
-    skipped[key] = (skipped[key] ?? 0) + 1;
-  };
-  const sink: EntrySink = {
-    entry(pos, signalName, hex, externalId, category, tags) {
-      let sig = signals.get(signalName);
-      if (sig === undefined) {
-        sig = SIGNALS.get(signalName.trim().toLowerCase()) ?? null;
-        signals.set(signalName, sig);
-      }
-      if (sig === null) {
-        const shown = displayName(signalName);
-        problem(pos, shown ? `unknown signal type "${shown}"` : 'unknown signal type');
-        return;
-      }
-      let hash: Uint8Array;
-      try {
-        hash = sig.parse(hex);
-      } catch (err) {
-        if (!(err instanceof HashFormatError)) throw err;
-        problem(pos, err.message);
-        return;
-      }
-      stage!.run(
-        sig.name,
-        Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength),
-        externalId ?? '',
-        category ?? '',
-        encodeTags(normaliseTags(tags)),
-      );
-      rows++;
-      options.afterInsert?.(rows);
-    },
-    problem,
-    note(key, count = 1) {
-      notes[key] = (notes[key] ?? 0) + count;
-    },
-  };
-  const parser = makeParser(format, sink, options);
-
   const previousCache = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
   db.exec('BEGIN IMMEDIATE');
+  let unit: FormatParser['unit'] = 'line';
   try {
     db.exec(STAGING_TABLE);
-    stage = db.prepare('INSERT INTO temp.import_staging VALUES (?, ?, ?, ?, ?)');
-    const existing = db.prepare('SELECT id FROM lists WHERE name = ?').pluck().get(options.name) as number | undefined;
-    if (existing !== undefined && mode === 'create') {
-      throw new UsageError(`A list named ${JSON.stringify(options.name)} exists; use --replace or --append`);
-    }
-    if (existing === undefined && mode === 'append') {
-      throw new UsageError(`No list named ${JSON.stringify(options.name)} to append to`);
-    }
-    if (existing !== undefined && mode === 'replace') deleteList(db, existing);
-    listId =
-      mode === 'append'
-        ? (existing as number)
-        : Number(
-            db
-              .prepare("INSERT INTO lists (name, imported_at, entries_digest) VALUES (?, '', '')")
-              .run(options.name).lastInsertRowid,
-          );
-
-    const fileHash = createHash('sha256');
-    const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      fileHash.update(chunk);
-      parser.feed(chunk);
-    }
-    parser.end();
-    const sha256 = fileHash.digest('hex');
+    const sink = new StagingSink(
+      db.prepare('INSERT INTO temp.import_staging VALUES (?, ?, ?, ?, ?)'),
+      Boolean(options.skipInvalid),
+      options.afterInsert,
+    );
+    const parser = makeParser(format, sink, options);
+    unit = parser.unit;
+    const listId = targetList(db, options.name, mode);
+    const sha256 = await readThrough(file, parser);
     if (wantSha && sha256 !== wantSha) {
       throw new UsageError(`${file}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
     }
     if (verified && sha256 !== verified.sha256) {
       throw new UsageError(`${file} changed after its signature was checked; nothing imported`);
     }
-    if (rows === 0) {
+    if (sink.rows === 0) {
       throw new UsageError(`${file}: no hash entries found (format ${format}); nothing imported`);
     }
-    const before = countsBySignal(db, listId);
-    const stored = db.prepare(MOVE_STAGED).run(listId).changes;
-    const duplicates = rows - stored;
-    const after = countsBySignal(db, listId);
-    db.prepare('DELETE FROM list_counts WHERE list_id = ?').run(listId);
-    const setCount = db.prepare('INSERT INTO list_counts (list_id, signal, count) VALUES (?, ?, ?)');
-    for (const [signal, n] of Object.entries(after)) {
-      setCount.run(listId, signal, n);
-      if (n > (before[signal] ?? 0)) imported[signal] = n - (before[signal] ?? 0);
-    }
+    const { added, imported, counts } = storeStaged(db, listId);
     options.beforeCommit?.();
     const digest = computeEntriesDigest(db, listId);
     const header = format === 'export' ? (parser as ExportParser).metadata() : null;
-    if (header?.entriesDigest && mode !== 'append' && Object.keys(skipped).length === 0 && header.entriesDigest !== digest) {
+    const complete = mode !== 'append' && Object.keys(sink.skipped).length === 0;
+    if (header?.entriesDigest && complete && header.entriesDigest !== digest) {
       throw new UsageError(`${file}: its entries do not match the digest in its header (altered export?); nothing imported`);
     }
-    const pick = (given: string | undefined, fromHeader: string | null | undefined): string | null =>
-      given ?? fromHeader ?? null;
     const keep = (col: string): string => (mode === 'append' ? `coalesce(?, ${col})` : '?');
     db.prepare(
       `UPDATE lists SET source_org = ${keep('source_org')}, version = ${keep('version')},
@@ -281,9 +238,9 @@ export async function importList(store: Store, file: string, options: ImportOpti
          source_format = ?, signature_status = ?, key_fingerprint = ?, entries_digest = ?
        WHERE id = ?`,
     ).run(
-      pick(options.sourceOrg, header?.sourceOrg),
-      pick(options.version, header?.version),
-      pick(options.description, header?.description),
+      options.sourceOrg ?? header?.sourceOrg ?? null,
+      options.version ?? header?.version ?? null,
+      options.description ?? header?.description ?? null,
       (options.now?.() ?? new Date()).toISOString(),
       basename(file),
       sha256,
@@ -295,7 +252,7 @@ export async function importList(store: Store, file: string, options: ImportOpti
     );
     db.exec('DROP TABLE temp.import_staging');
     db.exec('COMMIT');
-    const counts = store.list(options.name)?.counts ?? {};
+    const { [PHOTODNA_NOTE]: photoDna = 0, ...notes } = sink.notes;
     return {
       list: options.name,
       file,
@@ -305,17 +262,17 @@ export async function importList(store: Store, file: string, options: ImportOpti
       signatureStatus: verified ? 'verified' : 'unsigned',
       keyFingerprint: verified?.keyFingerprint ?? null,
       imported,
-      duplicates,
-      skipped,
-      photoDna: notes[PHOTODNA_NOTE] ?? 0,
-      notes: Object.fromEntries(Object.entries(notes).filter(([k]) => k !== PHOTODNA_NOTE)),
+      duplicates: sink.rows - added,
+      skipped: sink.skipped,
+      photoDna,
+      notes,
       counts,
       entriesDigest: digest,
     };
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
     if (err instanceof LineRejected || err instanceof FormatError) {
-      throw new UsageError(`${where(file, parser.unit, err.pos)}: ${err.reason}; nothing imported`);
+      throw new UsageError(`${where(file, unit, err.pos)}: ${err.reason}; nothing imported`);
     }
     throw err;
   } finally {
