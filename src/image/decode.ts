@@ -98,9 +98,6 @@ async function readHeader(input: Buffer | string): Promise<Metadata> {
     return await sharp(input, { limitInputPixels: false }).metadata();
   } catch (e) {
     if (isUnsupported(e)) fail('UNSUPPORTED_FORMAT', 'Not a supported image format');
-    if (typeof input === 'string' && /no such file|permission denied|unable to open/i.test(String(e))) {
-      fail('UNREADABLE', 'The file could not be read');
-    }
     fail('DECODE_FAILED', `The image header could not be read: ${cleanReason(e)}`);
   }
 }

@@ -1,14 +1,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { formatHex } from './hex.js';
 import { pdq } from './pdq.js';
+import { PDQ_CONFORMANCE as ROOT, readExpected } from './pdq/conformance-support.js';
 import { computePdq, dihedralHashes, hashFromBuffer64 } from './pdq/pipeline.js';
 import { DEFAULT_HASH_OPTIONS, DIHEDRAL_NAMES, type DihedralName, type Pixels } from './types.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'conformance', 'pdq');
 
 interface Golden {
   file: string;
@@ -28,16 +26,6 @@ function walk(dir: string): string[] {
   return readdirSync(dir)
     .sort()
     .flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
-}
-
-function readCsv(name: string): Map<string, { hash: string; quality: number }> {
-  const rows = readFileSync(join(ROOT, name), 'utf8').trim().split('\n');
-  return new Map(
-    rows.map((line) => {
-      const [hash, quality, path] = line.split(',');
-      return [path, { hash, quality: Number(quality) }];
-    }),
-  );
 }
 
 const goldens: Golden[] = walk(join(ROOT, 'golden')).map((f) => JSON.parse(readFileSync(f, 'utf8')) as Golden);
@@ -64,7 +52,7 @@ async function pngPixels(path: string): Promise<Pixels> {
 }
 
 describe('Jarosz filter and decimation on the pixels the C++ tool hashed (decoded/*.png)', () => {
-  const expected = readCsv('expected-cpp-cli.csv');
+  const expected = new Map(readExpected('expected-cpp-cli.csv').map((e) => [e.path, { hash: e.hash, quality: e.quality }]));
   const decoded = walk(join(ROOT, 'decoded')).map((f) => relative(join(ROOT, 'decoded'), f));
 
   it('has decoded images, including ones over 512 px', () => {

@@ -65,8 +65,7 @@ export function lowerMedian(values: Float32Array): number {
  * Bit i*16+j (bit 0 = least significant of the big-endian 256-bit integer) is set when
  * coefficient [i][j] is strictly above the median.
  */
-export function dctToHash(dct16: Float32Array): Uint8Array {
-  const median = lowerMedian(dct16);
+export function dctToHash(dct16: Float32Array, median: number = lowerMedian(dct16)): Uint8Array {
   const hash = new Uint8Array(PDQ_HASH_BYTES);
   for (let k = 0; k < D * D; k++) {
     if (dct16[k] > median) hash[PDQ_HASH_BYTES - 1 - (k >> 3)] |= 1 << (k & 7);

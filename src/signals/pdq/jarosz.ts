@@ -30,31 +30,42 @@ function boxPhases(length: number, window: number): BoxPhases {
   };
 }
 
-/** One box pass along one row starting at `base`, `input` -> `output`. */
-function boxOneRow(input: Float32Array, output: Float32Array, base: number, p: BoxPhases): void {
-  let ri = base;
-  let li = base;
-  let oi = base;
+/**
+ * The reference's 1-D box filter over `length` values of `input` from `inBase` every `inStride`,
+ * written to `output` from `outBase` every `outStride`: grow the window, slide it, shrink it.
+ */
+function box1D(
+  input: Float32Array,
+  inBase: number,
+  inStride: number,
+  output: Float32Array,
+  outBase: number,
+  outStride: number,
+  p: BoxPhases,
+): void {
+  let ri = inBase;
+  let li = inBase;
+  let oi = outBase;
   let sum = 0;
   let count = 0;
-  for (let i = 0; i < p.lead; i++) {
-    sum = fround(sum + input[ri++]);
+  for (let i = 0; i < p.lead; i++, ri += inStride) {
+    sum = fround(sum + input[ri]);
     count++;
   }
-  for (let i = 0; i < p.grow; i++) {
-    sum = fround(sum + input[ri++]);
+  for (let i = 0; i < p.grow; i++, ri += inStride, oi += outStride) {
+    sum = fround(sum + input[ri]);
     count++;
-    output[oi++] = sum / count;
+    output[oi] = sum / count;
   }
-  for (let i = 0; i < p.full; i++) {
-    sum = fround(sum + input[ri++]);
-    sum = fround(sum - input[li++]);
-    output[oi++] = sum / count;
+  for (let i = 0; i < p.full; i++, ri += inStride, li += inStride, oi += outStride) {
+    sum = fround(sum + input[ri]);
+    sum = fround(sum - input[li]);
+    output[oi] = sum / count;
   }
-  for (let i = 0; i < p.tail; i++) {
-    sum = fround(sum - input[li++]);
+  for (let i = 0; i < p.tail; i++, li += inStride, oi += outStride) {
+    sum = fround(sum - input[li]);
     count--;
-    output[oi++] = sum / count;
+    output[oi] = sum / count;
   }
 }
 
@@ -120,7 +131,7 @@ function boxAlongRows(input: Float32Array, output: Float32Array, width: number, 
   const phases = boxPhases(width, window);
   let y = 0;
   for (; y + 4 <= height; y += 4) boxFourRows(input, output, y * width, width, phases);
-  for (; y < height; y++) boxOneRow(input, output, y * width, phases);
+  for (; y < height; y++) box1D(input, y * width, 1, output, y * width, 1, phases);
 }
 
 /**
@@ -189,32 +200,9 @@ function lastColsPassDecimated(
   const colIdx = decimationIndices(width);
   const rowIdx = decimationIndices(height);
   const column = new Float32Array(height);
-  const { lead, grow, full, tail } = boxPhases(height, window);
+  const phases = boxPhases(height, window);
   for (let c = 0; c < PDQ_DOWNSAMPLE_DIM; c++) {
-    let ri = colIdx[c];
-    let li = ri;
-    let oy = 0;
-    let sum = 0;
-    let count = 0;
-    for (let i = 0; i < lead; i++, ri += width) {
-      sum = fround(sum + input[ri]);
-      count++;
-    }
-    for (let i = 0; i < grow; i++, ri += width) {
-      sum = fround(sum + input[ri]);
-      count++;
-      column[oy++] = sum / count;
-    }
-    for (let i = 0; i < full; i++, ri += width, li += width) {
-      sum = fround(sum + input[ri]);
-      sum = fround(sum - input[li]);
-      column[oy++] = sum / count;
-    }
-    for (let i = 0; i < tail; i++, li += width) {
-      sum = fround(sum - input[li]);
-      count--;
-      column[oy++] = sum / count;
-    }
+    box1D(input, colIdx[c], width, column, 0, 1, phases);
     for (let r = 0; r < PDQ_DOWNSAMPLE_DIM; r++) out64[r * PDQ_DOWNSAMPLE_DIM + c] = column[rowIdx[r]];
   }
 }

@@ -25,7 +25,8 @@ export interface PdqComputed extends PdqIntermediates {
 /** The back end from a 64x64 float32 buffer: quality, DCT, median, hash. */
 export function hashFromBuffer64(buffer64: Float32Array): PdqIntermediates {
   const dct16 = dct64To16(buffer64);
-  return { buffer64, dct16, median: lowerMedian(dct16), quality: pdqQuality(buffer64), hash: dctToHash(dct16) };
+  const median = lowerMedian(dct16);
+  return { buffer64, dct16, median, quality: pdqQuality(buffer64), hash: dctToHash(dct16, median) };
 }
 
 export function dihedralHashes(dct16: Float32Array): Record<DihedralName, Uint8Array> {
