@@ -70,12 +70,12 @@ describe('histogram SVG', () => {
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
     expect(svg.match(/<path /g)).toHaveLength(3);
     expect(svg).toContain('unrelated pairs (n=10)');
-    expect(svg).toContain('same source, other transforms (n=4)');
+    expect(svg).toContain('same source, other edits (n=4)');
   });
 
   it('draws the threshold between distance t and t + 1', () => {
-    // plot from x=64 to x=760 over 16 bits: distance 8 sits at 64 + 8/16 * 696 = 412
-    expect(svg).toContain('<line x1="412" x2="412"');
+    // plot from x=64 to x=840 over 16 bits: distance 8 sits at 64 + 8/16 * 776 = 452
+    expect(svg).toContain('<line x1="452" x2="452"');
     expect(svg).toContain('match if distance &lt;= 7; unrelated pairs matched 2/10');
   });
 });
@@ -96,6 +96,16 @@ describe('heat table SVG', () => {
     expect(svg).toContain('0% (8)');
     expect(svg).toContain('25.0% (8)');
     expect(svg).not.toMatch(/NaN|undefined/);
+  });
+
+  it('marks cells where low-quality hashes were refused, with a footnote', () => {
+    expect(svg).not.toContain('quality cut-off');
+    const r = report();
+    const v = r.signals[0];
+    const marked = { ...r, signals: [{ ...v, transforms: [{ ...v.transforms[0], lowQuality: 1 }, v.transforms[1]] }] };
+    const out = heatTableSvg(marked);
+    expect(out).toContain('100% (0)*');
+    expect(out).toContain('quality cut-off');
   });
 
   it('colours from red to green', () => {

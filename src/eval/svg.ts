@@ -9,7 +9,7 @@ import { histogramTotal, rebin } from './stats.js';
 
 const BIN_WIDTH = 2;
 const LEGEND_GAP = 18;
-const CHAR_WIDTH = 6.4;
+const CHAR_WIDTH = 6.6;
 const LOG_FLOOR_DECADES = 7;
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"';
 
@@ -28,7 +28,7 @@ interface Series {
 
 /** Distance histograms (fraction of each population per bin, log scale) with the threshold line. */
 export function histogramSvg(v: VariantReport): string {
-  const [W, H] = [780, 400];
+  const [W, H] = [860, 400];
   const m = { left: 64, right: 20, top: 52, bottom: 68 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
@@ -39,8 +39,8 @@ export function histogramSvg(v: VariantReport): string {
   };
   const series: Series[] = [
     { label: 'unrelated pairs', colour: '#6b7280', hist: v.unrelated.histogram },
-    { label: 'same source, other transforms', colour: '#2563eb', hist: v.sameSource.other },
-    { label: 'same source, rotations and mirrors', colour: '#ea580c', hist: v.sameSource.dihedral },
+    { label: 'same source, other edits', colour: '#2563eb', hist: v.sameSource.other },
+    { label: 'same source, rotated/mirrored', colour: '#ea580c', hist: v.sameSource.dihedral },
   ];
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT} font-size="12">`);
@@ -133,7 +133,7 @@ export function heatTableSvg(report: EvalReport): string {
   const top = 76;
   const rows = report.transforms.length;
   const W = labelW + colW * cols.length + 20;
-  const H = top + rowH * (rows + 2) + 40;
+  const H = top + rowH * (rows + 2) + 50;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT} font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
@@ -150,10 +150,12 @@ export function heatTableSvg(report: EvalReport): string {
     out.push(`<text x="10" y="${yy + 15}">${escapeXml(`${t.id}: ${t.label}`)}</text>`);
     cols.forEach((col, c) => {
       const rate = col.rates[r];
-      const median = byTitle.get(col.title)!.transforms[r].distance.median;
+      const outcome = byTitle.get(col.title)!.transforms[r];
+      const median = outcome.distance.median;
+      const mark = outcome.lowQuality > 0 ? '*' : '';
       const xx = labelW + c * colW;
       out.push(`<rect x="${xx + 1}" y="${yy + 1}" width="${colW - 2}" height="${rowH - 2}" fill="${rate === null ? '#f3f4f6' : rateColour(rate)}"/>`);
-      out.push(`<text x="${xx + colW / 2}" y="${yy + 15}" text-anchor="middle">${rate === null ? '-' : percent(rate)} (${median ?? '-'})</text>`);
+      out.push(`<text x="${xx + colW / 2}" y="${yy + 15}" text-anchor="middle">${rate === null ? '-' : percent(rate)} (${median ?? '-'})${mark}</text>`);
     });
   });
   const fy = top + rows * rowH + 10;
@@ -163,6 +165,11 @@ export function heatTableSvg(report: EvalReport): string {
     out.push(`<text x="${xx}" y="${fy + 15}" text-anchor="middle">${thousands(col.fp)} / ${thousands(col.pairs)}</text>`);
     out.push(`<text x="${xx}" y="${fy + 15 + rowH}" text-anchor="middle" fill="#4b5563">rate ${scientific(col.fpRate)} (&lt;= ${scientific(col.fpRateUpper95)})</text>`);
   });
+  const lowQuality = vs.some((v) => v.transforms.some((o) => o.lowQuality > 0));
+  if (lowQuality) {
+    const note = '* some edited images fell below the signal\'s quality cut-off: reported as low quality, never matched';
+    out.push(`<text x="10" y="${H - 10}" fill="#4b5563">${escapeXml(note)}</text>`);
+  }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
