@@ -133,7 +133,6 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         summaryPath: opts.summary ?? null,
         manifestPath: opts.manifest ?? null,
         progress: ctx.stderr.isTTY === true && opts.quiet !== true,
-        quiet: opts.quiet === true,
         commandLine: ['hashsieve', ...ctx.argv.slice(2)],
         stop: controller.signal,
       },

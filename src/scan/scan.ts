@@ -50,8 +50,8 @@ export interface ScanConfig {
   readonly resume: boolean;
   readonly summaryPath: string | null;
   readonly manifestPath: string | null;
+  /** Draw the live progress line on `stderr`. */
   readonly progress: boolean;
-  readonly quiet: boolean;
   readonly commandLine: readonly string[];
   readonly stop: AbortSignal;
 }

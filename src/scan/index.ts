@@ -1,0 +1,14 @@
+export { scan, type ScanConfig, type ScanIO, type ScanResult } from './scan.js';
+export { walk, type WalkItem, type WalkOptions } from './walk.js';
+export { createPool, createInlineHasher, Interrupted, type Hasher, type PoolOptions } from './pool.js';
+export { Matcher, type MatcherOptions, type MatchOutcome } from './matcher.js';
+export { runEngine, type EngineJob } from './engine.js';
+export { ReportOutput, type ReportOutputOptions } from './output.js';
+export { readCheckpoint, CheckpointWriter, type CheckpointState } from './checkpoint.js';
+export { parseHashLine, matchLine, type HashLine } from './match.js';
+export type { HashTask } from './task.js';
+export { createFormatter, type RecordFormatter } from '../report/formats.js';
+export { fileSink, streamSink, type ReportSink } from '../report/sink.js';
+export { formatSummary, summarize } from '../report/summary.js';
+export { writeManifest, type ManifestInput } from '../report/manifest.js';
+export type { MatchInfo, ReportFormat, ScanRecord, ScanStatus, ScanSummary, SkipReason } from '../report/types.js';
