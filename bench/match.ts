@@ -93,32 +93,37 @@ function gc(): void {
 }
 
 /** Build time vs writing the index to a cache file and restoring it (warm page cache). */
-function measureCache(index: MultiIndexHash, buildSeconds: number): string {
+function measureCache(index: MultiIndexHash, build: { wall: number; cpu: number }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hashsieve-bench-'));
   try {
     const file = join(dir, 'index.bin');
-    let t0 = performance.now();
-    const fd = openSync(file, 'w');
-    let bytes = 0;
-    for (const chunk of index.serialize('bench')) {
-      writeSync(fd, chunk);
-      bytes += chunk.length;
-    }
-    closeSync(fd);
-    const writeSeconds = (performance.now() - t0) / 1000;
-    t0 = performance.now();
-    const rfd = openSync(file, 'r');
-    const restored = MultiIndexHash.restore((dst) => {
-      for (let done = 0; done < dst.length; ) {
-        const n = readSync(rfd, dst, done, Math.min(dst.length - done, 2 ** 30), null);
-        if (n === 0) throw new Error('cache file truncated');
-        done += n;
+    const written = timed(() => {
+      const fd = openSync(file, 'w');
+      let bytes = 0;
+      for (const chunk of index.serialize('bench')) bytes += writeSync(fd, chunk);
+      closeSync(fd);
+      return bytes;
+    });
+    const restored = timed(() => {
+      const fd = openSync(file, 'r');
+      try {
+        return MultiIndexHash.restore((dst) => {
+          for (let done = 0; done < dst.length; ) {
+            const n = readSync(fd, dst, done, Math.min(dst.length - done, 2 ** 30), null);
+            if (n === 0) throw new Error('cache file truncated');
+            done += n;
+          }
+        }, 'bench');
+      } finally {
+        closeSync(fd);
       }
-    }, 'bench');
-    closeSync(rfd);
-    const loadSeconds = (performance.now() - t0) / 1000;
-    if (!restored || restored.size !== index.size) throw new Error('cache restore failed');
-    return `cache: ${fmt(bytes / MIB)} MiB file, write ${fmt(writeSeconds, 2)} s, restore ${fmt(loadSeconds, 2)} s (warm page cache) vs build ${fmt(buildSeconds, 2)} s: build/restore = ${fmt(buildSeconds / loadSeconds, 1)}×`;
+    });
+    if (!restored.value || restored.value.size !== index.size) throw new Error('cache restore failed');
+    const s = (t: { wall: number; cpu: number }) => `${fmt(t.cpu, 2)} s CPU / ${fmt(t.wall, 2)} s wall`;
+    return (
+      `cache: ${fmt(written.value / MIB)} MiB file; write ${s(written)}; restore ${s(restored)} (warm page cache); ` +
+      `build ${s(build)}; build/restore CPU ${fmt(build.cpu / restored.cpu, 1)}×, wall ${fmt(build.wall / restored.wall, 1)}×`
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -139,7 +144,7 @@ async function runOne(o: Options, bits: number, n: number, segments: number | un
   const plan = mih.plan(radius);
   const widths = mih.widths.join(',');
   const fast = timeQueries(mih, queries, radius);
-  const cacheLine = o.cache ? measureCache(mih, mihBuild) : null;
+  const cacheLine = o.cache ? measureCache(mih, built) : null;
   mih = null;
   gc();
 

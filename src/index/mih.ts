@@ -25,13 +25,15 @@ const DEFAULT_TUNING_RATIO = 31 / 256;
 /** Largest probe set one table may enumerate (a Hamming ball in segment space). */
 const MAX_MASKS = 1 << 20;
 /**
- * Relative costs for the planner, in nanoseconds on one thread (bench/match.ts, 1M and 10M
- * 256-bit hashes): a probe or a candidate costs about a cache miss, a scanned 64-bit word a
- * small fraction of one. Only the ratio matters; it decides where MIH stops paying.
+ * Costs for the layout chooser and the planner, CPU nanoseconds on one thread, fitted from
+ * bench/match.ts runs (1M 256-bit hashes, four layouts; 100k linear scans): a probed bucket or
+ * a checked candidate costs about a cache miss, a scanned 64-bit word a small fraction of one.
+ * Only the ratios matter. (A bitmap of non-empty buckets, checked before the offsets, was
+ * measured 0-9% slower at 1M and 10M and dropped.)
  */
 const PROBE_NS = 60;
 const CANDIDATE_NS = 45;
-const SCAN_NS_PER_WORD = 0.6;
+const SCAN_NS_PER_WORD = 1.2;
 const PAIR_BYTES = 8;
 const RADIX_BITS = 12;
 const CACHE_MAGIC = Uint8Array.from(Buffer.from('HSMIH\0\0\0'));
