@@ -29,7 +29,7 @@ import { emptyTotals } from '../src/report/summary.js';
 import { runEngine } from '../src/scan/engine.js';
 import { Matcher } from '../src/scan/matcher.js';
 import { ReportOutput } from '../src/scan/output.js';
-import { createPool } from '../src/scan/pool.js';
+import { createPool, TASKS_IN_FLIGHT_PER_WORKER } from '../src/scan/pool.js';
 import { walk } from '../src/scan/walk.js';
 import { pdq } from '../src/signals/pdq.js';
 import { getSignal } from '../src/signals/registry.js';
@@ -174,7 +174,7 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
       hasher: pool,
       task: { signals: SCAN_SIGNALS, options: hashOptions, limits: {} },
       matcher,
-      concurrency: workers,
+      concurrency: workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,
       done: new Set(),
       stop: new AbortController().signal,

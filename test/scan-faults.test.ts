@@ -62,8 +62,8 @@ describe('scan faults', () => {
     expect(recs.filter((x) => x.error?.code === 'WORKER_CRASHED')).toHaveLength(1);
   });
 
-  test('a file that hangs is stopped by --file-timeout as a TIMEOUT row; exit 3 without a match', () => {
-    const r = runCli(['scan', '--db', db, '--workers', '2', '--file-timeout', '1500ms', join(tree, 'other.png'), join(tree, 'flat.png')], {
+  test('a file that hangs is stopped by --file-timeout as a TIMEOUT row; the file queued behind it is not; exit 3', () => {
+    const r = runCli(['scan', '--db', db, '--workers', '1', '--file-timeout', '1500ms', join(tree, 'other.png'), join(tree, 'flat.png')], {
       env: { HASHSIEVE_TEST_HANG_ON: 'other.png' },
     });
     expect(r.code).toBe(3);

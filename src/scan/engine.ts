@@ -10,7 +10,7 @@ export interface EngineJob {
   readonly hasher: Hasher;
   readonly task: Omit<HashTask, 'path'>;
   readonly matcher: Pick<Matcher, 'match'>;
-  /** Files hashed at once; with a pool, its thread count (so a task never waits behind another). */
+  /** Files in flight at once (bounded, so the walk never runs ahead of the pool). */
   readonly concurrency: number;
   readonly output: ReportOutput;
   /** Files already done (resume): not hashed again. */

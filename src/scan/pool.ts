@@ -26,13 +26,20 @@ export interface PoolOptions {
   readonly fileTimeoutMs: number;
 }
 
+/**
+ * Files kept in flight per thread: one hashing and one queued behind it, so a thread never
+ * waits for the main thread between files. A file's timeout starts only when its thread starts it.
+ */
+export const TASKS_IN_FLIGHT_PER_WORKER = 2;
+const START_POLL_MS = 10;
+
 const TIMED_OUT = 'hashsieve: file timeout';
 const STOPPED = 'hashsieve: interrupted';
 
 /**
- * A piscina pool, one task per thread at a time. The caller keeps at most `workers` tasks in
- * flight, so a task starts as soon as it is submitted and its timeout measures only its own work;
- * the threads are warmed up (modules loaded) before the first file for the same reason.
+ * A piscina pool, one task per thread at a time; the caller keeps up to
+ * TASKS_IN_FLIGHT_PER_WORKER per thread in flight. The worker flags when it starts a file and
+ * only then does the file's timeout begin; threads are warmed up (modules loaded) first.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const pool = new Piscina<HashTask | WarmUpTask, FileHashResult | null>({
@@ -54,9 +61,17 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
       const ac = new AbortController();
       const onStop = (): void => ac.abort(STOPPED);
       stopper.signal.addEventListener('abort', onStop, { once: true });
-      const timer = opts.fileTimeoutMs > 0 ? setTimeout(() => ac.abort(TIMED_OUT), opts.fileTimeoutMs) : null;
+      const started = new SharedArrayBuffer(4);
+      let timer: NodeJS.Timeout | null = null;
+      if (opts.fileTimeoutMs > 0) {
+        const flag = new Int32Array(started);
+        const arm = (): void => {
+          timer = Atomics.load(flag, 0) === 1 ? setTimeout(() => ac.abort(TIMED_OUT), opts.fileTimeoutMs) : setTimeout(arm, START_POLL_MS);
+        };
+        arm();
+      }
       try {
-        return (await pool.run(task, { signal: ac.signal }))!;
+        return (await pool.run({ ...task, started }, { signal: ac.signal }))!;
       } catch (e) {
         if (ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =

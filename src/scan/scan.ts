@@ -18,7 +18,7 @@ import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointSt
 import { runEngine } from './engine.js';
 import { Matcher } from './matcher.js';
 import { ReportOutput } from './output.js';
-import { createInlineHasher, createPool, type Hasher } from './pool.js';
+import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher } from './pool.js';
 import { Progress } from './progress.js';
 import { walk, type WalkOptions } from './walk.js';
 
@@ -180,7 +180,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       hasher,
       task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits },
       matcher,
-      concurrency: Math.max(1, c.workers),
+      concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,
       done: state?.done ?? new Set(),
       stop,

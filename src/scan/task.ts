@@ -9,6 +9,8 @@ export interface HashTask {
   readonly options: HashOptions;
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
+  /** Set to 1 by the worker when it starts the task (so a timeout never counts time in the queue). */
+  readonly started?: SharedArrayBuffer;
 }
 
 /**

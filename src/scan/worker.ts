@@ -15,6 +15,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Fil
     }
     return null;
   }
+  if (task.started) Atomics.store(new Int32Array(task.started), 0, 1);
   await applyTestHooks(task.path);
   return hashFile(task.path, {
     signals: task.signals,
