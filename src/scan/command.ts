@@ -23,8 +23,8 @@ import { scan, type ScanResult } from './scan.js';
 /** The scan command's options as commander parses them (strings, not yet validated). */
 export interface ScanCommandOptions {
   null?: boolean;
-  include: string[];
-  exclude: string[];
+  include?: string[];
+  exclude?: string[];
   followSymlinks?: boolean;
   maxFileSize?: string;
   workers?: string;
@@ -114,7 +114,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
       {
         inputs: expandInputs(paths, ctx.stdin, separator),
         countableInputs: paths.includes('-') ? null : paths,
-        walk: { followSymlinks: opts.followSymlinks === true, include: opts.include, exclude: opts.exclude, maxFileSize },
+        walk: { followSymlinks: opts.followSymlinks === true, include: opts.include ?? [], exclude: opts.exclude ?? [], maxFileSize },
         workers,
         fileTimeoutMs,
         signals,

@@ -4,7 +4,7 @@ import type { ScanCommandOptions } from '../../scan/command.js';
 import type { ScanSummary } from '../../report/types.js';
 import { EXIT, type CliContext } from '../context.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export const DEFAULT_FILE_TIMEOUT = '120s';
 
@@ -14,8 +14,8 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Hash files and match them against the hash lists in the store; one metadata-only record per file')
     .argument('[paths...]', 'files and directories (recursed); - reads paths from stdin, one per line')
     .option('-0, --null', 'paths on stdin are NUL-separated (find -print0)')
-    .option('--include <glob>', 'scan only files in directories matching this glob (repeatable; a glob without / matches the base name)', collect, [])
-    .option('--exclude <glob>', 'skip files and directories matching this glob (repeatable)', collect, [])
+    .option('--include <glob>', 'scan only files in directories matching this glob (repeatable; a glob without / matches the base name)', collect)
+    .option('--exclude <glob>', 'skip files and directories matching this glob (repeatable)', collect)
     .option('--follow-symlinks', 'follow symbolic links inside directories (loops are detected); otherwise they are reported as skipped')
     .option('--max-file-size <size>', 'skip files larger than this (e.g. 50M, 2G)')
     .option('--workers <n>', `worker threads (default: the core count, ${availableParallelism()} here; 0 = hash on the main thread)`)
