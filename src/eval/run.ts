@@ -14,7 +14,6 @@ import { evalSource } from './sources.js';
 import {
   addDistance,
   clopperPearson,
-  CONFIDENCE,
   countAtMost,
   histogramTotal,
   rate,
@@ -299,4 +298,3 @@ function variantReport(
   };
 }
 
-export { CONFIDENCE };
