@@ -37,6 +37,12 @@ import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../src
 import { importList, openStore, type Store } from '../src/store/index.js';
 
 const JPEG_QUALITY = 90;
+
+/** CPU time of the whole process (all threads), ms: robust to other load, unlike the wall clock. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 const SOURCE_SCALE = 4;
 const MEMORY_SAMPLE_MS = 250;
 const SCAN_SIGNALS = ['pdq', 'sha256'];
@@ -141,6 +147,7 @@ async function listDb(o: Options): Promise<{ path: string; importSeconds: number
 interface ScanRun {
   readonly files: number;
   readonly seconds: number;
+  readonly cpuMs: number;
   readonly peakRssMiB: number;
   readonly rssSamples: number[];
 }
@@ -168,6 +175,7 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
   };
   const timer = setInterval(sample, MEMORY_SAMPLE_MS);
   const t0 = performance.now();
+  const c0 = cpuMs();
   try {
     await runEngine({
       items: walk([dir], { followSymlinks: false, include: [], exclude: [], maxFileSize: null }),
@@ -186,16 +194,17 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
     rmSync(out, { force: true });
   }
   sample();
-  return { files: totals.files, seconds: (performance.now() - t0) / 1000, peakRssMiB: Math.round(peak), rssSamples };
+  return { files: totals.files, seconds: (performance.now() - t0) / 1000, cpuMs: cpuMs() - c0, peakRssMiB: Math.round(peak), rssSamples };
 }
 
-/** Files/s of the bench pool alone over the same files: decode only, or hash with the scan's signals. */
-async function floor(dir: string, workers: number, minSide: number | null, kind: 'decode' | 'hash'): Promise<number> {
+/** The bench pool alone over the same files: decode only, or hash with the scan's signals. */
+async function floor(dir: string, workers: number, minSide: number | null, kind: 'decode' | 'hash'): Promise<{ rate: number; cpuPerFile: number }> {
   const paths = readdirSync(dir).map((f) => join(dir, f));
   const runner = await startHashPool(paths, workers, minSide);
   try {
+    const c0 = cpuMs();
     const r = await runner.run({ name: kind, kind, signals: kind === 'hash' ? SCAN_SIGNALS : [] });
-    return paths.length / (r.elapsedMs / 1000);
+    return { rate: paths.length / (r.elapsedMs / 1000), cpuPerFile: (cpuMs() - c0) / paths.length };
   } finally {
     await runner.close();
   }
@@ -210,23 +219,34 @@ async function throughput(label: string, dir: string, n: number, matcher: Matche
   const scanRate = new Map<number, number>();
   for (const w of o.workers) {
     const scans: number[] = [];
+    const scanCpu: number[] = [];
     const decodes: number[] = [];
+    const decodeCpu: number[] = [];
     const hashes: number[] = [];
+    const hashCpu: number[] = [];
     const sameOptions = o.pipeline === DEFAULT_HASH_OPTIONS.pdqPipeline;
     for (let r = 0; r < o.rounds; r++) {
       const run = await scanOnce(dir, w, matcher, hashOptions, o);
       scans.push(run.files / run.seconds);
-      decodes.push(await floor(dir, w, minSide, 'decode'));
-      if (sameOptions) hashes.push(await floor(dir, w, minSide, 'hash'));
+      scanCpu.push(run.cpuMs / run.files);
+      const d = await floor(dir, w, minSide, 'decode');
+      decodes.push(d.rate);
+      decodeCpu.push(d.cpuPerFile);
+      if (sameOptions) {
+        const h = await floor(dir, w, minSide, 'hash');
+        hashes.push(h.rate);
+        hashCpu.push(h.cpuPerFile);
+      }
     }
     const s = median(scans);
-    const d = median(decodes);
-    const h = sameOptions ? median(hashes) : null;
     scanRate.set(w, s);
     const base = scanRate.get(o.workers[0])!;
-    const pct = (x: number | null): string => (x === null ? '—' : `${((100 * s) / x).toFixed(0)}%`);
+    const sc = median(scanCpu);
+    const dc = median(decodeCpu);
+    const hc = sameOptions ? median(hashCpu) : null;
+    const fmt = (x: number | null, digits = 1): string => (x === null ? '—' : x.toFixed(digits));
     rows.push(
-      `| ${label} | ${n} | ${w} | ${s.toFixed(1)} | ${d.toFixed(1)} | ${pct(d)} | ${h === null ? '—' : h.toFixed(1)} | ${pct(h)} | ${w === o.workers[0] ? '—' : `${(s / base).toFixed(2)}×`} |`,
+      `| ${label} | ${n} | ${w} | ${s.toFixed(1)} | ${median(decodes).toFixed(1)} | ${fmt(sameOptions ? median(hashes) : null)} | ${w === o.workers[0] ? '—' : `${(s / base).toFixed(2)}×`} | ${sc.toFixed(1)} | ${dc.toFixed(1)} | ${fmt(hc)} | ${((100 * dc) / sc).toFixed(0)}% | ${hc === null ? '—' : `${((100 * hc) / sc).toFixed(0)}%`} |`,
     );
   }
   return rows;
@@ -276,8 +296,10 @@ export async function run(argv: string[]): Promise<void> {
   const noList = { match: () => ({ status: 'clean' as const, matches: [] }) } as unknown as Matcher;
   try {
     if (o.small > 0 || o.large > 0) {
-      say('| images | files | workers | scan files/s | decode-only files/s | scan / decode | hash-only files/s | scan / hash | speed-up vs 1st |');
-      say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      say('Wall clock: files/s. CPU (all threads of the process): ms per file; "of decode" = decode-only CPU / scan CPU per file.');
+      say();
+      say('| images | files | workers | scan files/s | decode-only files/s | hash-only files/s | scan speed-up vs 1st | scan CPU ms/file | decode CPU ms/file | hash CPU ms/file | scan at % of decode | scan at % of hash |');
+      say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
       if (o.small > 0) for (const r of await throughput('1024×768 JPEG', await corpus(o, o.small, 1024, 768), o.small, matcher ?? noList, o)) say(r);
       if (o.large > 0) for (const r of await throughput('4032×3024 JPEG', await corpus(o, o.large, 4032, 3024), o.large, matcher ?? noList, o)) say(r);
       say();
