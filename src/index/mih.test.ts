@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LinearIndex } from './linear.js';
 import { ballMasks, ballSize, MultiIndexHash, segmentRadii } from './mih.js';
 import { flipBits, hashAt, prng, randomBytes, randomPacked } from './random.js';
-import type { PackedHashes } from './types.js';
+import type { IndexMatch, PackedHashes } from './types.js';
 
 /** Queries with matches at every distance: entries with 0..maxFlips bits flipped, plus random ones. */
 function queries(rand: () => number, packed: PackedHashes, n: number, maxFlips: number): Uint8Array[] {
@@ -14,15 +14,19 @@ function queries(rand: () => number, packed: PackedHashes, n: number, maxFlips: 
   return out;
 }
 
+const text = (matches: IndexMatch[]) => matches.map((m) => `${m.id}:${m.distance}`).join(' ');
+
 function expectSameAsLinear(packed: PackedHashes, radii: number[], segments: number | undefined, seed: number, nQueries = 12): number {
   const rand = prng(seed);
   const linear = LinearIndex.build(packed);
-  const mih = MultiIndexHash.build(packed, { segments, strategy: 'mih' });
+  const forced = MultiIndexHash.build(packed, { segments, strategy: 'mih' });
+  const auto = MultiIndexHash.build(packed, { segments });
   let matches = 0;
   for (const radius of radii) {
+    const mih = radius <= packed.bits / 2 ? forced : auto;
     for (const q of queries(rand, packed, nQueries, Math.min(packed.bits, radius + 2))) {
       const want = linear.query(q, radius);
-      expect(mih.query(q, radius), `radius ${radius}`).toEqual(want);
+      expect(text(mih.query(q, radius)), `radius ${radius}`).toBe(text(want));
       expect(mih.lastQueryStrategy).toBe(mih.plan(radius).strategy);
       matches += want.length;
     }
@@ -35,18 +39,18 @@ const RADII_256 = [...range(0, 40), 64, 128, 255, 256, 300];
 
 describe('MultiIndexHash agrees with LinearIndex', () => {
   it('64-bit random data, every radius 0..64, default segments', () => {
-    const packed = randomPacked(prng(64), 64, 1500);
-    expect(expectSameAsLinear(packed, range(0, 64), undefined, 1, 6)).toBeGreaterThan(0);
+    const packed = randomPacked(prng(64), 64, 800);
+    expect(expectSameAsLinear(packed, range(0, 64), undefined, 1, 5)).toBeGreaterThan(0);
   });
 
-  for (const segments of [3, 4, 8]) {
+  for (const segments of [4, 6, 8]) {
     it(`64-bit random data, radii 0..24 and 32..64, ${segments} segments`, () => {
       const packed = randomPacked(prng(64 + segments), 64, 1000);
       expect(expectSameAsLinear(packed, [...range(0, 24), 32, 40, 48, 56, 63, 64], segments, 1, 5)).toBeGreaterThan(0);
     });
   }
 
-  for (const segments of [undefined, 12, 16]) {
+  for (const segments of [undefined, 16, 24]) {
     it(`256-bit random data, radii 0..40 and 64..300, ${segments ?? 'default'} segments`, () => {
       const packed = randomPacked(prng(256), 256, 400);
       expect(expectSameAsLinear(packed, RADII_256, segments, 2, 8)).toBeGreaterThan(0);

@@ -19,7 +19,7 @@ const MAX_SEGMENT_BITS = 24;
 const MAX_SEGMENTS = 64;
 /** Offset-table slots allowed per stored hash (all tables together), and the floor for small lists. */
 const OFFSET_SLOTS_PER_HASH = 16;
-const MIN_OFFSET_SLOTS = 2 ** 20;
+const MIN_OFFSET_SLOTS = 2 ** 14;
 /** Layouts are tuned for this share of the bits when no radius is given (PDQ: 31 of 256). */
 const DEFAULT_TUNING_RATIO = 31 / 256;
 /** Largest probe set one table may enumerate (a Hamming ball in segment space). */
@@ -147,7 +147,7 @@ export function chooseWidths(bits: number, count: number, radius: number, segmen
     }
   }
   if (!best) {
-    const fallback = evenSplit(bits, segments ?? Math.ceil(bits / MAX_SEGMENT_BITS));
+    const fallback = evenSplit(bits, segments ?? hi);
     if (!fallback) throw new RangeError(`Cannot cut ${bits} bits into ${segments} segments of ${MIN_SEGMENT_BITS}..${MAX_SEGMENT_BITS} bits`);
     return fallback;
   }
