@@ -59,15 +59,13 @@ export function fillLuma(
   const { data, stride, channels, width, height } = pixels;
   const rows = height === size.height ? null : nearestIndices(height, size.height);
   const cols = width === size.width ? null : nearestIndices(width, size.width);
-  const offsets = new Int32Array(size.width);
-  for (let x = 0; x < size.width; x++) offsets[x] = (cols ? cols[x] : x) * channels;
-  const step = cols ? 0 : channels;
+  const offsets = cols ? Int32Array.from(cols, (c) => c * channels) : null;
   const outWidth = size.width;
   for (let y = 0; y < size.height; y++) {
     const rowStart = (rows ? rows[y] : y) * stride;
     const o = y * outWidth;
-    if (step > 0) fillRowContiguous(data, rowStart, step, out, o, outWidth, arithmetic, grey);
-    else fillRowSampled(data, rowStart, offsets, out, o, outWidth, arithmetic, grey);
+    if (offsets) fillRowSampled(data, rowStart, offsets, out, o, outWidth, arithmetic, grey);
+    else fillRowContiguous(data, rowStart, channels, out, o, outWidth, arithmetic, grey);
   }
 }
 
