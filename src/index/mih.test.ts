@@ -57,6 +57,13 @@ describe('MultiIndexHash agrees with LinearIndex', () => {
     });
   }
 
+  for (const bits of [8, 24, 160]) {
+    it(`${bits}-bit hashes (not a whole number of 64-bit words)`, () => {
+      const packed = randomPacked(prng(bits), bits, 700);
+      expect(expectSameAsLinear(packed, range(0, Math.min(bits, 40)), undefined, 7, 4)).toBeGreaterThan(0);
+    });
+  }
+
   it('uses the tables (not the fallback) at the radii the scanner uses, on a larger list', () => {
     const packed = randomPacked(prng(9), 256, 100_000);
     const mih = MultiIndexHash.build(packed);
