@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeList, parseNdjson, runCli } from './scan-helpers.js';
+import { hashesOf, makeList, parseNdjson, ROOT, runCli } from './scan-helpers.js';
 
 interface Rec {
   path: string;
@@ -88,5 +88,21 @@ describe('hashsieve match', () => {
     const unknown = runCli(['match', '--db', db, 'phash 00ff']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/argument:1: Unknown signal "phash"/);
+  });
+
+  test('`hashsieve hash --dihedral` output piped into `match --dihedral` finds a 90° rotation', async () => {
+    const fixtures = join(ROOT, 'fixtures', 'images');
+    const pdqA = (await hashesOf(join(fixtures, 'a.png'), ['pdq'])).pdq;
+    const rotDb = join(dir, 'rot.db');
+    await makeList(rotDb, 'rot', [{ signal: 'pdq', hash: pdqA, id: 'A', category: 'demo' }]);
+    const hashed = runCli(['hash', '--algo', 'pdq', '--dihedral', '--format', 'ndjson', join(fixtures, 'a.rot90.png')]);
+    expect(hashed.code).toBe(0);
+    const plain = runCli(['match', '--db', rotDb], { input: hashed.stdout });
+    expect(parseNdjson<Rec>(plain.stdout)[0].status).toBe('clean');
+    const r = runCli(['match', '--db', rotDb, '--dihedral'], { input: hashed.stdout });
+    expect(r.code).toBe(1);
+    expect(parseNdjson<Rec>(r.stdout)[0].matches).toEqual([
+      { list: 'rot', entry: 'A', category: 'demo', signal: 'pdq', distance: expect.any(Number), transform: 'rot90' },
+    ]);
   });
 });
