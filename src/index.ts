@@ -53,8 +53,59 @@ export {
 } from './errors.js';
 
 // ── Index ───────────────────────────────────────────────────────────────────────────────────
-export type { ExactIndex, HammingIndex, IndexMatch, PackedHashes } from './index/types.js';
+export {
+  buildExactIndex,
+  buildHammingIndex,
+  ExactDigestIndex,
+  LinearIndex,
+  MultiIndexHash,
+  queryDihedral,
+  type DihedralMatch,
+  type ExactIndex,
+  type HammingIndex,
+  type IndexMatch,
+  type MultiIndexHashOptions,
+  type PackedHashes,
+  type QueryPlan,
+} from './index/index.js';
 
 // ── Store ───────────────────────────────────────────────────────────────────────────────────
+export {
+  exportList,
+  importList,
+  openStore,
+  resolveDbPath,
+  Store,
+  verifyStore,
+  type EntryInfo,
+  type ImportOptions,
+  type ImportSummary,
+  type ListInfo,
+  type StoreReader,
+  type StoreVerification,
+} from './store/index.js';
 
 // ── Scan ────────────────────────────────────────────────────────────────────────────────────
+export {
+  Matcher,
+  scan,
+  walk,
+  type MatchInfo,
+  type ScanConfig,
+  type ScanRecord,
+  type ScanResult,
+  type ScanStatus,
+  type ScanSummary,
+} from './scan/index.js';
+
+// ── Benchmarks (hashsieve bench) ────────────────────────────────────────────────────────────
+export {
+  compareResults,
+  runHashBench,
+  runMatchBench,
+  type BenchResult,
+  type Comparison,
+} from './bench/index.js';
+
+// ── Evaluation (hashsieve eval) ─────────────────────────────────────────────────────────────
+export { runEval, type EvalResult } from './eval/run.js';

@@ -66,7 +66,7 @@ async function runInProcess(args: string[]): Promise<Run> {
 const SMALL = ['bench', 'match', '--n', '3000', '--queries', '300', '--repeat', '2', '--warmup', '0', '--check', '30'];
 
 let dir: string;
-let saved: Record<string, unknown> & { figures: { name: string; median: number; params: Record<string, unknown> }[] };
+let saved: Record<string, unknown> & { figures: { name: string; median: number; better?: string; params: Record<string, unknown> }[] };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(os.tmpdir(), 'hashsieve-bench-test-'));

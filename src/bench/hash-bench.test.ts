@@ -12,7 +12,7 @@ function scripted(times: Record<string, number[]>, log: string[]): (w: number) =
     async run(mode) {
       const key = `${w}/${mode.name}`;
       log.push(key);
-      return { elapsedMs: times[key].shift()!, errors: mode.name === 'pdq' && w === 2 ? { DECODE_FAILED: 1 } : {} };
+      return { elapsedMs: times[key].shift()!, errors: (mode.name === 'pdq' && w === 2 ? { DECODE_FAILED: 1 } : {}) as Record<string, number> };
     },
     async close() {
       log.push(`close ${w}`);
