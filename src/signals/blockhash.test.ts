@@ -130,17 +130,18 @@ describe('blockhash sizes', () => {
     expect(() => parseBlockhash('a'.repeat(64), 8)).toThrow(HashFormatError);
   });
 
-  it('default threshold is 24 of 256 bits, scaled by area for other sizes', () => {
+  it('default threshold is 12 of 256 bits, scaled by area for other sizes', () => {
     expect(blockhash.bits).toBe(256);
-    expect(blockhash.defaultThreshold).toBe(24);
-    expect(blockhashThreshold(16)).toBe(24);
-    expect(blockhashThreshold(8)).toBe(6);
-    expect(blockhashThreshold(32)).toBe(96);
+    expect(blockhash.defaultThreshold).toBe(12);
+    expect(blockhashThreshold(16)).toBe(12);
+    expect(blockhashThreshold(8)).toBe(4);
+    expect(blockhashThreshold(32)).toBe(48);
   });
 });
 
-describeSignalChecklist(blockhash);
+describeSignalChecklist(blockhash, { smallRotationDegrees: 0.5 });
 describeSignalChecklist(blockhash, {
+  smallRotationDegrees: 0.5,
   options: { blockhashBits: 8 },
   threshold: blockhashThreshold(8),
   parse: (hex) => parseBlockhash(hex, 8),

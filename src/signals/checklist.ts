@@ -38,6 +38,11 @@ export interface ChecklistConfig {
   readonly threshold?: number;
   /** How to parse a hash made under these options (defaults to signal.parse). */
   readonly parse?: (hex: string) => Uint8Array;
+  /**
+   * The small rotation to check, in degrees (default SMALL_ROTATION_DEGREES). A signal whose
+   * threshold was chosen tight for false positives (blockhash) checks a smaller one.
+   */
+  readonly smallRotationDegrees?: number;
   /** Supply other images (defaults to makeChecklistImages()). */
   readonly images?: () => Promise<ChecklistImages>;
 }
@@ -49,10 +54,13 @@ export async function toPixels(input: Buffer | Sharp): Promise<Pixels> {
   return { data, width: info.width, height: info.height, channels: 4, stride: info.width * 4 };
 }
 
-export async function makeChecklistImages(seed = CHECKLIST_SEED): Promise<ChecklistImages> {
+export async function makeChecklistImages(
+  seed = CHECKLIST_SEED,
+  rotationDegrees = SMALL_ROTATION_DEGREES,
+): Promise<ChecklistImages> {
   const [w, h] = [CHECKLIST_WIDTH, CHECKLIST_HEIGHT];
   const png = await generateSource(seed, w, h);
-  const rotated = await sharp(png).rotate(SMALL_ROTATION_DEGREES, { background: '#808080' }).png().toBuffer();
+  const rotated = await sharp(png).rotate(rotationDegrees, { background: '#808080' }).png().toBuffer();
   const meta = await sharp(rotated).metadata();
   const left = Math.floor(((meta.width ?? w) - w) / 2);
   const top = Math.floor(((meta.height ?? h) - h) / 2);
@@ -86,6 +94,7 @@ export function describeSignalChecklist(signal: PerceptualSignalType, config: Ch
   const options: HashOptions = { ...DEFAULT_HASH_OPTIONS, ...config.options };
   const threshold = config.threshold ?? signal.defaultThreshold;
   const parse = config.parse ?? signal.parse;
+  const degrees = config.smallRotationDegrees ?? SMALL_ROTATION_DEGREES;
   const label = `${signal.name} checklist (${JSON.stringify(config.options ?? {})})`;
 
   describe(label, () => {
@@ -93,7 +102,7 @@ export function describeSignalChecklist(signal: PerceptualSignalType, config: Ch
     const hashOf = (p: Pixels) => signal.fromPixels(p, options);
 
     beforeAll(async () => {
-      images = await (config.images ?? makeChecklistImages)();
+      images = await (config.images ?? (() => makeChecklistImages(CHECKLIST_SEED, degrees)))();
     });
 
     it('hex round-trip is distance 0, upper case accepted, bad hex rejected', () => {
@@ -114,7 +123,7 @@ export function describeSignalChecklist(signal: PerceptualSignalType, config: Ch
       expect(signal.distance(hashOf(dropAlpha(images.base)).hash, r.hash)).toBe(0);
     });
 
-    it(`a ${SMALL_ROTATION_DEGREES}° rotation stays within the default threshold`, () => {
+    it(`a ${degrees}° rotation stays within the default threshold`, () => {
       const d = signal.distance(hashOf(images.base).hash, hashOf(images.smallRotation).hash);
       expect(d).toBeLessThanOrEqual(threshold);
     });
