@@ -126,6 +126,25 @@ describe('text format', () => {
   });
 });
 
+describe('batched staging', () => {
+  it('stores every entry across batch boundaries and signal changes, duplicates once', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 9000; i++) {
+      lines.push(`pdq ${PDQ(i % 8500)}`);
+      if (i % 1000 === 0) lines.push(`md5 ${MD5(i)}`, `sha1 ${SHA1(i)}`);
+    }
+    const s = await imp(file('many.txt', lines.join('\n')));
+    expect(s.imported).toEqual({ md5: 9, pdq: 8500, sha1: 9 });
+    expect(s.duplicates).toBe(500);
+    const packed = store.loadPacked('pdq');
+    const got = new Set<string>();
+    for (let i = 0; i < packed.count; i++) got.add(Buffer.from(packed.bytes.subarray(i * 32, (i + 1) * 32)).toString('hex'));
+    expect(got).toEqual(new Set(Array.from({ length: 8500 }, (_, i) => PDQ(i))));
+    const reversed = await imp(file('many-rev.txt', [...lines].reverse().join('\n')), { name: 'rev' });
+    expect(reversed.entriesDigest).toBe(s.entriesDigest);
+  });
+});
+
 describe('CSV format', () => {
   it('reads python-threatexchange exports, tags and collab included', async () => {
     const csv = [

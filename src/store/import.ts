@@ -205,15 +205,12 @@ export async function importList(store: Store, file: string, options: ImportOpti
   let unit: FormatParser['unit'] = 'line';
   try {
     db.exec(STAGING_TABLE);
-    const sink = new StagingSink(
-      db.prepare('INSERT INTO temp.import_staging VALUES (?, ?, ?, ?, ?)'),
-      Boolean(options.skipInvalid),
-      options.afterInsert,
-    );
+    const sink = new StagingSink(db, Boolean(options.skipInvalid), options.afterInsert);
     const parser = makeParser(format, sink, options);
     unit = parser.unit;
     const listId = targetList(db, options.name, mode);
     const sha256 = await readThrough(file, parser);
+    sink.flush();
     if (wantSha && sha256 !== wantSha) {
       throw new UsageError(`${file}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
     }
