@@ -119,6 +119,30 @@ describe('scan engine', () => {
   });
 });
 
+test('stopping while the walk waits for input (paths on stdin) returns at once', async () => {
+  async function* items(): AsyncGenerator<WalkItem> {
+    yield { kind: 'skip', path: 's0', size: null, mtimeMs: null, reason: 'fifo', message: 'fifo' };
+    await new Promise(() => undefined);
+  }
+  const h = manualHasher();
+  const out = output('wait.ndjson');
+  const stop = new AbortController();
+  const running = runEngine({
+    items: items(),
+    hasher: h.hasher,
+    task: { signals: ['sha256'], options: { pdqPipeline: 'fullres', dihedral: false, blockhashBits: 16 }, limits: {} },
+    matcher: clean,
+    concurrency: 2,
+    output: out,
+    done: new Set(),
+    stop: stop.signal,
+  });
+  await tick();
+  stop.abort();
+  expect(await running).toBe(false);
+  expect(out.totals.statuses.skipped).toBe(1);
+});
+
 describe('checkpoint', () => {
   test('ignores a torn last line and restores the last batch', async () => {
     const path = join(dir, 'c.ckpt');

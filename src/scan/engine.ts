@@ -47,11 +47,16 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
   };
 
   let complete = true;
-  for await (const item of job.items) {
-    if (job.stop.aborted || failure) {
+  const items = job.items[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await Promise.race([items.next(), stopped.then(() => null)]);
+    if (next === null || job.stop.aborted || failure) {
       complete = false;
+      void items.return?.(undefined)?.catch(() => undefined);
       break;
     }
+    if (next.done) break;
+    const item = next.value;
     if (job.done.has(item.path)) continue;
     if (item.kind !== 'file') {
       job.output.add(unhashedRecord(item));
@@ -60,6 +65,7 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
       while (inflight.size >= job.concurrency && !job.stop.aborted) await Promise.race([...inflight, stopped]);
       if (job.stop.aborted) {
         complete = false;
+        void items.return?.(undefined)?.catch(() => undefined);
         break;
       }
       submit(item);
