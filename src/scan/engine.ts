@@ -19,6 +19,30 @@ export interface EngineJob {
   readonly onProgress?: () => void;
 }
 
+const STOPPED = Symbol('stopped');
+
+/**
+ * `p`, or STOPPED as soon as `signal` aborts. The listener is removed once `p` settles: racing
+ * against one long-lived promise instead would pile up a reaction per file for the whole scan.
+ */
+function orStop<T>(p: Promise<T>, signal: AbortSignal): Promise<T | typeof STOPPED> {
+  if (signal.aborted) return Promise.resolve(STOPPED);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(STOPPED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /**
  * Pull items from the lazy walk, keep at most `concurrency` files in the hasher, match each
  * result and hand the record to the output. Memory stays flat: nothing is read ahead of the
@@ -26,10 +50,6 @@ export interface EngineJob {
  */
 export async function runEngine(job: EngineJob): Promise<boolean> {
   const inflight = new Set<Promise<void>>();
-  const stopped = new Promise<void>((resolve) => {
-    if (job.stop.aborted) resolve();
-    job.stop.addEventListener('abort', () => resolve(), { once: true });
-  });
   let failure: unknown = null;
 
   const submit = (item: Extract<WalkItem, { kind: 'file' }>): void => {
@@ -49,8 +69,8 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
   let complete = true;
   const items = job.items[Symbol.asyncIterator]();
   for (;;) {
-    const next = await Promise.race([items.next(), stopped.then(() => null)]);
-    if (next === null || job.stop.aborted || failure) {
+    const next = await orStop(items.next(), job.stop);
+    if (next === STOPPED || job.stop.aborted || failure) {
       complete = false;
       void items.return?.(undefined)?.catch(() => undefined);
       break;
@@ -62,7 +82,7 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
       job.output.add(unhashedRecord(item));
       job.onProgress?.();
     } else {
-      while (inflight.size >= job.concurrency && !job.stop.aborted) await Promise.race([...inflight, stopped]);
+      while (inflight.size >= job.concurrency && !job.stop.aborted) await orStop(Promise.race(inflight), job.stop);
       if (job.stop.aborted) {
         complete = false;
         void items.return?.(undefined)?.catch(() => undefined);
@@ -73,7 +93,7 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
     await job.output.maybeFlush();
   }
   while (inflight.size > 0) {
-    await Promise.race([...inflight, stopped]);
+    await orStop(Promise.race(inflight), job.stop);
     if (job.stop.aborted) {
       job.hasher.stop();
       await Promise.allSettled([...inflight]);
