@@ -24,7 +24,10 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    // Root options go before the command name, so `list import --version V` names the list's
+    // version instead of printing the program's.
+    .enablePositionalOptions();
   for (const register of COMMANDS) register(program, ctx);
   return program;
 }

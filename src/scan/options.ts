@@ -32,14 +32,14 @@ export function parseCount(spec: string, name: string, min: number): number {
   return n;
 }
 
-/** "pdq=31,blockhash=10" → per-signal thresholds over the defaults of every perceptual signal. */
+/** "pdq=31,blockhash=12" → per-signal thresholds over the defaults of every perceptual signal. */
 export function parseThresholds(spec: string | undefined): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of SIGNALS.values()) if (isPerceptual(s)) out.set(s.name, s.defaultThreshold);
   if (!spec) return out;
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [name, value, ...rest] = part.split('=');
-    if (value === undefined || rest.length > 0) throw new UsageError(`Expected --threshold like pdq=31,blockhash=10 but received ${JSON.stringify(part)}`);
+    if (value === undefined || rest.length > 0) throw new UsageError(`Expected --threshold like pdq=31,blockhash=12 but received ${JSON.stringify(part)}`);
     const signal = getSignal(name);
     if (!isPerceptual(signal)) throw new UsageError(`${signal.name} is an exact digest and matches only at distance 0; it takes no --threshold`);
     const n = Number(value);

@@ -114,9 +114,6 @@ function verifyText(v: StoreVerification): string {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  // `list import --version V` names the list's version; without positional options commander would
-  // read it as the program's own --version. Root options then go before the command name.
-  program.enablePositionalOptions();
   const list = program.command('list').description('Import and manage known-content hash lists (SQLite store)');
 
   list

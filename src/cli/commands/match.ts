@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--db <path>', 'hash-list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)')
     .option('--lists <names>', 'comma-separated list names to match against (default: all)')
-    .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=10')
+    .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12')
     .option('--dihedral', 'PDQ: match the 8 dihedral hashes when the input carries them (`hashsieve hash --dihedral`)')
     .option('-o, --out <file>', 'write the report to this file instead of stdout')
     .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')

@@ -23,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--db <path>', 'hash-list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)')
     .option('--lists <names>', 'comma-separated list names to match against (default: all)')
     .option('--algo <signals>', 'signals to compute (default: those the lists hold, plus sha256)')
-    .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=10 (defaults from each signal)')
+    .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12 (defaults from each signal)')
     .option('--dihedral', 'PDQ: also match the 8 rotations and mirror images of each file')
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp (default: the library default)')
     .option('-o, --out <file>', 'write the report to this file instead of stdout')
