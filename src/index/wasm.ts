@@ -128,6 +128,28 @@ interface Body {
   readonly code: number[];
 }
 
+/**
+ * Distance from the hash at `ptr` to the query; within `radius`, write (pos, dist) at out[hits]
+ * while hits < cap, and count the hit either way. Shared by the scan and probe kernels.
+ */
+function compareAndRecord(
+  words: number,
+  l: { ptr: number; q0: number; dist: number; radius: number; hits: number; cap: number; out: number; pos: number },
+): number[] {
+  return [
+    ...distance(l.ptr, l.q0, words), ...tee(l.dist),
+    ...get(l.radius), OP.i32LeU,
+    OP.if, EMPTY_BLOCK,
+    ...get(l.hits), ...get(l.cap), OP.i32LtU,
+    OP.if, EMPTY_BLOCK,
+    ...pairAt(l.out, l.hits), ...get(l.pos), ...store32(0),
+    ...pairAt(l.out, l.hits), ...get(l.dist), ...store32(4),
+    OP.end,
+    ...inc(l.hits),
+    OP.end,
+  ];
+}
+
 /** scan(base, count, query, radius, out, cap) -> hits; pairs past cap are counted, not written. */
 function scanBody(words: number, stride: number): Body {
   const [base, count, query, radius, out, cap] = [0, 1, 2, 3, 4, 5];
@@ -136,16 +158,7 @@ function scanBody(words: number, stride: number): Body {
     ...loadQuery(query, q0, words),
     ...get(base), ...set(ptr),
     ...forLoop(pos, count, [
-      ...distance(ptr, q0, words), ...tee(dist),
-      ...get(radius), OP.i32LeU,
-      OP.if, EMPTY_BLOCK,
-      ...get(hits), ...get(cap), OP.i32LtU,
-      OP.if, EMPTY_BLOCK,
-      ...pairAt(out, hits), ...get(pos), ...store32(0),
-      ...pairAt(out, hits), ...get(dist), ...store32(4),
-      OP.end,
-      ...inc(hits),
-      OP.end,
+      ...compareAndRecord(words, { ptr, q0, dist, radius, hits, cap, out, pos }),
       ...get(ptr), ...i32(stride), OP.i32Add, ...set(ptr),
     ]),
     ...get(hits),
@@ -168,16 +181,7 @@ function probeBody(words: number, stride: number): Body {
       ...forLoop(j, end, [
         ...get(ids), ...get(j), ...i32(2), OP.i32Shl, OP.i32Add, ...load32(0), ...tee(pos),
         ...i32(stride), OP.i32Mul, ...get(base), OP.i32Add, ...set(ptr),
-        ...distance(ptr, q0, words), ...tee(dist),
-        ...get(radius), OP.i32LeU,
-        OP.if, EMPTY_BLOCK,
-        ...get(hits), ...get(cap), OP.i32LtU,
-        OP.if, EMPTY_BLOCK,
-        ...pairAt(out, hits), ...get(pos), ...store32(0),
-        ...pairAt(out, hits), ...get(dist), ...store32(4),
-        OP.end,
-        ...inc(hits),
-        OP.end,
+        ...compareAndRecord(words, { ptr, q0, dist, radius, hits, cap, out, pos }),
       ]),
     ]),
     ...get(hits),
