@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { Meta } from './runs.js';
 
 /**
  * A list's entries digest: sha256 over "hashsieve-entries-v1\n" followed by every entry in the
@@ -41,4 +42,40 @@ export function computeEntriesDigest(db: Database.Database, listId: number): str
     after = lastOfPage.get(listId, ...after) as unknown[];
   }
   return h.digest('hex');
+}
+
+/**
+ * The same digest computed while an import writes a new list in identity order: `update` takes
+ * consecutive pages of the list's rows of one signal (signals in BINARY order), and `digest`
+ * equals what computeEntriesDigest gives for the stored list.
+ */
+export class EntriesDigest {
+  private readonly h = createHash('sha256').update(DIGEST_DOMAIN);
+
+  update(signal: string, hashes: Uint8Array, count: number, width: number, meta: readonly Meta[] | null): void {
+    const head = Buffer.from(`${Buffer.byteLength(signal)}:${signal}${width}:`);
+    const bare = Buffer.from('0:0:0:');
+    const rowBytes = head.length + width + bare.length;
+    const out = Buffer.allocUnsafe(count * rowBytes);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      head.copy(out, at);
+      at += head.length;
+      out.set(hashes.subarray(i * width, (i + 1) * width), at);
+      at += width;
+      const m = meta?.[i] ?? null;
+      if (m === null) {
+        bare.copy(out, at);
+        at += bare.length;
+        continue;
+      }
+      this.h.update(out.subarray(0, at)).update(m.map((f) => `${Buffer.byteLength(f)}:${f}`).join(''), 'utf8');
+      at = 0;
+    }
+    this.h.update(out.subarray(0, at));
+  }
+
+  digest(): string {
+    return this.h.digest('hex');
+  }
 }

@@ -20,7 +20,9 @@ import {
 import { PHOTODNA_NOTE, vicsFormat } from './formats/vics.js';
 import { normaliseSha256, verifyFileSignature, type VerifiedFile } from './integrity.js';
 import { readHead, sniffFormat } from './sniff.js';
-import { LineRejected, StagingSink } from './sink.js';
+import { SortedRows } from './runs.js';
+import { LineRejected, ParsingSink } from './sink.js';
+import { writeRows, type WriteResult } from './write.js';
 import { deleteList, type Store } from './store.js';
 
 export type ImportMode = 'create' | 'replace' | 'append';
@@ -41,6 +43,8 @@ export interface ImportOptions extends FormatOptions {
   readonly signature?: { readonly signatureFile: string; readonly publicKeyFile: string };
   /** Testing: called inside the transaction after each row read from the file. */
   readonly afterInsert?: (rowsSoFar: number) => void;
+  /** Testing: hash bytes collected in memory before sorted runs are spilled (default 64 MiB). */
+  readonly runBudgetBytes?: number;
   /** Testing: called inside the transaction once the entries are stored, before the commit. */
   readonly beforeCommit?: () => void;
   readonly now?: () => Date;
@@ -72,18 +76,6 @@ export interface ImportSummary {
 const READ_CHUNK_BYTES = 1 << 20;
 const IMPORT_CACHE_KIB = 131072;
 const MAX_NAME_LENGTH = 200;
-
-/**
- * Rows are staged in a temporary table (on disk, no index) and moved into `entries` in index
- * order at the end: inserting sorted keeps the identity index's pages sequential, which stays
- * fast when a list is far larger than SQLite's cache. INSERT OR IGNORE on the identity index
- * drops the duplicates.
- */
-const STAGING_TABLE = `CREATE TEMP TABLE import_staging (
-  signal TEXT NOT NULL, hash BLOB NOT NULL, external_id TEXT NOT NULL, category TEXT NOT NULL, tags TEXT NOT NULL)`;
-const MOVE_STAGED = `INSERT OR IGNORE INTO entries (list_id, signal, hash, external_id, category, tags)
-  SELECT ?, signal, hash, external_id, category, tags FROM temp.import_staging
-  ORDER BY signal, hash, external_id, category, tags`;
 
 function countsBySignal(db: Database.Database, listId: number): Record<string, number> {
   const rows = db.prepare('SELECT signal, count(*) AS n FROM entries WHERE list_id = ? GROUP BY signal').all(listId) as Array<{
@@ -174,19 +166,14 @@ async function readThrough(file: string, parser: FormatParser): Promise<string> 
   return fileHash.digest('hex');
 }
 
-/** Move the staged rows into the list; returns new entries per signal and the list's totals. */
-function storeStaged(db: Database.Database, listId: number): { added: number; imported: Record<string, number>; counts: Record<string, number> } {
-  const before = countsBySignal(db, listId);
-  const added = db.prepare(MOVE_STAGED).run(listId).changes;
-  const counts = countsBySignal(db, listId);
+/** Write the collected rows into the list and record its counts per signal. */
+function storeRows(db: Database.Database, listId: number, rows: SortedRows, append: boolean): WriteResult & { counts: Record<string, number> } {
+  const result = writeRows(db, listId, rows, append);
+  const counts = append ? countsBySignal(db, listId) : result.added;
   db.prepare('DELETE FROM list_counts WHERE list_id = ?').run(listId);
   const setCount = db.prepare('INSERT INTO list_counts (list_id, signal, count) VALUES (?, ?, ?)');
-  const imported: Record<string, number> = {};
-  for (const [signal, n] of Object.entries(counts)) {
-    setCount.run(listId, signal, n);
-    if (n > (before[signal] ?? 0)) imported[signal] = n - (before[signal] ?? 0);
-  }
-  return { added, imported, counts };
+  for (const [signal, n] of Object.entries(counts)) setCount.run(listId, signal, n);
+  return { ...result, counts };
 }
 
 /**
@@ -204,13 +191,12 @@ export async function importList(store: Store, file: string, options: ImportOpti
   db.exec('BEGIN IMMEDIATE');
   let unit: FormatParser['unit'] = 'line';
   try {
-    db.exec(STAGING_TABLE);
-    const sink = new StagingSink(db, Boolean(options.skipInvalid), options.afterInsert);
+    const rows = new SortedRows(db, options.runBudgetBytes);
+    const sink = new ParsingSink(rows, Boolean(options.skipInvalid), options.afterInsert);
     const parser = makeParser(format, sink, options);
     unit = parser.unit;
     const listId = targetList(db, options.name, mode);
     const sha256 = await readThrough(file, parser);
-    sink.flush();
     if (wantSha && sha256 !== wantSha) {
       throw new UsageError(`${file}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
     }
@@ -220,9 +206,12 @@ export async function importList(store: Store, file: string, options: ImportOpti
     if (sink.rows === 0) {
       throw new UsageError(`${file}: no hash entries found (format ${format}); nothing imported`);
     }
-    const { added, imported, counts } = storeStaged(db, listId);
+    const stored = storeRows(db, listId, rows, mode === 'append');
+    rows.dispose();
+    const { counts } = stored;
+    const imported = Object.fromEntries(Object.entries(stored.added).filter(([, n]) => n > 0));
     options.beforeCommit?.();
-    const digest = computeEntriesDigest(db, listId);
+    const digest = stored.digest ?? computeEntriesDigest(db, listId);
     const header = format === 'export' ? (parser as ExportParser).metadata() : null;
     const complete = mode !== 'append' && Object.keys(sink.skipped).length === 0;
     if (header?.entriesDigest && complete && header.entriesDigest !== digest) {
@@ -247,7 +236,6 @@ export async function importList(store: Store, file: string, options: ImportOpti
       digest,
       listId,
     );
-    db.exec('DROP TABLE temp.import_staging');
     db.exec('COMMIT');
     const { [PHOTODNA_NOTE]: photoDna = 0, ...notes } = sink.notes;
     return {
@@ -259,7 +247,7 @@ export async function importList(store: Store, file: string, options: ImportOpti
       signatureStatus: verified ? 'verified' : 'unsigned',
       keyFingerprint: verified?.keyFingerprint ?? null,
       imported,
-      duplicates: sink.rows - added,
+      duplicates: sink.rows - Object.values(stored.added).reduce((a, b) => a + b, 0),
       skipped: sink.skipped,
       photoDna,
       notes,

@@ -1,15 +1,23 @@
 import type Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
+import { packFromEntries } from './packed.js';
 
 /** 'HSIV': marks a SQLite file as a hashsieve list store (PRAGMA application_id). */
 export const APPLICATION_ID = 0x48534956;
+
+/** One schema step: SQL, then optionally a data step run in the same transaction. */
+export interface Migration {
+  readonly sql: string;
+  readonly data?: (db: Database.Database) => void;
+}
 
 /**
  * Schema migrations, in order. Migration i brings the database from user_version i to i + 1.
  * To change the schema, append one; never edit a released one.
  */
-export const MIGRATIONS: readonly string[] = [
-  `
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    sql: `
   CREATE TABLE lists (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
@@ -43,6 +51,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (list_id, signal)
   ) STRICT, WITHOUT ROWID;
   `,
+  },
+  {
+    // Each list's hashes per signal, packed in chunks of entry order as the index loads them:
+    // hashes is count × hash-width bytes, ids count little-endian u32 entry ids. Derived from
+    // entries at import; `list verify` checks the two agree.
+    sql: `
+  CREATE TABLE packed (
+    list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+    signal TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    hashes BLOB NOT NULL,
+    ids BLOB NOT NULL,
+    PRIMARY KEY (list_id, signal, seq)
+  ) STRICT;
+  `,
+    data: (db) => {
+      for (const id of db.prepare('SELECT id FROM lists').pluck().all() as number[]) packFromEntries(db, id, 0);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -70,16 +98,22 @@ export function migrate(db: Database.Database, path: string): void {
   checkIdentity(db, path, from);
   for (let v = from; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
+      db.exec(MIGRATIONS[v].sql);
+      MIGRATIONS[v].data?.(db);
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }
 }
 
-/** A read-only open cannot migrate: the file must already be a current (or older readable) store. */
+/** A read-only open cannot migrate: the file must already be a current store. */
 export function checkReadable(db: Database.Database, path: string): void {
   const v = userVersion(db);
   checkIdentity(db, path, v);
   if (v === 0) throw new UsageError(`${path} is not a hashsieve list database (empty); import a list first`);
+  if (v < SCHEMA_VERSION) {
+    throw new UsageError(
+      `${path} has schema version ${v}, older than this hashsieve's (${SCHEMA_VERSION}); run "hashsieve list verify" once to upgrade it`,
+    );
+  }
 }

@@ -1,18 +1,16 @@
-import type Database from 'better-sqlite3';
 import { HashFormatError } from '../errors.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { SignalType } from '../signals/types.js';
 import { displayName, type EntrySink } from './formats/types.js';
+import type { SortedRows } from './runs.js';
 import { encodeTags } from './store.js';
 
 const MAX_SKIP_REASONS = 20;
-/** Entries without id, category or tags are staged this many at a time, as one BLOB SQLite splits. */
-const BATCH_ROWS = 4096;
-const STAGE_ONE = 'INSERT INTO temp.import_staging VALUES (?, ?, ?, ?, ?)';
-const STAGE_BATCH = `INSERT INTO temp.import_staging
-  SELECT @signal, substr(@hashes, i * @width + 1, @width), '', '', ''
-  FROM (WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < @n) SELECT i FROM s)`;
 const OTHER_REASONS = 'other reasons';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Lone surrogates become U+FFFD, as they do on their way into SQLite, so sorting sees the stored text. */
+const wellFormed = (s: string): string => (s === '' ? s : s.replace(LONE_SURROGATE, '\uFFFD'));
 
 /** An invalid line or record while importing without skipInvalid. */
 export class LineRejected extends Error {
@@ -31,29 +29,19 @@ function normaliseTags(tags: readonly string[]): string[] {
 
 /**
  * Where the formats deliver entries during an import: each hash is parsed by its signal and the
- * entry written to the staging table; problems either reject the file or are counted by reason.
+ * entry collected for sorting (see runs.ts); problems either reject the file or are counted by reason.
  */
-export class StagingSink implements EntrySink {
+export class ParsingSink implements EntrySink {
   readonly skipped: Record<string, number> = {};
   readonly notes: Record<string, number> = {};
   rows = 0;
   private readonly signals = new Map<string, SignalType | null>();
-  private readonly stageOne: Database.Statement;
-  private readonly stageBatch: Database.Statement;
-  private batchSignal = '';
-  private batchWidth = 0;
-  private batch = Buffer.alloc(0);
-  private batchCount = 0;
 
-  /** The staging table must exist (see import.ts). */
   constructor(
-    db: Database.Database,
+    private readonly out: SortedRows,
     private readonly skipInvalid: boolean,
     private readonly afterInsert?: (rows: number) => void,
-  ) {
-    this.stageOne = db.prepare(STAGE_ONE);
-    this.stageBatch = db.prepare(STAGE_BATCH);
-  }
+  ) {}
 
   entry(pos: number, signalName: string, hex: string, externalId: string | null, category: string | null, tags: readonly string[]): void {
     const sig = this.signal(signalName);
@@ -70,42 +58,12 @@ export class StagingSink implements EntrySink {
       this.problem(pos, err.message);
       return;
     }
-    if (externalId === null && category === null && tags.length === 0) {
-      this.batched(sig.name, hash);
-    } else {
-      this.stageOne.run(
-        sig.name,
-        Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength),
-        externalId ?? '',
-        category ?? '',
-        encodeTags(normaliseTags(tags)),
-      );
-    }
+    const id = wellFormed(externalId ?? '');
+    const cat = wellFormed(category ?? '');
+    const encodedTags = tags.length === 0 ? '' : encodeTags(normaliseTags(tags.map(wellFormed)));
+    this.out.add(sig.name, hash, id === '' && cat === '' && encodedTags === '' ? null : [id, cat, encodedTags]);
     this.rows++;
     this.afterInsert?.(this.rows);
-  }
-
-  /** Stage what is still batched; call once the file is read. */
-  flush(): void {
-    if (this.batchCount === 0) return;
-    this.stageBatch.run({
-      signal: this.batchSignal,
-      hashes: this.batch.subarray(0, this.batchCount * this.batchWidth),
-      width: this.batchWidth,
-      n: this.batchCount,
-    });
-    this.batchCount = 0;
-  }
-
-  private batched(signal: string, hash: Uint8Array): void {
-    if (signal !== this.batchSignal || hash.byteLength !== this.batchWidth) {
-      this.flush();
-      this.batchSignal = signal;
-      this.batchWidth = hash.byteLength;
-      this.batch = Buffer.alloc(BATCH_ROWS * hash.byteLength);
-    }
-    this.batch.set(hash, this.batchCount * this.batchWidth);
-    if (++this.batchCount === BATCH_ROWS) this.flush();
   }
 
   problem(pos: number, reason: string): void {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import type { PackedHashes } from '../index/types.js';
 import { getSignal } from '../signals/registry.js';
+import { storedChunks } from './packed.js';
 import { ensureDbFile } from './paths.js';
 import { checkReadable, migrate } from './schema.js';
 import type { EntryInfo, ListInfo, StoreReader } from './types.js';
@@ -13,29 +14,6 @@ export interface OpenStoreOptions {
 }
 
 const BUSY_TIMEOUT_MS = 5000;
-const MAX_ENTRY_ID = 0xffffffff;
-/** Rowids per loadPacked query: bounds each concatenated BLOB to a few MB. */
-const LOAD_CHUNK_IDS = 65536;
-const COMMA = 44;
-const ZERO = 48;
-
-/** Parse "12,13,20" into `into` from `at`; returns how many ids were written. */
-function parseIdList(text: string, into: Uint32Array, at: number): number {
-  let i = at;
-  let v = 0;
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c === COMMA) {
-      into[i++] = v;
-      v = 0;
-    } else {
-      v = v * 10 + (c - ZERO);
-    }
-  }
-  into[i++] = v;
-  return i - at;
-}
-
 interface ListRow {
   id: number;
   name: string;
@@ -98,10 +76,8 @@ export class Store implements StoreReader {
   }
 
   /**
-   * Every hash of one signal, packed. Rows are read in rowid chunks with SQLite concatenating
-   * each chunk's hashes into one BLOB and its ids into one text list, so JavaScript handles a
-   * few hundred values per 10M entries instead of one Buffer per row. The buffer is allocated
-   * from the recorded counts (which `list verify` checks) and filled in place.
+   * Every hash of one signal, packed: the lists' stored chunks (written at import) copied into
+   * one buffer sized from the recorded counts, which must agree with them.
    */
   loadPacked(signal: string, listNames?: readonly string[]): PackedHashes {
     const sig = getSignal(signal);
@@ -110,36 +86,23 @@ export class Store implements StoreReader {
     const count = infos.reduce((sum, l) => sum + (l.counts[sig.name] ?? 0), 0);
     const bytes = new Uint8Array(count * width);
     const ids = new Uint32Array(count);
-    const out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const inconsistent = (): Error =>
-      new Error(`The list store ${this.path} is inconsistent (counts or hash sizes); run "hashsieve list verify"`);
-    const [lo, hi] = this.db.prepare('SELECT min(id), max(id) FROM entries').raw().get() as [number | null, number | null];
-    const onlyLists = listNames ? `AND list_id IN (${infos.map(() => '?').join(', ')})` : '';
-    const chunk = this.db
-      .prepare(
-        `SELECT CAST(group_concat(hash, '') AS BLOB), group_concat(id), count(*)
-         FROM entries NOT INDEXED WHERE id >= ? AND id < ? AND signal = ? ${onlyLists}`,
-      )
-      .raw();
-    const listParams = listNames ? infos.map((l) => l.id) : [];
     let n = 0;
-    if (count > 0 && lo !== null && hi !== null) {
-      if (hi > MAX_ENTRY_ID) throw inconsistent();
-      for (let from = lo; from <= hi; from += LOAD_CHUNK_IDS) {
-        const [blob, idText, rows] = chunk.get(from, from + LOAD_CHUNK_IDS, sig.name, ...listParams) as [
-          Buffer | null,
-          string | null,
-          number,
-        ];
-        if (rows === 0 || !blob || !idText) continue;
-        if (n + rows > count || blob.length !== rows * width) throw inconsistent();
-        blob.copy(out, n * width);
-        if (parseIdList(idText, ids, n) !== rows) throw inconsistent();
-        n += rows;
+    for (const info of infos) {
+      for (const chunk of storedChunks(this.db, info.id, sig.name)) {
+        if (n + chunk.count > count || chunk.hashes.length !== chunk.count * width || chunk.ids.length !== chunk.count) {
+          throw this.inconsistent();
+        }
+        bytes.set(chunk.hashes, n * width);
+        ids.set(chunk.ids, n);
+        n += chunk.count;
       }
     }
-    if (n !== count) throw inconsistent();
+    if (n !== count) throw this.inconsistent();
     return { bits: sig.bits, count, bytes, ids };
+  }
+
+  private inconsistent(): Error {
+    return new Error(`The list store ${this.path} is inconsistent (counts or packed hashes); run "hashsieve list verify"`);
   }
 
   entries(ids: readonly number[]): Map<number, EntryInfo> {
@@ -210,6 +173,7 @@ export class Store implements StoreReader {
 /** Delete a list's entries, counts and row (inside the caller's transaction). */
 export function deleteList(db: Database.Database, listId: number): void {
   db.prepare('DELETE FROM entries WHERE list_id = ?').run(listId);
+  db.prepare('DELETE FROM packed WHERE list_id = ?').run(listId);
   db.prepare('DELETE FROM list_counts WHERE list_id = ?').run(listId);
   db.prepare('DELETE FROM lists WHERE id = ?').run(listId);
 }

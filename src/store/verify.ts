@@ -1,5 +1,6 @@
 import { SIGNALS } from '../signals/registry.js';
 import { computeEntriesDigest } from './digest.js';
+import { packedMismatch } from './packed.js';
 import type { Store } from './store.js';
 
 export interface ListVerification {
@@ -18,7 +19,8 @@ export interface StoreVerification {
 
 /**
  * `list verify`: SQLite's integrity and foreign-key checks, then for each list (or the named one)
- * the recorded entries digest and per-signal counts against the entries actually stored.
+ * the recorded entries digest and per-signal counts against the entries actually stored, and
+ * the packed hashes the scanner loads against those entries.
  */
 export function verifyStore(store: Store, name?: string): StoreVerification {
   const db = store.db;
@@ -46,6 +48,16 @@ export function verifyStore(store: Store, name?: string): StoreVerification {
         problems.push(`${signal}: ${counted[signal] ?? 0} entries stored but ${info.counts[signal] ?? 0} recorded`);
       }
     }
+    for (const signal of Object.keys(counted)) {
+      const sig = SIGNALS.get(signal);
+      const mismatch = sig ? packedMismatch(db, info.id, signal, sig.bits / 8) : null;
+      if (mismatch) problems.push(`${signal}: ${mismatch} (packed hashes were changed)`);
+    }
+    const strayPacked = db
+      .prepare('SELECT DISTINCT signal FROM packed WHERE list_id = ? AND signal NOT IN (SELECT signal FROM entries WHERE list_id = ?)')
+      .pluck()
+      .all(info.id, info.id) as string[];
+    for (const signal of strayPacked) problems.push(`${signal}: packed hashes without entries (packed hashes were changed)`);
     if (computeEntriesDigest(db, info.id) !== info.entriesDigest) {
       problems.push('entries digest differs from the one recorded at import (entries were changed)');
     }
