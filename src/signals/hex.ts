@@ -1,6 +1,9 @@
 import { HashFormatError } from '../errors.js';
 
-const HEX_RE = /^[0-9a-fA-F]*$/;
+/** Value of each ASCII hex digit, -1 for every other code unit below 128. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
+for (let c = 0; c < 6; c++) NIBBLE[65 + c] = NIBBLE[97 + c] = 10 + c;
 
 /** Parse a fixed-length hex string into bytes; `name` and `bits` are for the error message. */
 export function parseHex(hex: string, bits: number, name: string): Uint8Array {
@@ -13,10 +16,15 @@ export function parseHex(hex: string, bits: number, name: string): Uint8Array {
       `Expected ${chars} hex characters for a ${name} hash but received ${hex.length}`,
     );
   }
-  if (!HEX_RE.test(hex)) {
-    throw new HashFormatError(`Expected only hex digits 0-9a-f in a ${name} hash`);
+  const out = new Uint8Array(chars / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = hex.charCodeAt(2 * i);
+    const lo = hex.charCodeAt(2 * i + 1);
+    const v = ((hi < 128 ? NIBBLE[hi] : -1) << 4) | (lo < 128 ? NIBBLE[lo] : -1);
+    if (v < 0) throw new HashFormatError(`Expected only hex digits 0-9a-f in a ${name} hash`);
+    out[i] = v;
   }
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  return out;
 }
 
 export function formatHex(hash: Uint8Array): string {
