@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSource, mulberry32 } from '../../fixtures/generate.js';
 import { FileError, type FileErrorCode } from '../errors.js';
-import { cleanReason, decodeImage, DEFAULT_DECODE_LIMITS, type DecodeRequest } from './decode.js';
+import { cleanReason, decodeImage, DEFAULT_DECODE_LIMITS, type DecodeRequest, shrinkTarget } from './decode.js';
 
 const FULL: DecodeRequest = { limits: DEFAULT_DECODE_LIMITS, minSide: null };
 const W = 96;
@@ -225,20 +225,42 @@ describe('decodeImage: output is 8-bit sRGB RGBA, first frame, as stored', () =>
 });
 
 describe('decodeImage: shrink on load', () => {
-  it('shrinks so the shorter side equals minSide, keeping the aspect ratio', async () => {
-    const big = await sharp(await generateSource(3, 1200, 800)).jpeg({ quality: 90 }).toBuffer();
+  it('PNG: shrinks so the shorter side equals minSide, keeping the aspect ratio', async () => {
+    const big = await sharp(await generateSource(3, 1200, 800)).png().toBuffer();
     const d = await decodeImage(big, { limits: DEFAULT_DECODE_LIMITS, minSide: 200 });
     expect(d).toMatchObject({ width: 1200, height: 800, shrunk: true });
     expect([d.pixels.width, d.pixels.height]).toEqual([300, 200]);
   });
 
-  it('does not shrink by less than a factor of 2 (no shrink-on-load gain)', async () => {
-    const jpeg = await sharp(await generateSource(3, 300, 200)).jpeg({ quality: 90 }).toBuffer();
-    const d = await decodeImage(jpeg, { limits: DEFAULT_DECODE_LIMITS, minSide: 101 });
+  it('PNG: does not shrink by less than a factor of 2', async () => {
+    const png = await sharp(await generateSource(3, 300, 200)).png().toBuffer();
+    const d = await decodeImage(png, { limits: DEFAULT_DECODE_LIMITS, minSide: 101 });
     expect(d.shrunk).toBe(false);
     expect([d.pixels.width, d.pixels.height]).toEqual([300, 200]);
-    const e = await decodeImage(jpeg, { limits: DEFAULT_DECODE_LIMITS, minSide: 100 });
+    const e = await decodeImage(png, { limits: DEFAULT_DECODE_LIMITS, minSide: 100 });
     expect([e.pixels.width, e.pixels.height, e.shrunk]).toEqual([150, 100, true]);
+  });
+
+  it('JPEG: the smallest size/(s+1), s in 8, 4, 2, whose shorter side stays >= minSide', async () => {
+    const jpeg = await sharp(await generateSource(3, 1200, 800)).jpeg({ quality: 90 }).toBuffer();
+    const at = async (minSide: number): Promise<[number, number, boolean]> => {
+      const d = await decodeImage(jpeg, { limits: DEFAULT_DECODE_LIMITS, minSide });
+      expect([d.width, d.height]).toEqual([1200, 800]);
+      return [d.pixels.width, d.pixels.height, d.shrunk];
+    };
+    expect(await at(267)).toEqual([1200, 800, false]);
+    expect(await at(266)).toEqual([400, 266, true]);
+    expect(await at(161)).toEqual([400, 266, true]);
+    expect(await at(160)).toEqual([240, 160, true]);
+    expect(await at(88)).toEqual([133, 88, true]);
+  });
+
+  it('JPEG: shrinkTarget picks scales sharp decodes at directly', () => {
+    expect(shrinkTarget(4032, 3024, 600, 'jpeg')).toEqual({ width: 806, height: 604 });
+    expect(shrinkTarget(1024, 768, 600, 'jpeg')).toBeNull();
+    expect(shrinkTarget(3024, 4032, 600, 'jpeg')).toEqual({ width: 604, height: 806 });
+    expect(shrinkTarget(1920, 1800, 600, 'jpeg')).toEqual({ width: 640, height: 600 });
+    expect(shrinkTarget(4032, 3024, null, 'jpeg')).toBeNull();
   });
 
   it('never enlarges and never shrinks below minSide', async () => {

@@ -1,9 +1,10 @@
 /**
  * One decode per file for every perceptual signal: sharp/libvips, first frame only, no EXIF
  * rotation, no ICC transform (the references apply neither), any colour model converted to 8-bit
- * sRGB RGBA with alpha kept. When every requested signal allows it (`minSide`) and the image is at
- * least twice that size, it is shrunk while decoding (JPEG/WebP shrink-on-load, then a Lanczos
- * reduce to exactly minSide on the shorter side) so a large photo is never held at full size.
+ * sRGB RGBA with alpha kept. When every requested signal allows it (`minSide`), a large image is
+ * shrunk while decoding so it is never held at full size: a JPEG at libjpeg's own 1/2, 1/4 or
+ * 1/8 scale plus a small Lanczos reduce (shrinkTarget), other formats by a Lanczos reduce to a
+ * shorter side of exactly minSide (WebP with shrink-on-load).
  * Failures are FileErrors with stable codes; messages never carry file contents.
  */
 import { open, stat } from 'node:fs/promises';
@@ -45,8 +46,8 @@ export interface DecodedImage {
 const REJECTED_FORMATS: ReadonlySet<string> = new Set(['svg', 'pdf']);
 const REASON_MAX_CHARS = 80;
 /**
- * Shrink only when the shorter side is at least this many times minSide: below a factor of 2
- * JPEG cannot shrink while decoding, so resizing costs about what it saves (docs/readme/pdq.md).
+ * Non-JPEG images shrink only when the shorter side is at least this many times minSide: below
+ * that, resizing costs about what hashing fewer pixels saves (docs/readme/pdq.md).
  */
 export const SHRINK_MIN_FACTOR = 2;
 
@@ -102,9 +103,32 @@ async function readHeader(input: Buffer | string): Promise<Metadata> {
   }
 }
 
-/** The target box for shrink-on-load: shorter side = minSide, aspect ratio kept. */
-function shrinkTarget(width: number, height: number, minSide: number | null): { width: number; height: number } | null {
-  if (minSide === null || Math.min(width, height) < minSide * SHRINK_MIN_FACTOR) return null;
+/**
+ * JPEG scales libjpeg decodes at directly (1/8, 1/4, 1/2), largest first. sharp uses scale s only
+ * when the requested shrink is at least s + 1 (it steps down when the shrink's integer part equals
+ * s, guarding against libjpeg's rounding up), so a target of size/(s+1) decodes at 1/s and leaves
+ * only a reduce by (s+1)/s. Asking for exactly 1/s would decode at 1/(s/2) and reduce by 2.
+ */
+const JPEG_SCALES = [8, 4, 2] as const;
+
+/**
+ * The target box for shrink-on-load, or null to decode at full size. JPEG: the smallest
+ * size/(s+1) whose shorter side is still >= minSide. Other formats: shorter side = minSide,
+ * aspect ratio kept, when the image is at least SHRINK_MIN_FACTOR times that.
+ */
+export function shrinkTarget(
+  width: number,
+  height: number,
+  minSide: number | null,
+  format: string,
+): { width: number; height: number } | null {
+  if (minSide === null) return null;
+  const shorter = Math.min(width, height);
+  if (format === 'jpeg') {
+    const s = JPEG_SCALES.find((k) => Math.floor(shorter / (k + 1)) >= minSide);
+    return s === undefined ? null : { width: Math.floor(width / (s + 1)), height: Math.floor(height / (s + 1)) };
+  }
+  if (shorter < minSide * SHRINK_MIN_FACTOR) return null;
   return width <= height
     ? { width: minSide, height: Math.max(minSide, Math.round((height * minSide) / width)) }
     : { width: Math.max(minSide, Math.round((width * minSide) / height)), height: minSide };
@@ -133,7 +157,7 @@ export async function decodeImage(input: Buffer | string, req: DecodeRequest): P
   if (width * height > req.limits.maxPixels) {
     fail('TOO_MANY_PIXELS', `The image is ${width}x${height}, over the limit of ${req.limits.maxPixels} pixels`);
   }
-  const target = shrinkTarget(width, height, req.minSide);
+  const target = shrinkTarget(width, height, req.minSide, format);
   try {
     const { data, info } = await pipeline(input, req, target).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 4) fail('DECODE_FAILED', `Unexpected ${info.channels}-channel output`);

@@ -5,20 +5,24 @@
  *  - fullres: every decoded pixel is hashed (python-threatexchange / HMA hash this way);
  *  - cpp:     images over 512 px on a side are first resampled to 512x512 by nearest neighbour,
  *             like the reference command-line tool;
- *  - fast:    the decoder may shrink the image (shorter side >= PDQ_FAST_MIN_SIDE) before hashing.
- *             If it hands over larger pixels (another signal needed full resolution), they are
- *             hashed as they are, which equals fullres.
+ *  - fast:    the decoder may shrink the image (shorter side >= PDQ_FAST_MIN_SIDE) before hashing,
+ *             and the Jarosz filter is evaluated only at the 64x64 samples it keeps, in float64
+ *             (pdq/separable.ts; on the same pixels within float32 rounding of fullres: 0 bits
+ *             apart on every conformance image and fixture, src/signals/pdq-separable.test.ts).
  */
 import { invalidParameterError } from '../errors.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
-import { computePdq, dihedralHashes } from './pdq/pipeline.js';
+import { computePdq, computePdqFast, dihedralHashes } from './pdq/pipeline.js';
 import type { HashOptions, PerceptualResult, PerceptualSignalType, Pixels } from './types.js';
 
 export const PDQ_BITS = 256;
 export const PDQ_MATCH_THRESHOLD = 31;
 export const PDQ_MIN_QUALITY = 50;
-/** Shorter side the fast pipeline lets the decoder shrink to (chosen by measurement, docs/readme/pdq.md). */
-export const PDQ_FAST_MIN_SIDE = 640;
+/**
+ * Shorter side the fast pipeline lets the decoder shrink to, at least (chosen by measurement,
+ * docs/readme/pdq.md): a 4032x3024 JPEG still decodes at libjpeg's 1/4 scale (to 806x604).
+ */
+export const PDQ_FAST_MIN_SIDE = 600;
 
 /** Throws a UsageError unless `pixels` describes a buffer that really holds the image. */
 export function assertPixels(pixels: Pixels): void {
@@ -36,7 +40,7 @@ export function assertPixels(pixels: Pixels): void {
 
 function fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult {
   assertPixels(pixels);
-  const r = computePdq(pixels, options.pdqPipeline === 'cpp');
+  const r = options.pdqPipeline === 'fast' ? computePdqFast(pixels) : computePdq(pixels, options.pdqPipeline === 'cpp');
   if (!options.dihedral) return { hash: r.hash, quality: r.quality };
   return { hash: r.hash, quality: r.quality, dihedral: dihedralHashes(r.dct16) };
 }

@@ -6,7 +6,7 @@
 const fround = Math.fround;
 
 export const PDQ_DOWNSAMPLE_DIM = 64;
-const JAROSZ_PASSES = 2;
+export const JAROSZ_PASSES = 2;
 
 /** Box window for shrinking `oldDim` to `newDim`: ceil(oldDim / (2 * newDim)) in integers. */
 export function jaroszWindowSize(oldDim: number, newDim: number = PDQ_DOWNSAMPLE_DIM): number {
@@ -180,7 +180,7 @@ function boxAlongCols(
 }
 
 /** Source index of each of the 64 decimated samples: floor((i + 0.5) * dim / 64). */
-function decimationIndices(dim: number): Int32Array {
+export function decimationIndices(dim: number): Int32Array {
   const idx = new Int32Array(PDQ_DOWNSAMPLE_DIM);
   for (let i = 0; i < PDQ_DOWNSAMPLE_DIM; i++) idx[i] = Math.floor(((i + 0.5) * dim) / PDQ_DOWNSAMPLE_DIM);
   return idx;

@@ -1,9 +1,9 @@
 import type { Pixels } from '../types.js';
 
 /** Rec. 601 luma weights. */
-const LUMA_R = 0.299;
-const LUMA_G = 0.587;
-const LUMA_B = 0.114;
+export const LUMA_R = 0.299;
+export const LUMA_G = 0.587;
+export const LUMA_B = 0.114;
 
 /**
  * How the weighted sum is computed: `float64` then rounded to float32 (Pillow + numpy, i.e.

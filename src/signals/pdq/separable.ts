@@ -1,0 +1,203 @@
+/**
+ * The `fast` pipeline's Jarosz filter: the same operator as jarosz.ts, computed only where the
+ * 64x64 decimation samples it. Two box passes along an axis are one linear filter per kept
+ * sample (a trapezoid of about 2 * window taps), and rows and columns are independent, so
+ * each image row is reduced to its 64 kept columns as its luma is computed (about one
+ * multiply-add per pixel), then the 64 kept rows are formed from those.
+ * Arithmetic is float64 rather than the reference's running float32 sums, so the buffer differs
+ * from fullres by float32 rounding only (bits measured in src/signals/pdq-separable.test.ts).
+ */
+import type { Pixels } from '../types.js';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+import { decimationIndices, JAROSZ_PASSES, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
+
+const DIM = PDQ_DOWNSAMPLE_DIM;
+/** Luma weights in 22-bit fixed point (255 * 2^22 * 1 fits an int32; weight error < 3e-8 of each). */
+const FIXED_BITS = 22;
+const FIXED_SCALE = 2 ** -FIXED_BITS;
+const FIXED_R = Math.round(LUMA_R * 2 ** FIXED_BITS);
+const FIXED_G = Math.round(LUMA_G * 2 ** FIXED_BITS);
+const FIXED_B = Math.round(LUMA_B * 2 ** FIXED_BITS);
+
+/** The taps of one kept sample s: weights[s * span + k] for input index starts[s] + k, k < lengths[s]. */
+export interface SampleTaps {
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+  readonly weights: Float64Array;
+  readonly span: number;
+}
+
+/** Input window [lo, hi] of each output of the reference box pass over `length` values. */
+export function boxWindows(length: number, window: number): { lo: Int32Array; hi: Int32Array } {
+  const half = Math.floor((window + 2) / 2);
+  const lead = half - 1;
+  const grow = window - half + 1;
+  const full = Math.max(0, length - window);
+  const tail = half - 1;
+  const lo = new Int32Array(length);
+  const hi = new Int32Array(length);
+  let l = 0;
+  let h = lead - 1;
+  let o = 0;
+  const emit = (): void => {
+    lo[o] = l;
+    hi[o] = h;
+    o++;
+  };
+  for (let i = 0; i < grow; i++) {
+    h++;
+    emit();
+  }
+  for (let i = 0; i < full; i++) {
+    h++;
+    l++;
+    emit();
+  }
+  for (let i = 0; i < tail; i++) {
+    l++;
+    emit();
+  }
+  return { lo, hi };
+}
+
+/**
+ * Weights of JAROSZ_PASSES box passes along one axis of `length` values, at the 64 decimated
+ * positions: the exact linear operator of the reference, in float64.
+ */
+export function sampleTaps(length: number, window: number): SampleTaps {
+  const { lo, hi } = boxWindows(length, window);
+  const at = decimationIndices(length);
+  const starts = new Int32Array(DIM);
+  const lengths = new Int32Array(DIM);
+  const rows: Float64Array[] = [];
+  let span = 1;
+  for (let s = 0; s < DIM; s++) {
+    let support = new Map<number, number>([[at[s], 1]]);
+    for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
+      const next = new Map<number, number>();
+      for (const [k, w] of support) {
+        const share = w / (hi[k] - lo[k] + 1);
+        for (let j = lo[k]; j <= hi[k]; j++) next.set(j, (next.get(j) ?? 0) + share);
+      }
+      support = next;
+    }
+    const keys = [...support.keys()];
+    const first = Math.min(...keys);
+    const row = new Float64Array(Math.max(...keys) - first + 1);
+    for (const [j, w] of support) row[j - first] = w;
+    starts[s] = first;
+    lengths[s] = row.length;
+    rows.push(row);
+    span = Math.max(span, row.length);
+  }
+  const weights = new Float64Array(DIM * span);
+  rows.forEach((row, s) => weights.set(row, s * span));
+  return { starts, lengths, weights, span };
+}
+
+const TAPS_CACHE_SIZE = 8;
+const tapsCache = new Map<string, SampleTaps>();
+
+function cachedTaps(length: number): SampleTaps {
+  const window = jaroszWindowSize(length);
+  const key = `${length}/${window}`;
+  let taps = tapsCache.get(key);
+  if (!taps) {
+    taps = sampleTaps(length, window);
+    if (tapsCache.size >= TAPS_CACHE_SIZE) tapsCache.delete(tapsCache.keys().next().value!);
+    tapsCache.set(key, taps);
+  }
+  return taps;
+}
+
+let lumaRow = new Float64Array(0);
+let rowsByCol = new Float64Array(0);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** RGBA pixels readable as one little-endian 32-bit word each (sharp's output always is). */
+function rgbaWords(pixels: Pixels): Uint32Array | null {
+  const { data, channels, stride } = pixels;
+  if (!LITTLE_ENDIAN || channels !== 4 || stride % 4 !== 0 || data.byteOffset % 4 !== 0) return null;
+  return new Uint32Array(data.buffer, data.byteOffset, data.length >> 2);
+}
+
+/** Each row reduced to its 64 kept columns, luma computed only for pixels with a non-zero tap. */
+function rowsFromWords(words: Uint32Array, rowWords: number, height: number, taps: SampleTaps, mid: Float64Array): void {
+  const { starts, lengths, weights, span } = taps;
+  for (let y = 0; y < height; y++) {
+    const base = y * rowWords;
+    const o = y * DIM;
+    for (let s = 0; s < DIM; s++) {
+      const w0 = s * span;
+      const p0 = base + starts[s];
+      const n = lengths[s];
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        const v = words[p0 + k];
+        acc += weights[w0 + k] * (FIXED_R * (v & 0xff) + FIXED_G * ((v >>> 8) & 0xff) + FIXED_B * ((v >>> 16) & 0xff));
+      }
+      mid[o + s] = acc * FIXED_SCALE;
+    }
+  }
+}
+
+/** The same for any channel count and stride, through a luma row. */
+function rowsFromBytes(pixels: Pixels, grey: boolean, taps: SampleTaps, mid: Float64Array): void {
+  const { data, width, height, channels, stride } = pixels;
+  if (lumaRow.length < width) lumaRow = new Float64Array(width);
+  const luma = lumaRow;
+  const { starts, lengths, weights, span } = taps;
+  for (let y = 0; y < height; y++) {
+    let p = y * stride;
+    if (grey) {
+      for (let x = 0; x < width; x++, p += channels) luma[x] = data[p];
+    } else {
+      for (let x = 0; x < width; x++, p += channels) {
+        luma[x] = FIXED_SCALE * (FIXED_R * data[p] + FIXED_G * data[p + 1] + FIXED_B * data[p + 2]);
+      }
+    }
+    const o = y * DIM;
+    for (let s = 0; s < DIM; s++) {
+      const w0 = s * span;
+      const x0 = starts[s];
+      const n = lengths[s];
+      let acc = 0;
+      for (let k = 0; k < n; k++) acc += weights[w0 + k] * luma[x0 + k];
+      mid[o + s] = acc;
+    }
+  }
+}
+
+/** The 64 kept rows of the height x 64 `mid`, into `out64`. */
+function keptRows(mid: Float64Array, taps: SampleTaps, out64: Float32Array): void {
+  const { starts, lengths, weights, span } = taps;
+  const acc = new Float64Array(DIM);
+  for (let r = 0; r < DIM; r++) {
+    acc.fill(0);
+    for (let k = 0; k < lengths[r]; k++) {
+      const w = weights[r * span + k];
+      const m = (starts[r] + k) * DIM;
+      for (let s = 0; s < DIM; s++) acc[s] += w * mid[m + s];
+    }
+    out64.set(acc, r * DIM);
+  }
+}
+
+/**
+ * Luma (float64, alpha dropped; `grey` = first channel read as is) of every pixel, filtered and
+ * decimated to the 64x64 `out64`. Returns the window sizes, as jaroszDecimate does.
+ */
+export function separableDecimate(
+  pixels: Pixels,
+  grey: boolean,
+  out64: Float32Array,
+): { windowAlongRows: number; windowAlongCols: number } {
+  const { width, height } = pixels;
+  if (rowsByCol.length < height * DIM) rowsByCol = new Float64Array(height * DIM);
+  const colTaps = cachedTaps(width);
+  const words = grey ? null : rgbaWords(pixels);
+  if (words) rowsFromWords(words, pixels.stride >> 2, height, colTaps, rowsByCol);
+  else rowsFromBytes(pixels, grey, colTaps, rowsByCol);
+  keptRows(rowsByCol, cachedTaps(height), out64);
+  return { windowAlongRows: jaroszWindowSize(width), windowAlongCols: jaroszWindowSize(height) };
+}
