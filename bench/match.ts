@@ -142,7 +142,7 @@ async function runOne(o: Options, bits: number, n: number, segments: number | un
   const mihBuild = built.cpu;
   const mihMemory = mih.memoryBytes;
   const plan = mih.plan(radius);
-  const widths = mih.widths.join(',');
+  const widths = `${mih.widths.join(',')} (${mih.entries} entries)`;
   const fast = timeQueries(mih, queries, radius);
   const cacheLine = o.cache ? measureCache(mih, built) : null;
   mih = null;

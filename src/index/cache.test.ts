@@ -14,15 +14,16 @@ function reader(chunks: Uint8Array[]): (dst: Uint8Array) => void {
 }
 
 describe('MultiIndexHash cache (serialize / restore)', () => {
-  for (const bits of [64, 256]) {
-    it(`a restored ${bits}-bit index answers exactly like the one it was written from`, () => {
+  for (const [bits, entries] of [[64, 'sieved'], [256, 'sieved'], [256, 'plain']] as const) {
+    it(`a restored ${bits}-bit index (${entries} entries) answers exactly like the one it was written from`, () => {
       const rand = prng(bits + 77);
       const packed = randomPacked(rand, bits, 5000);
-      const built = MultiIndexHash.build(packed);
+      const built = MultiIndexHash.build(packed, { entries });
       built.query(randomBytes(rand, bits / 8), 10);
       const restored = MultiIndexHash.restore(reader(built.serialize('digest-1')), 'digest-1');
       expect(restored).not.toBeNull();
       expect(restored!.widths).toEqual(built.widths);
+      expect(restored!.entries).toBe(entries);
       let matches = 0;
       for (let i = 0; i < 40; i++) {
         const q = i % 2 ? randomBytes(rand, bits / 8) : flipBits(rand, hashAt(packed, i * 13), i % 12);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinearIndex } from './linear.js';
-import { ballMasks, ballSize, MultiIndexHash, segmentRadii } from './mih.js';
+import { ballMasks, ballSize, chooseLayout, MultiIndexHash, segmentRadii, type EntryKind } from './mih.js';
 import { flipBits, hashAt, prng, randomBytes, randomPacked } from './random.js';
 import type { IndexMatch, PackedHashes } from './types.js';
 
@@ -16,19 +16,25 @@ function queries(rand: () => number, packed: PackedHashes, n: number, maxFlips: 
 
 const text = (matches: IndexMatch[]) => matches.map((m) => `${m.id}:${m.distance}`).join(' ');
 
+const ENTRY_KINDS: EntryKind[] = ['plain', 'sieved'];
+
+/** Both table entry kinds (plain positions, sieved entries with filter bits) must answer like LinearIndex. */
 function expectSameAsLinear(packed: PackedHashes, radii: number[], segments: number | undefined, seed: number, nQueries = 12): number {
-  const rand = prng(seed);
   const linear = LinearIndex.build(packed);
-  const forced = MultiIndexHash.build(packed, { segments, strategy: 'mih' });
-  const auto = MultiIndexHash.build(packed, { segments });
   let matches = 0;
-  for (const radius of radii) {
-    const mih = radius <= packed.bits / 2 ? forced : auto;
-    for (const q of queries(rand, packed, nQueries, Math.min(packed.bits, radius + 2))) {
-      const want = linear.query(q, radius);
-      expect(text(mih.query(q, radius)), `radius ${radius}`).toBe(text(want));
-      expect(mih.lastQueryStrategy).toBe(mih.plan(radius).strategy);
-      matches += want.length;
+  for (const entries of ENTRY_KINDS) {
+    const rand = prng(seed);
+    const forced = MultiIndexHash.build(packed, { segments, strategy: 'mih', entries });
+    const auto = MultiIndexHash.build(packed, { segments, entries });
+    expect(forced.entries).toBe(entries);
+    for (const radius of radii) {
+      const mih = radius <= packed.bits / 2 ? forced : auto;
+      for (const q of queries(rand, packed, nQueries, Math.min(packed.bits, radius + 2))) {
+        const want = linear.query(q, radius);
+        expect(text(mih.query(q, radius)), `${entries}, radius ${radius}`).toBe(text(want));
+        expect(mih.lastQueryStrategy).toBe(mih.plan(radius).strategy);
+        matches += want.length;
+      }
     }
   }
   return matches;
@@ -64,17 +70,30 @@ describe('MultiIndexHash agrees with LinearIndex', () => {
     });
   }
 
-  it('uses the tables (not the fallback) at the radii the scanner uses, on a larger list', () => {
-    const packed = randomPacked(prng(9), 256, 100_000);
-    const mih = MultiIndexHash.build(packed);
-    expect(mih.plan(31).strategy).toBe('mih');
+  for (const entries of ENTRY_KINDS) {
+    it(`uses ${entries} tables (not the fallback) at the radii the scanner uses, on a larger list`, () => {
+      const packed = randomPacked(prng(9), 256, 100_000);
+      const mih = MultiIndexHash.build(packed, { entries });
+      expect(mih.plan(31).strategy).toBe('mih');
+      const linear = LinearIndex.build(packed);
+      const rand = prng(10);
+      for (const q of queries(rand, packed, 30, 24)) {
+        expect(mih.query(q, 31)).toEqual(linear.query(q, 31));
+        expect(mih.lastQueryStrategy).toBe('mih');
+      }
+      expect(mih.plan(256)).toMatchObject({ strategy: 'linear' });
+    });
+  }
+
+  it('sieved tables with dense buckets (touched in the bounds pass) and sparse ones agree with LinearIndex', () => {
+    const packed = randomPacked(prng(14), 256, 20_000);
     const linear = LinearIndex.build(packed);
-    const rand = prng(10);
-    for (const q of queries(rand, packed, 30, 24)) {
-      expect(mih.query(q, 31)).toEqual(linear.query(q, 31));
-      expect(mih.lastQueryStrategy).toBe('mih');
+    const rand = prng(15);
+    const qs = queries(rand, packed, 25, 31);
+    for (const widths of [[8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8], Array(16).fill(16), [24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 16]]) {
+      const mih = MultiIndexHash.build(packed, { widths, entries: 'sieved', strategy: 'mih' });
+      for (const q of qs) for (const radius of [0, 12, 31]) expect(text(mih.query(q, radius)), widths.join(',')).toBe(text(linear.query(q, radius)));
     }
-    expect(mih.plan(256)).toMatchObject({ strategy: 'linear' });
   });
 });
 
@@ -117,6 +136,13 @@ describe('MultiIndexHash planning', () => {
     expect(plan.reason).toMatch(/linear|probe sets/);
     mih.query(new Uint8Array(8), 64);
     expect(mih.lastQueryStrategy).toBe('linear');
+  });
+
+  it('chooses sieved entries only while the index fits its memory cap', () => {
+    expect(chooseLayout(256, 1_000_000, 31).entries).toBe('sieved');
+    expect(chooseLayout(256, 10_000_000, 31).entries).toBe('plain');
+    expect(chooseLayout(256, 10_000_000, 31, undefined, 'sieved').entries).toBe('sieved');
+    expect(() => MultiIndexHash.build(randomPacked(prng(16), 64, 10), { entries: 'packed' as EntryKind })).toThrow(/entries/);
   });
 
   it('rejects a segment count it cannot build', () => {

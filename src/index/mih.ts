@@ -1,5 +1,6 @@
 import { checkPacked, checkQuery, checkRadius, HashArena, toMatches, type Hits } from './arena.js';
 import type { HammingIndex, IndexMatch, PackedHashes } from './types.js';
+import { PROBE_DESC_BYTES, SIEVE_ENTRY_BYTES } from './wasm.js';
 
 /**
  * Multi-index hashing (Norouzi, Punjani, Fleet, "Fast Search in Hamming Space with Multi-Index
@@ -9,8 +10,10 @@ import type { HammingIndex, IndexMatch, PackedHashes } from './types.js';
  * be at least (b+1)(a+1) + (m-b-1)a = r+1). So probing every key within that many bits of the
  * query's segments finds every match; the WebAssembly kernel checks each candidate's full distance.
  *
- * Tables are CSR buckets in the arena: `offsets` (2^w + 1 u32) and `ids` (n u32 positions,
- * grouped by segment value, build order within a bucket).
+ * Tables are CSR buckets in the arena: `offsets` (2^w + 1 u32) and n entries grouped by segment
+ * value, build order within a bucket. Plain entries are u32 positions; sieved entries (16 bytes)
+ * also hold 96 bits of the hash from outside the segment, so most candidates are rejected while
+ * reading the bucket in order, without a random load of their full hash.
  */
 
 /** Segment widths: offset tables have 2^w + 1 slots, so wide segments cost memory. */
@@ -26,21 +29,40 @@ const DEFAULT_TUNING_RATIO = 31 / 256;
 const MAX_MASKS = 1 << 20;
 /**
  * Costs for the layout chooser and the planner, CPU nanoseconds on one thread, fitted from
- * bench/match.ts runs (1M 256-bit hashes, four layouts; 100k linear scans): a probed bucket or
- * a checked candidate costs about a cache miss, a scanned 64-bit word a small fraction of one.
- * Only the ratios matter. (A bitmap of non-empty buckets, checked before the offsets, was
- * measured 0-9% slower at 1M and 10M and dropped.)
+ * bench/match.ts runs at 1M and 10M 256-bit hashes: a probe (the bucket bounds, loads that
+ * overlap), a candidate of a plain table (its position, then its full hash: two random loads), a
+ * non-empty bucket of a sieved table (one random load) and each sieved entry read in order; a
+ * scanned 64-bit word. Only the ratios matter.
  */
-const PROBE_NS = 60;
-const CANDIDATE_NS = 45;
+const PROBE_NS = 14;
+const CANDIDATE_NS = 66;
+const SIEVED_BUCKET_NS = 48;
+const SIEVED_ENTRY_NS = 8;
+/**
+ * Sieved buckets holding at least this many entries on average are first touched during the
+ * bounds pass (one load at each end), so their misses overlap too; on sparse tables it cost more
+ * than it saved (1M: 16x16 bits 62 -> 51 us per query; 13 tables of 18-21 bits 61 -> 80 us).
+ */
+const TOUCH_MIN_ENTRIES_PER_BUCKET = 2;
+/** How far past a bucket's start the bounds pass may touch (kept inside the table by padding). */
+const TOUCH_REACH_BYTES = 192;
 const SCAN_NS_PER_WORD = 1.2;
+/** Sieved tables are chosen only while the whole index stays under this (they cost 16 bytes per hash per table). */
+const MAX_SIEVED_INDEX_BYTES = 1.5 * 2 ** 30;
+/** Probes per bounds/sieve/verify round: the (start, end) pairs of one round stay in cache. */
+const PROBES_PER_ROUND = 1 << 14;
+const PLAIN_ENTRY_SHIFT = 2;
+const SIEVED_ENTRY_SHIFT = Math.log2(SIEVE_ENTRY_BYTES);
+const FILTER_WORDS = 3;
 const PAIR_BYTES = 8;
 const RADIX_BITS = 12;
 const CACHE_MAGIC = Uint8Array.from(Buffer.from('HSMIH\0\0\0'));
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 const CACHE_PREAMBLE_BYTES = 16;
 
 export type Strategy = 'mih' | 'linear';
+/** Table entries: `plain` positions (4 bytes) or `sieved` positions with filter bits (16 bytes). */
+export type EntryKind = 'plain' | 'sieved';
 
 export interface MultiIndexHashOptions {
   /** The radius queries will mostly use; the segment layout is tuned for it (any radius still works). */
@@ -51,6 +73,8 @@ export interface MultiIndexHashOptions {
   readonly widths?: readonly number[];
   /** `auto` (default) picks by estimated cost; `mih` uses the tables whenever the probe sets fit. */
   readonly strategy?: 'auto' | Strategy;
+  /** Table entry kind (default: chosen with the widths by the cost model, sieved only within MAX_SIEVED_INDEX_BYTES). */
+  readonly entries?: EntryKind;
 }
 
 export interface QueryPlan {
@@ -65,13 +89,33 @@ export interface QueryPlan {
   readonly reason: string;
 }
 
+/** One table's probe keys of a query, a slice of its mask list: written to memory as a descriptor. */
+interface ProbeDesc {
+  readonly segment: number;
+  readonly masks: number;
+  readonly count: number;
+}
+
+interface ProbeLayout {
+  /** Descriptor table address (PROBE_DESC_BYTES each), keys rewritten per query. */
+  readonly table: number;
+  readonly descs: readonly ProbeDesc[];
+  /** Consecutive descriptors per round: [first, count, probes]. */
+  readonly rounds: readonly [number, number, number][];
+  readonly maxProbes: number;
+  /** Touch each bucket's entries during the bounds pass (dense sieved tables). */
+  readonly touch: boolean;
+}
+
 interface Segment {
   readonly width: number;
   readonly byte: number;
   readonly shift: number;
   readonly mask: number;
+  /** First of the FILTER_WORDS u32 words (cyclically) after the segment's last word: sieved filter bits. */
+  readonly filterWord: number;
   offsets: number;
-  ids: number;
+  entries: number;
 }
 
 function binomial(n: number, k: number): number {
@@ -103,16 +147,29 @@ export function ballMasks(w: number, a: number): Uint32Array {
 }
 
 /** Estimated nanoseconds per query for a segment layout at `radius` (uniform random data). */
-function layoutCost(widths: readonly number[], count: number, radius: number): { ns: number; probes: number; candidates: number } {
+function layoutCost(widths: readonly number[], count: number, radius: number, entries: EntryKind): { ns: number; probes: number; candidates: number } {
   let probes = 0;
   let candidates = 0;
+  let buckets = 0;
   segmentRadii(radius, widths).forEach((a, i) => {
     if (a < 0) return;
     const v = ballSize(widths[i], a);
+    const perBucket = count / 2 ** widths[i];
     probes += v;
-    candidates += (v * count) / 2 ** widths[i];
+    candidates += v * perBucket;
+    buckets += v * -Math.expm1(-perBucket);
   });
-  return { ns: probes * PROBE_NS + candidates * CANDIDATE_NS, probes, candidates };
+  const ns = entries === 'plain'
+    ? probes * PROBE_NS + candidates * CANDIDATE_NS
+    : probes * PROBE_NS + buckets * SIEVED_BUCKET_NS + candidates * SIEVED_ENTRY_NS;
+  return { ns, probes, candidates };
+}
+
+/** Bytes of WebAssembly memory an index of this layout takes (hashes and tables). */
+export function layoutBytes(bits: number, count: number, widths: readonly number[], entries: EntryKind): number {
+  const stride = Math.ceil(bits / 64) * 8;
+  const entryBytes = entries === 'plain' ? 4 : SIEVE_ENTRY_BYTES;
+  return count * stride + widths.reduce((sum, w) => sum + (2 ** w + 1) * 4 + count * entryBytes, 0);
 }
 
 /** `total` bits over `n` segments as evenly as possible (wider first), or null if outside the width limits. */
@@ -124,16 +181,23 @@ function evenSplit(total: number, n: number): number[] | null {
   return Array.from({ length: n }, (_, i) => narrow + (i < wide ? 1 : 0));
 }
 
+export interface Layout {
+  readonly widths: number[];
+  readonly entries: EntryKind;
+}
+
 /**
- * Segment widths for `count` hashes tuned for queries at `radius`: the segments probed at the
- * larger radius (the first b+1) may be wider than the rest. Picks the cheapest layout by the
- * cost model, with offset tables capped at OFFSET_SLOTS_PER_HASH slots per hash.
+ * Segment widths and entry kind for `count` hashes tuned for queries at `radius`: the segments
+ * probed at the larger radius (the first b+1) may be wider than the rest. Picks the cheapest
+ * layout by the cost model, with offset tables capped at OFFSET_SLOTS_PER_HASH slots per hash
+ * and sieved entries only while the index stays within MAX_SIEVED_INDEX_BYTES.
  */
-export function chooseWidths(bits: number, count: number, radius: number, segments?: number): number[] {
+export function chooseLayout(bits: number, count: number, radius: number, segments?: number, entries?: EntryKind): Layout {
   const slotBudget = Math.max(MIN_OFFSET_SLOTS, OFFSET_SLOTS_PER_HASH * count);
   const lo = segments ?? Math.ceil(bits / MAX_SEGMENT_BITS);
   const hi = segments ?? Math.min(MAX_SEGMENTS, Math.floor(bits / MIN_SEGMENT_BITS));
-  let best: { widths: number[]; ns: number } | null = null;
+  const kinds: EntryKind[] = entries ? [entries] : ['plain', 'sieved'];
+  let best: { layout: Layout; ns: number } | null = null;
   for (let m = lo; m <= hi; m++) {
     const big = Math.min(m, radius - Math.floor(radius / m) * m + 1);
     for (let bigBits = big * MIN_SEGMENT_BITS; bigBits <= big * MAX_SEGMENT_BITS; bigBits++) {
@@ -142,16 +206,24 @@ export function chooseWidths(bits: number, count: number, radius: number, segmen
       if (!first || !rest) continue;
       const widths = [...first, ...rest];
       if (widths.reduce((sum, w) => sum + 2 ** w, 0) > slotBudget) continue;
-      const { ns } = layoutCost(widths, count, radius);
-      if (!best || ns < best.ns) best = { widths, ns };
+      for (const kind of kinds) {
+        if (!entries && kind === 'sieved' && layoutBytes(bits, count, widths, kind) > MAX_SIEVED_INDEX_BYTES) continue;
+        const { ns } = layoutCost(widths, count, radius, kind);
+        if (!best || ns < best.ns) best = { layout: { widths, entries: kind }, ns };
+      }
     }
   }
   if (!best) {
     const fallback = evenSplit(bits, segments ?? hi);
     if (!fallback) throw new RangeError(`Cannot cut ${bits} bits into ${segments} segments of ${MIN_SEGMENT_BITS}..${MAX_SEGMENT_BITS} bits`);
-    return fallback;
+    return { widths: fallback, entries: entries ?? 'plain' };
   }
-  return best.widths;
+  return best.layout;
+}
+
+/** Segment widths of `chooseLayout`. */
+export function chooseWidths(bits: number, count: number, radius: number, segments?: number): number[] {
+  return chooseLayout(bits, count, radius, segments).widths;
 }
 
 /** Probe radius per segment for radius r over m segments (the refined pigeonhole above). */
@@ -166,6 +238,7 @@ export class MultiIndexHash implements HammingIndex {
   readonly bits: number;
   readonly size: number;
   readonly widths: readonly number[];
+  readonly entries: EntryKind;
   /** How the last query was answered (`linear` when the tables could not pay off or cover the radius). */
   lastQueryStrategy: Strategy | null = null;
   private readonly ids: Uint32Array;
@@ -174,24 +247,28 @@ export class MultiIndexHash implements HammingIndex {
   private readonly forced: 'auto' | Strategy;
   private readonly masks = new Map<string, { ptr: number; count: number }>();
   private readonly plans = new Map<number, QueryPlan>();
+  private readonly probeLayouts = new Map<number, ProbeLayout>();
   private tablesEnd = 0;
 
-  private constructor(arena: HashArena, ids: Uint32Array, widths: readonly number[], strategy: 'auto' | Strategy) {
+  private constructor(arena: HashArena, ids: Uint32Array, layout: Layout, strategy: 'auto' | Strategy) {
     this.arena = arena;
     this.bits = arena.bits;
     this.size = arena.count;
     this.ids = ids;
     this.forced = strategy;
-    this.widths = widths;
+    this.widths = layout.widths;
+    this.entries = layout.entries;
+    const words = arena.stride / 4;
     let bit = 0;
-    this.segments = widths.map((width) => {
-      const seg: Segment = { width, byte: bit >> 3, shift: 32 - (bit & 7) - width, mask: 2 ** width - 1, offsets: 0, ids: 0 };
+    this.segments = layout.widths.map((width) => {
+      const filterWord = (((bit + width - 1) >> 5) + 1) % words;
+      const seg: Segment = { width, byte: bit >> 3, shift: 32 - (bit & 7) - width, mask: 2 ** width - 1, filterWord, offsets: 0, entries: 0 };
       bit += width;
       return seg;
     });
   }
 
-  private static layout(packed: PackedHashes, options: MultiIndexHashOptions): number[] {
+  private static layout(packed: PackedHashes, options: MultiIndexHashOptions): Layout {
     const m = options.segments;
     const lowest = Math.ceil(packed.bits / MAX_SEGMENT_BITS);
     const highest = Math.min(MAX_SEGMENTS, Math.floor(packed.bits / MIN_SEGMENT_BITS));
@@ -200,16 +277,21 @@ export class MultiIndexHash implements HammingIndex {
     }
     const radius = options.radius ?? Math.round(packed.bits * DEFAULT_TUNING_RATIO);
     checkRadius(radius);
-    return chooseWidths(packed.bits, packed.count, radius, m);
+    if (options.widths) return { widths: [...options.widths], entries: options.entries ?? 'plain' };
+    return chooseLayout(packed.bits, packed.count, radius, m, options.entries);
   }
 
   static build(packed: PackedHashes, options: MultiIndexHashOptions = {}): MultiIndexHash {
     checkPacked(packed);
-    const widths = options.widths ? [...options.widths] : MultiIndexHash.layout(packed, options);
+    if (options.entries !== undefined && options.entries !== 'plain' && options.entries !== 'sieved') {
+      throw new RangeError(`Expected entries 'plain' or 'sieved' but received ${String(options.entries)}`);
+    }
+    const layout = MultiIndexHash.layout(packed, options);
+    const { widths } = layout;
     if (widths.reduce((sum, w) => sum + w, 0) !== packed.bits || widths.some((w) => !Number.isInteger(w) || w < 1 || w > MAX_SEGMENT_BITS)) {
       throw new RangeError(`Expected segment widths of 1..${MAX_SEGMENT_BITS} bits summing to ${packed.bits} but received ${widths.join(',')}`);
     }
-    const index = new MultiIndexHash(HashArena.fromPacked(packed), packed.ids, widths, options.strategy ?? 'auto');
+    const index = new MultiIndexHash(HashArena.fromPacked(packed), packed.ids, layout, options.strategy ?? 'auto');
     for (const seg of index.segments) index.buildTable(seg);
     index.tablesEnd = index.arena.used;
     return index;
@@ -227,7 +309,8 @@ export class MultiIndexHash implements HammingIndex {
       bits: this.bits,
       count: this.size,
       widths: this.widths,
-      tables: this.segments.map((s) => [s.offsets, s.ids]),
+      entries: this.entries,
+      tables: this.segments.map((s) => [s.offsets, s.entries]),
       imageBytes: image.length,
     }));
     const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES + Math.ceil(header.length / 8) * 8).fill(0x20);
@@ -239,7 +322,8 @@ export class MultiIndexHash implements HammingIndex {
 
   /**
    * Rebuild an index from what `serialize` wrote; `readExact(dst)` must fill `dst` from the
-   * stream. Returns null when the stream is not an index cache or was written for another key.
+   * stream. Returns null when the stream is not an index cache (of this format) or was written
+   * for another key.
    */
   static restore(readExact: (dst: Uint8Array) => void, key: string, options: Pick<MultiIndexHashOptions, 'strategy'> = {}): MultiIndexHash | null {
     const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES);
@@ -248,15 +332,15 @@ export class MultiIndexHash implements HammingIndex {
     const headerBytes = new Uint8Array(new DataView(preamble.buffer).getUint32(CACHE_MAGIC.length, true));
     readExact(headerBytes);
     const h = JSON.parse(Buffer.from(headerBytes).toString('utf8')) as {
-      format: number; key: string; bits: number; count: number; widths: number[]; tables: [number, number][]; imageBytes: number;
+      format: number; key: string; bits: number; count: number; widths: number[]; entries: EntryKind; tables: [number, number][]; imageBytes: number;
     };
     if (h.format !== CACHE_FORMAT || h.key !== key) return null;
     const arena = HashArena.restore(h.bits, h.count, h.imageBytes, readExact);
     const ids = new Uint32Array(h.count);
     readExact(new Uint8Array(ids.buffer));
-    const index = new MultiIndexHash(arena, ids, h.widths, options.strategy ?? 'auto');
+    const index = new MultiIndexHash(arena, ids, { widths: h.widths, entries: h.entries }, options.strategy ?? 'auto');
     index.segments.forEach((seg, i) => {
-      [seg.offsets, seg.ids] = h.tables[i];
+      [seg.offsets, seg.entries] = h.tables[i];
     });
     index.tablesEnd = h.imageBytes;
     return index;
@@ -276,13 +360,13 @@ export class MultiIndexHash implements HammingIndex {
   /**
    * Fill one table: positions sorted by segment key (LSD radix sort in passes of RADIX_BITS,
    * which keeps the scatter cache-friendly; a direct counting sort into a 2^24-slot table was
-   * several times slower at 10M), then bucket offsets from the sorted keys.
+   * several times slower at 10M), then bucket offsets from the sorted keys, then the entries.
    */
   private buildTable(seg: Segment): void {
     const n = this.size;
     const buckets = 2 ** seg.width;
     seg.offsets = this.arena.alloc((buckets + 1) * 4);
-    seg.ids = this.arena.alloc(n * 4);
+    seg.entries = this.arena.alloc(n * (this.entries === 'plain' ? 4 : SIEVE_ENTRY_BYTES) + TOUCH_REACH_BYTES);
     const u8 = this.arena.u8();
     const u32 = this.arena.u32();
     const { base, stride } = this.arena;
@@ -312,11 +396,21 @@ export class MultiIndexHash implements HammingIndex {
       [keys, nextKeys] = [nextKeys, keys];
       [pos, nextPos] = [nextPos, pos];
     }
-    u32.set(pos, seg.ids >>> 2);
     const off = seg.offsets >>> 2;
     for (let k = 0, j = 0; k <= buckets; k++) {
       while (j < n && keys[j] < k) j++;
       u32[off + k] = j;
+    }
+    if (this.entries === 'plain') {
+      u32.set(pos, seg.entries >>> 2);
+      return;
+    }
+    const words = stride / 4;
+    const taken = Math.min(FILTER_WORDS, words);
+    for (let j = 0, e = seg.entries >>> 2; j < n; j++, e += SIEVE_ENTRY_BYTES / 4) {
+      const h = (base + pos[j] * stride) >>> 2;
+      for (let t = 0; t < FILTER_WORDS; t++) u32[e + t] = t < taken ? u32[h + ((seg.filterWord + t) % words)] : 0;
+      u32[e + FILTER_WORDS] = pos[j];
     }
   }
 
@@ -346,7 +440,7 @@ export class MultiIndexHash implements HammingIndex {
 
   private makePlan(radius: number): QueryPlan {
     const radii = segmentRadii(radius, this.widths);
-    const { ns: mihCost, probes, candidates } = layoutCost(this.widths, this.size, radius);
+    const { ns: mihCost, probes, candidates } = layoutCost(this.widths, this.size, radius, this.entries);
     const base = { radius, segmentRadii: radii, probes, expectedCandidates: candidates };
     const fits = radii.every((a, i) => a < 0 || ballSize(this.widths[i], a) <= MAX_MASKS);
     if (this.forced === 'linear') return { ...base, strategy: 'linear', reason: 'linear strategy requested' };
@@ -358,30 +452,93 @@ export class MultiIndexHash implements HammingIndex {
       : { ...base, strategy: 'linear', reason: `estimated ${Math.round(mihCost)} ns >= linear ${Math.round(linearCost)} ns` };
   }
 
+  /**
+   * The descriptors of every probed table at `radius` (a table's masks cut into slices of at most
+   * PROBES_PER_ROUND), grouped into rounds of at most PROBES_PER_ROUND probes.
+   */
+  private probeLayout(plan: QueryPlan): ProbeLayout {
+    let layout = this.probeLayouts.get(plan.radius);
+    if (layout) return layout;
+    const descs: ProbeDesc[] = [];
+    plan.segmentRadii.forEach((a, segment) => {
+      if (a < 0) return;
+      const set = this.probeSet(this.widths[segment], a);
+      for (let from = 0; from < set.count; from += PROBES_PER_ROUND) {
+        descs.push({ segment, masks: set.ptr + from * 4, count: Math.min(PROBES_PER_ROUND, set.count - from) });
+      }
+    });
+    const rounds: [number, number, number][] = [];
+    for (let i = 0; i < descs.length; i++) {
+      const last = rounds[rounds.length - 1];
+      if (last && last[2] + descs[i].count <= PROBES_PER_ROUND) {
+        last[1]++;
+        last[2] += descs[i].count;
+      } else rounds.push([i, 1, descs[i].count]);
+    }
+    const table = this.arena.alloc(Math.max(1, descs.length) * PROBE_DESC_BYTES);
+    const u32 = this.arena.u32();
+    descs.forEach((d, i) => {
+      const seg = this.segments[d.segment];
+      u32.set([seg.offsets, seg.entries, 0, d.masks, d.count], (table + i * PROBE_DESC_BYTES) >>> 2);
+    });
+    const touch = this.entries === 'sieved' && plan.expectedCandidates >= TOUCH_MIN_ENTRIES_PER_BUCKET * plan.probes;
+    layout = { table, descs, rounds, touch, maxProbes: Math.max(0, ...rounds.map((r) => r[2])) };
+    this.probeLayouts.set(plan.radius, layout);
+    return layout;
+  }
+
+  /** Write the query's key (and, for sieved tables, filter words) into every descriptor. */
+  private writeKeys(layout: ProbeLayout, q: number): void {
+    const u8 = this.arena.u8();
+    const u32 = this.arena.u32();
+    const words = this.arena.stride / 4;
+    const taken = Math.min(FILTER_WORDS, words);
+    const qWord = q >>> 2;
+    for (let i = 0; i < layout.descs.length; i++) {
+      const seg = this.segments[layout.descs[i].segment];
+      const d = (layout.table + i * PROBE_DESC_BYTES) >>> 2;
+      u32[d + 2] = this.key(u8, q, seg);
+      if (this.entries === 'plain') continue;
+      const filter = (t: number) => (t < taken ? u32[qWord + ((seg.filterWord + t) % words)] : 0);
+      u32[d + 6] = filter(0);
+      u32[d + 7] = filter(1);
+      u32[d + 5] = filter(2);
+    }
+  }
+
+  private searchTables(hash: Uint8Array, plan: QueryPlan): Hits {
+    const { arena } = this;
+    const { kernel, base } = arena;
+    const { radius } = plan;
+    const layout = this.probeLayout(plan);
+    const ranges = arena.scratch('ranges', layout.maxProbes * PAIR_BYTES + 8);
+    const q = arena.setQuery(hash);
+    this.writeKeys(layout, q);
+    const sieved = this.entries === 'sieved';
+    const shift = sieved ? SIEVED_ENTRY_SHIFT : PLAIN_ENTRY_SHIFT;
+    for (;;) {
+      const out = arena.scratch('out', 0);
+      const cap = arena.scratchBytes('out') / PAIR_BYTES;
+      let hits = 0;
+      for (const [first, count, probes] of layout.rounds) {
+        const desc = layout.table + first * PROBE_DESC_BYTES;
+        const entries = layout.touch ? kernel.boundsTouch(desc, count, ranges, shift) : kernel.bounds(desc, count, ranges, shift);
+        const cand = arena.scratch('cand', (entries + 1) * 4);
+        const candEnd = sieved ? kernel.sieve(desc, count, ranges, cand, radius) : kernel.gather(ranges, probes, cand);
+        hits = kernel.verify(cand, candEnd, base, q, radius, out, hits, cap);
+      }
+      if (hits <= cap) return arena.collect(out, hits);
+      arena.scratch('out', hits * PAIR_BYTES);
+    }
+  }
+
   /** Positions (build order) and distances of every hash within `radius`, sorted by distance then position. */
   search(hash: Uint8Array, radius: number): Hits {
     checkQuery(hash, this.bits);
     const plan = this.plan(radius);
     this.lastQueryStrategy = plan.strategy;
     if (plan.strategy === 'linear') return this.arena.scan(hash, radius);
-    const { arena } = this;
-    const sets = plan.segmentRadii.map((a, i) => (a < 0 ? null : this.probeSet(this.widths[i], a)));
-    const q = arena.setQuery(hash);
-    const u8 = arena.u8();
-    const keys = this.segments.map((seg) => this.key(u8, q, seg));
-    for (;;) {
-      const out = arena.scratch('out', 0);
-      const cap = arena.scratchBytes('out') / PAIR_BYTES;
-      let hits = 0;
-      for (let i = 0; i < this.segments.length; i++) {
-        const set = sets[i];
-        if (!set) continue;
-        const seg = this.segments[i];
-        hits = arena.kernel.probe(seg.offsets, seg.ids, arena.base, keys[i], set.ptr, set.count, q, radius, out, hits, cap);
-      }
-      if (hits <= cap) return arena.collect(out, hits);
-      arena.scratch('out', hits * PAIR_BYTES);
-    }
+    return this.searchTables(hash, plan);
   }
 
   idOf(position: number): number {

@@ -4,12 +4,11 @@
  * (position, distance) u32 pairs, and counted past `cap` so the caller can grow the buffer and
  * ask again.
  *
- * scan(base, count, query, radius, out, cap) -> hits: compare every stored hash.
- * probe(offsets, ids, base, key, masks, maskCount, query, radius, out, hits, cap) -> hits: for
- *   each probe key = key ^ mask, check every position in that bucket of one multi-index table.
- *
- * (Variants that first collect every probed bucket, then check the candidates in a second,
- * branch-light pass so more cache misses overlap, measured 1.4-2x slower at 1M hashes.)
+ * scan(base, count, query, radius, out, cap) -> hits: compare every stored hash. The
+ * multi-index query runs in passes whose loads do not depend on one another, so the CPU overlaps
+ * many cache and TLB misses instead of waiting on each in turn: bounds (the bucket of every
+ * probe), then gather (plain tables: positions) or sieve (sieved tables: positions whose inline
+ * filter bits pass), then verify (full distances).
  */
 
 const I32 = 0x7f;
@@ -34,9 +33,11 @@ const OP = {
   i32LeU: 0x4d,
   i32LtU: 0x49,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32Shl: 0x74,
   i32Xor: 0x73,
+  i32Popcnt: 0x69,
   i64Popcnt: 0x7b,
   i64Add: 0x7c,
   i64Xor: 0x85,
@@ -167,36 +168,151 @@ function scanBody(words: number, stride: number): Body {
   return { params: 6, i32Locals: 4, i64Locals: words, code };
 }
 
-/** probe(offsets, ids, base, key, masks, maskCount, query, radius, out, hits, cap) -> hits: one pass per table. */
-function probeBody(words: number, stride: number): Body {
-  const [offsets, ids, base, key, masks, maskCount, query, radius, out, hits, cap] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [m, slot, j, end, pos, ptr, dist, q0] = [11, 12, 13, 14, 15, 16, 17, 18];
+/** while (p < limit) { body; p += step } */
+function walk(p: number, limit: number, step: number, body: number[]): number[] {
+  return [
+    OP.block, EMPTY_BLOCK,
+    OP.loop, EMPTY_BLOCK,
+    ...get(p), ...get(limit), OP.i32GeU, OP.brIf, 1,
+    ...body,
+    ...get(p), ...i32(step), OP.i32Add, ...set(p),
+    OP.br, 0,
+    OP.end,
+    OP.end,
+  ];
+}
+
+/**
+ * A probe descriptor, one per table slice and query (u32 fields): offsets, entries, key, masks,
+ * maskCount, then the query's filter words for sieved tables (bytes 8..11 at +20, 0..7 at +24).
+ */
+export const PROBE_DESC_BYTES = 32;
+/** A sieved table entry: 12 filter bytes of the hash (u64 at +0, u32 at +8), then the position (u32 at +12). */
+export const SIEVE_ENTRY_BYTES = 16;
+
+/**
+ * bounds(desc, descCount, ranges, entryShift) -> entries: for every descriptor and every mask,
+ * the bucket of key ^ mask as an (entriesStart, entriesEnd) byte-address pair at ranges. Nothing
+ * branches on the loaded offsets, so the offset loads of all probes overlap.
+ */
+function boundsBody(touch: boolean): Body {
+  const [desc, descCount, ranges, shift] = [0, 1, 2, 3];
+  const [descEnd, m, mEnd, key, offsets, entries, slot, start, end, total, sink] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const address = (index: number) => [...get(index), ...get(shift), OP.i32Shl, ...get(entries), OP.i32Add];
+  const code = [
+    ...get(desc), ...get(descCount), ...i32(PROBE_DESC_BYTES), OP.i32Mul, OP.i32Add, ...set(descEnd),
+    ...walk(desc, descEnd, PROBE_DESC_BYTES, [
+      ...get(desc), ...load32(0), ...set(offsets),
+      ...get(desc), ...load32(4), ...set(entries),
+      ...get(desc), ...load32(8), ...set(key),
+      ...get(desc), ...load32(12), ...tee(m),
+      ...get(desc), ...load32(16), ...i32(2), OP.i32Shl, OP.i32Add, ...set(mEnd),
+      ...walk(m, mEnd, 4, [
+        ...get(m), ...load32(0), ...get(key), OP.i32Xor, ...i32(2), OP.i32Shl, ...get(offsets), OP.i32Add, ...tee(slot),
+        ...load32(0), ...set(start),
+        ...get(slot), ...load32(4), ...set(end),
+        ...get(ranges), ...address(start), ...store32(0),
+        ...get(ranges), ...address(end), ...store32(4),
+        ...(touch
+          ? [
+            ...get(sink),
+            ...address(start), ...load32(0), OP.i32Xor,
+            ...address(start), ...load32(64), OP.i32Xor,
+            ...address(start), ...load32(128), OP.i32Xor,
+            ...address(end), ...i32(4), OP.i32Sub, ...load32(0), OP.i32Xor,
+            ...set(sink),
+          ]
+          : []),
+        ...get(total), ...get(end), ...get(start), OP.i32Sub, OP.i32Add, ...set(total),
+        ...get(ranges), ...i32(8), OP.i32Add, ...set(ranges),
+      ]),
+    ]),
+    ...(touch ? [...get(ranges), ...get(sink), ...store32(0)] : []),
+    ...get(total),
+    OP.end,
+  ];
+  return { params: 4, i32Locals: 11, i64Locals: 0, code };
+}
+
+/** gather(ranges, rangeCount, cand) -> candEnd: copy the u32 positions of every range to cand. */
+function gatherBody(): Body {
+  const [ranges, rangeCount, cand] = [0, 1, 2];
+  const [rEnd, p, e] = [3, 4, 5];
+  const code = [
+    ...get(ranges), ...get(rangeCount), ...i32(3), OP.i32Shl, OP.i32Add, ...set(rEnd),
+    ...walk(ranges, rEnd, 8, [
+      ...get(ranges), ...load32(0), ...set(p),
+      ...get(ranges), ...load32(4), ...set(e),
+      ...walk(p, e, 4, [
+        ...get(cand), ...get(p), ...load32(0), ...store32(0),
+        ...get(cand), ...i32(4), OP.i32Add, ...set(cand),
+      ]),
+    ]),
+    ...get(cand),
+    OP.end,
+  ];
+  return { params: 3, i32Locals: 3, i64Locals: 0, code };
+}
+
+/**
+ * sieve(desc, descCount, ranges, cand, radius) -> candEnd: walk the sieved entries of every range
+ * (in order, bucket by bucket) and keep the positions whose 96 filter bits are within radius of
+ * the query's; the filter distance is a lower bound of the full distance. (Keeping them without a
+ * branch, cand += pass << 2, made each store address depend on the loaded data and was 5x slower.)
+ */
+function sieveBody(): Body {
+  const [desc, descCount, ranges, cand, radius] = [0, 1, 2, 3, 4];
+  const [descEnd, rEnd, p, e, qHigh, qLow] = [5, 6, 7, 8, 9, 10];
+  const code = [
+    ...get(desc), ...get(descCount), ...i32(PROBE_DESC_BYTES), OP.i32Mul, OP.i32Add, ...set(descEnd),
+    ...walk(desc, descEnd, PROBE_DESC_BYTES, [
+      ...get(desc), ...load32(20), ...set(qHigh),
+      ...get(desc), ...load64(24), ...set(qLow),
+      ...get(desc), ...load32(16), ...i32(3), OP.i32Shl, ...get(ranges), OP.i32Add, ...set(rEnd),
+      ...walk(ranges, rEnd, 8, [
+        ...get(ranges), ...load32(0), ...set(p),
+        ...get(ranges), ...load32(4), ...set(e),
+        ...walk(p, e, SIEVE_ENTRY_BYTES, [
+          ...get(p), ...load64(0), ...get(qLow), OP.i64Xor, OP.i64Popcnt, OP.i32WrapI64,
+          ...get(p), ...load32(8), ...get(qHigh), OP.i32Xor, OP.i32Popcnt, OP.i32Add,
+          ...get(radius), OP.i32LeU,
+          OP.if, EMPTY_BLOCK,
+          ...get(cand), ...get(p), ...load32(12), ...store32(0),
+          ...get(cand), ...i32(4), OP.i32Add, ...set(cand),
+          OP.end,
+        ]),
+      ]),
+    ]),
+    ...get(cand),
+    OP.end,
+  ];
+  return { params: 5, i32Locals: 5, i64Locals: 1, code };
+}
+
+/** verify(cand, candEnd, base, query, radius, out, hits, cap) -> hits: full distance of each candidate position. */
+function verifyBody(words: number, stride: number): Body {
+  const [cand, candEnd, base, query, radius, out, hits, cap] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [pos, ptr, dist, q0] = [8, 9, 10, 11];
   const code = [
     ...loadQuery(query, q0, words),
-    ...forLoop(m, maskCount, [
-      ...get(masks), ...get(m), ...i32(2), OP.i32Shl, OP.i32Add, ...load32(0),
-      ...get(key), OP.i32Xor, ...i32(2), OP.i32Shl, ...get(offsets), OP.i32Add, ...tee(slot),
-      ...load32(4), ...set(end),
-      ...get(slot), ...load32(0), ...set(j),
-      ...forLoop(j, end, [
-        ...get(ids), ...get(j), ...i32(2), OP.i32Shl, OP.i32Add, ...load32(0), ...tee(pos),
-        ...i32(stride), OP.i32Mul, ...get(base), OP.i32Add, ...set(ptr),
-        ...compareAndRecord(words, { ptr, q0, dist, radius, hits, cap, out, pos }),
-      ]),
+    ...walk(cand, candEnd, 4, [
+      ...get(cand), ...load32(0), ...tee(pos),
+      ...i32(stride), OP.i32Mul, ...get(base), OP.i32Add, ...set(ptr),
+      ...compareAndRecord(words, { ptr, q0, dist, radius, hits, cap, out, pos }),
     ]),
     ...get(hits),
     OP.end,
   ];
-  return { params: 11, i32Locals: 7, i64Locals: words, code };
+  return { params: 8, i32Locals: 3, i64Locals: words, code };
 }
 
-const FUNCTIONS = ['scan', 'probe'] as const;
+const FUNCTIONS = ['scan', 'bounds', 'boundsTouch', 'gather', 'sieve', 'verify'] as const;
 
 /** The module bytes for hashes of `words` 64-bit words, importing its memory as env.memory. */
 export function kernelModuleBytes(words: number): Uint8Array {
   if (!Number.isInteger(words) || words < 1 || words > 64) throw new RangeError(`Unsupported hash width: ${words} words`);
   const stride = words * 8;
-  const bodies = [scanBody(words, stride), probeBody(words, stride)];
+  const bodies = [scanBody(words, stride), boundsBody(false), boundsBody(true), gatherBody(), sieveBody(), verifyBody(words, stride)];
   const types = bodies.map((b) => [0x60, ...vec(Array(b.params).fill([I32])), ...vec([[I32]])]);
   const code = bodies.map((b) => {
     const locals = [[...uleb(b.i32Locals), I32], ...(b.i64Locals ? [[...uleb(b.i64Locals), I64]] : [])];
@@ -216,10 +332,11 @@ export function kernelModuleBytes(words: number): Uint8Array {
 
 export interface Kernel {
   scan(base: number, count: number, query: number, radius: number, out: number, cap: number): number;
-  probe(
-    offsets: number, ids: number, base: number, key: number, masks: number, maskCount: number,
-    query: number, radius: number, out: number, hits: number, cap: number,
-  ): number;
+  bounds(desc: number, descCount: number, ranges: number, entryShift: number): number;
+  boundsTouch(desc: number, descCount: number, ranges: number, entryShift: number): number;
+  gather(ranges: number, rangeCount: number, cand: number): number;
+  sieve(desc: number, descCount: number, ranges: number, cand: number, radius: number): number;
+  verify(cand: number, candEnd: number, base: number, query: number, radius: number, out: number, hits: number, cap: number): number;
 }
 
 /** The slice of the WebAssembly JS API used here (lib "dom" is not in this project's tsconfig). */
