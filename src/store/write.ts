@@ -6,9 +6,16 @@ import type { Cursor, Meta, SortedRows } from './runs.js';
 /** Entry ids go to the index as u32. */
 const MAX_ENTRY_ID = 0xffffffff;
 
+/**
+ * A page of bare hashes goes in as one statement over a table of row numbers (0..CHUNK_ROWS-1),
+ * each row cut from the page's BLOB: about a third cheaper than a recursive CTE as the row source.
+ */
+const ROW_NUMBERS = `CREATE TEMP TABLE IF NOT EXISTS import_row_numbers (i INTEGER PRIMARY KEY);
+  INSERT OR IGNORE INTO temp.import_row_numbers
+    WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ${CHUNK_ROWS}) SELECT i FROM s`;
 const BARE_PAGE = (verb: string): string => `${verb} INTO entries (id, list_id, signal, hash, external_id, category, tags)
   SELECT @first + i, @list, @signal, substr(@hashes, i * @width + 1, @width), '', '', ''
-  FROM (WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < @n) SELECT i FROM s)`;
+  FROM temp.import_row_numbers WHERE i < @n`;
 const ONE_ROW = (verb: string): string =>
   `${verb} INTO entries (id, list_id, signal, hash, external_id, category, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
@@ -28,6 +35,7 @@ export interface WriteResult {
  */
 export function writeRows(db: Database.Database, listId: number, rows: SortedRows, append: boolean): WriteResult {
   const verb = append ? 'INSERT OR IGNORE' : 'INSERT';
+  db.exec(ROW_NUMBERS);
   const bare = db.prepare(BARE_PAGE(verb));
   const one = db.prepare(ONE_ROW(verb));
   const presentIds = db.prepare('SELECT id FROM entries WHERE id >= ? AND id < ?').pluck();
@@ -91,5 +99,6 @@ export function writeRows(db: Database.Database, listId: number, rows: SortedRow
     duplicates += rows.forEachDistinct(signal, take);
     flush();
   }
+  db.exec('DROP TABLE temp.import_row_numbers');
   return { added, duplicates, digest: digest?.digest() ?? null };
 }
