@@ -104,6 +104,25 @@ describe('hashsieve scan', () => {
     expect(r.stderr).toMatch(/EMPTY_FILE 1/);
   });
 
+  test('a device named as input is skipped with its reason; --max-bytes gives TOO_LARGE with the digest still matched; --max-pixels TOO_MANY_PIXELS', () => {
+    const device = scan(['/dev/null']);
+    expect(device.code).toBe(0);
+    expect(device.records).toEqual([expect.objectContaining({ path: '/dev/null', status: 'skipped', skip: { reason: 'device', message: expect.any(String) } })]);
+    const other = join(tree, 'other.png');
+    const big = scan(['--max-bytes', '100', other]);
+    const [rec] = big.records;
+    expect(rec.error?.code).toBe('TOO_LARGE');
+    expect(rec.hashes).not.toHaveProperty('pdq');
+    expect(rec.status).toBe('match');
+    expect(rec.matches).toEqual([{ list: 'exact-only', entry: 'X-9', category: 'B2', signal: 'sha256', distance: 0, transform: null }]);
+    expect(big.code).toBe(1);
+    const pixels = scan(['--max-pixels', '100', join(tree, 'known.png')]);
+    expect(pixels.records[0].error?.code).toBe('TOO_MANY_PIXELS');
+    expect(pixels.records[0].status).toBe('match');
+    expect(pixels.records[0].matches.map((m) => m.signal)).toEqual(['md5']);
+    expect(scan(['--max-bytes', 'lots', tree]).code).toBe(2);
+  });
+
   test('--dihedral matches a 90° rotation and names the transform', () => {
     const r = scan(['--dihedral', join(tree, 'copies')]);
     expect(r.code).toBe(1);

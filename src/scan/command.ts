@@ -27,6 +27,8 @@ export interface ScanCommandOptions {
   exclude?: string[];
   followSymlinks?: boolean;
   maxFileSize?: string;
+  maxPixels?: string;
+  maxBytes?: string;
   workers?: string;
   fileTimeout: string;
   db?: string;
@@ -89,6 +91,10 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   const workers = opts.workers === undefined ? availableParallelism() : parseCount(opts.workers, '--workers', 0);
   const fileTimeoutMs = parseDuration(opts.fileTimeout, '--file-timeout');
   const maxFileSize = opts.maxFileSize === undefined ? null : parseSize(opts.maxFileSize, '--max-file-size');
+  const limits = {
+    ...(opts.maxPixels !== undefined && { maxPixels: parseCount(opts.maxPixels, '--max-pixels', 1) }),
+    ...(opts.maxBytes !== undefined && { maxBytes: parseSize(opts.maxBytes, '--max-bytes') }),
+  };
   const thresholds = parseThresholds(opts.threshold);
   const hashOptions = hashOptionsFrom(opts);
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
@@ -119,7 +125,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         fileTimeoutMs,
         signals,
         hashOptions,
-        limits: {},
+        limits,
         store,
         dbPath,
         lists,
