@@ -12,8 +12,10 @@ import type Database from 'better-sqlite3';
 /** External id, category and encoded tags of one entry; null stands for three empty strings. */
 export type Meta = readonly [string, string, string] | null;
 
-/** Hash bytes collected in memory before everything is spilled as sorted runs. */
+/** Bytes (hashes plus an estimate for metadata) collected in memory before everything is spilled as sorted runs. */
 const RUN_BUDGET_BYTES = 64 * 2 ** 20;
+/** Rough heap cost of one row's metadata beyond its characters: an array and three strings. */
+const META_OVERHEAD_BYTES = 96;
 /** Rows per spilled page (what the merge holds per run). */
 const SPILL_PAGE_ROWS = 16384;
 const RADIX_BUCKETS = 65536;
@@ -180,6 +182,7 @@ export class SortedRows {
     }
     rows.add(hash, meta);
     this.bytes += hash.byteLength;
+    if (meta !== null) this.bytes += META_OVERHEAD_BYTES + 2 * (meta[0].length + meta[1].length + meta[2].length);
     if (this.bytes >= this.budgetBytes) this.spill();
   }
 
