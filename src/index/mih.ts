@@ -11,9 +11,10 @@ import { PROBE_DESC_BYTES, SIEVE_ENTRY_BYTES } from './wasm.js';
  * query's segments finds every match; the WebAssembly kernel checks each candidate's full distance.
  *
  * Tables are CSR buckets in the arena: `offsets` (2^w + 1 u32) and n entries grouped by segment
- * value, build order within a bucket. Plain entries are u32 positions; sieved entries (16 bytes)
- * also hold 96 bits of the hash from outside the segment, so most candidates are rejected while
- * reading the bucket in order, without a random load of their full hash.
+ * value, build order within a bucket. Plain entries are u32 positions; sieved tables hold, beside
+ * the positions, 12-byte entries with 96 bits of the hash from outside the segment, so almost
+ * every candidate is rejected while reading its bucket in order, without a random load of its
+ * position and full hash. (16-byte entries with the position inline were 20% slower at 1M.)
  */
 
 /** Segment widths: offset tables have 2^w + 1 slots, so wide segments cost memory. */
@@ -37,7 +38,7 @@ const MAX_MASKS = 1 << 20;
 const PROBE_NS = 14;
 const CANDIDATE_NS = 66;
 const SIEVED_BUCKET_NS = 48;
-const SIEVED_ENTRY_NS = 8;
+const SIEVED_ENTRY_NS = 6;
 /**
  * Sieved buckets holding at least this many entries on average are first touched during the
  * bounds pass (one load at each end), so their misses overlap too; on sparse tables it cost more
@@ -47,21 +48,20 @@ const TOUCH_MIN_ENTRIES_PER_BUCKET = 2;
 /** How far past a bucket's start the bounds pass may touch (kept inside the table by padding). */
 const TOUCH_REACH_BYTES = 192;
 const SCAN_NS_PER_WORD = 1.2;
-/** Sieved tables are chosen only while the whole index stays under this (they cost 16 bytes per hash per table). */
+/** Sieved tables are chosen only while the whole index stays under this (16 bytes per hash per table, against 4). */
 const MAX_SIEVED_INDEX_BYTES = 1.5 * 2 ** 30;
 /** Probes per bounds/sieve/verify round: the (start, end) pairs of one round stay in cache. */
 const PROBES_PER_ROUND = 1 << 14;
-const PLAIN_ENTRY_SHIFT = 2;
-const SIEVED_ENTRY_SHIFT = Math.log2(SIEVE_ENTRY_BYTES);
+const POSITION_BYTES = 4;
 const FILTER_WORDS = 3;
 const PAIR_BYTES = 8;
 const RADIX_BITS = 12;
 const CACHE_MAGIC = Uint8Array.from(Buffer.from('HSMIH\0\0\0'));
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 const CACHE_PREAMBLE_BYTES = 16;
 
 export type Strategy = 'mih' | 'linear';
-/** Table entries: `plain` positions (4 bytes) or `sieved` positions with filter bits (16 bytes). */
+/** Table entries: `plain` positions (4 bytes) or `sieved`: positions plus 12 bytes of filter bits (16 bytes). */
 export type EntryKind = 'plain' | 'sieved';
 
 export interface MultiIndexHashOptions {
@@ -115,7 +115,9 @@ interface Segment {
   /** First of the FILTER_WORDS u32 words (cyclically) after the segment's last word: sieved filter bits. */
   readonly filterWord: number;
   offsets: number;
+  /** Plain: the positions; sieved: the filter entries, with the positions in their own array. */
   entries: number;
+  positions: number;
 }
 
 function binomial(n: number, k: number): number {
@@ -168,7 +170,7 @@ function layoutCost(widths: readonly number[], count: number, radius: number, en
 /** Bytes of WebAssembly memory an index of this layout takes (hashes and tables). */
 export function layoutBytes(bits: number, count: number, widths: readonly number[], entries: EntryKind): number {
   const stride = Math.ceil(bits / 64) * 8;
-  const entryBytes = entries === 'plain' ? 4 : SIEVE_ENTRY_BYTES;
+  const entryBytes = entries === 'plain' ? POSITION_BYTES : POSITION_BYTES + SIEVE_ENTRY_BYTES;
   return count * stride + widths.reduce((sum, w) => sum + (2 ** w + 1) * 4 + count * entryBytes, 0);
 }
 
@@ -262,7 +264,7 @@ export class MultiIndexHash implements HammingIndex {
     let bit = 0;
     this.segments = layout.widths.map((width) => {
       const filterWord = (((bit + width - 1) >> 5) + 1) % words;
-      const seg: Segment = { width, byte: bit >> 3, shift: 32 - (bit & 7) - width, mask: 2 ** width - 1, filterWord, offsets: 0, entries: 0 };
+      const seg: Segment = { width, byte: bit >> 3, shift: 32 - (bit & 7) - width, mask: 2 ** width - 1, filterWord, offsets: 0, entries: 0, positions: 0 };
       bit += width;
       return seg;
     });
@@ -310,7 +312,7 @@ export class MultiIndexHash implements HammingIndex {
       count: this.size,
       widths: this.widths,
       entries: this.entries,
-      tables: this.segments.map((s) => [s.offsets, s.entries]),
+      tables: this.segments.map((s) => [s.offsets, s.entries, s.positions]),
       imageBytes: image.length,
     }));
     const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES + Math.ceil(header.length / 8) * 8).fill(0x20);
@@ -332,7 +334,7 @@ export class MultiIndexHash implements HammingIndex {
     const headerBytes = new Uint8Array(new DataView(preamble.buffer).getUint32(CACHE_MAGIC.length, true));
     readExact(headerBytes);
     const h = JSON.parse(Buffer.from(headerBytes).toString('utf8')) as {
-      format: number; key: string; bits: number; count: number; widths: number[]; entries: EntryKind; tables: [number, number][]; imageBytes: number;
+      format: number; key: string; bits: number; count: number; widths: number[]; entries: EntryKind; tables: [number, number, number][]; imageBytes: number;
     };
     if (h.format !== CACHE_FORMAT || h.key !== key) return null;
     const arena = HashArena.restore(h.bits, h.count, h.imageBytes, readExact);
@@ -340,7 +342,7 @@ export class MultiIndexHash implements HammingIndex {
     readExact(new Uint8Array(ids.buffer));
     const index = new MultiIndexHash(arena, ids, { widths: h.widths, entries: h.entries }, options.strategy ?? 'auto');
     index.segments.forEach((seg, i) => {
-      [seg.offsets, seg.entries] = h.tables[i];
+      [seg.offsets, seg.entries, seg.positions] = h.tables[i];
     });
     index.tablesEnd = h.imageBytes;
     return index;
@@ -366,7 +368,8 @@ export class MultiIndexHash implements HammingIndex {
     const n = this.size;
     const buckets = 2 ** seg.width;
     seg.offsets = this.arena.alloc((buckets + 1) * 4);
-    seg.entries = this.arena.alloc(n * (this.entries === 'plain' ? 4 : SIEVE_ENTRY_BYTES) + TOUCH_REACH_BYTES);
+    seg.positions = this.arena.alloc(n * POSITION_BYTES + TOUCH_REACH_BYTES);
+    seg.entries = this.entries === 'plain' ? seg.positions : this.arena.alloc(n * SIEVE_ENTRY_BYTES + TOUCH_REACH_BYTES);
     const u8 = this.arena.u8();
     const u32 = this.arena.u32();
     const { base, stride } = this.arena;
@@ -401,16 +404,13 @@ export class MultiIndexHash implements HammingIndex {
       while (j < n && keys[j] < k) j++;
       u32[off + k] = j;
     }
-    if (this.entries === 'plain') {
-      u32.set(pos, seg.entries >>> 2);
-      return;
-    }
+    u32.set(pos, seg.positions >>> 2);
+    if (this.entries === 'plain') return;
     const words = stride / 4;
     const taken = Math.min(FILTER_WORDS, words);
     for (let j = 0, e = seg.entries >>> 2; j < n; j++, e += SIEVE_ENTRY_BYTES / 4) {
       const h = (base + pos[j] * stride) >>> 2;
       for (let t = 0; t < FILTER_WORDS; t++) u32[e + t] = t < taken ? u32[h + ((seg.filterWord + t) % words)] : 0;
-      u32[e + FILTER_WORDS] = pos[j];
     }
   }
 
@@ -479,7 +479,9 @@ export class MultiIndexHash implements HammingIndex {
     const u32 = this.arena.u32();
     descs.forEach((d, i) => {
       const seg = this.segments[d.segment];
-      u32.set([seg.offsets, seg.entries, 0, d.masks, d.count], (table + i * PROBE_DESC_BYTES) >>> 2);
+      const at = (table + i * PROBE_DESC_BYTES) >>> 2;
+      u32.set([seg.offsets, seg.entries, 0, d.masks, d.count], at);
+      u32[at + 8] = seg.positions;
     });
     const touch = this.entries === 'sieved' && plan.expectedCandidates >= TOUCH_MIN_ENTRIES_PER_BUCKET * plan.probes;
     layout = { table, descs, rounds, touch, maxProbes: Math.max(0, ...rounds.map((r) => r[2])) };
@@ -515,14 +517,14 @@ export class MultiIndexHash implements HammingIndex {
     const q = arena.setQuery(hash);
     this.writeKeys(layout, q);
     const sieved = this.entries === 'sieved';
-    const shift = sieved ? SIEVED_ENTRY_SHIFT : PLAIN_ENTRY_SHIFT;
+    const entryBytes = sieved ? SIEVE_ENTRY_BYTES : POSITION_BYTES;
     for (;;) {
       const out = arena.scratch('out', 0);
       const cap = arena.scratchBytes('out') / PAIR_BYTES;
       let hits = 0;
       for (const [first, count, probes] of layout.rounds) {
         const desc = layout.table + first * PROBE_DESC_BYTES;
-        const entries = layout.touch ? kernel.boundsTouch(desc, count, ranges, shift) : kernel.bounds(desc, count, ranges, shift);
+        const entries = layout.touch ? kernel.boundsTouch(desc, count, ranges, entryBytes) : kernel.bounds(desc, count, ranges, entryBytes);
         const cand = arena.scratch('cand', (entries + 1) * 4);
         const candEnd = sieved ? kernel.sieve(desc, count, ranges, cand, radius) : kernel.gather(ranges, probes, cand);
         hits = kernel.verify(cand, candEnd, base, q, radius, out, hits, cap);

@@ -35,6 +35,7 @@ const OP = {
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
+  i32DivU: 0x6e,
   i32Shl: 0x74,
   i32Xor: 0x73,
   i32Popcnt: 0x69,
@@ -184,21 +185,22 @@ function walk(p: number, limit: number, step: number, body: number[]): number[] 
 
 /**
  * A probe descriptor, one per table slice and query (u32 fields): offsets, entries, key, masks,
- * maskCount, then the query's filter words for sieved tables (bytes 8..11 at +20, 0..7 at +24).
+ * maskCount, then for sieved tables the query's filter words (bytes 8..11 at +20, 0..7 at +24)
+ * and the table's positions (at +32).
  */
-export const PROBE_DESC_BYTES = 32;
-/** A sieved table entry: 12 filter bytes of the hash (u64 at +0, u32 at +8), then the position (u32 at +12). */
-export const SIEVE_ENTRY_BYTES = 16;
+export const PROBE_DESC_BYTES = 40;
+/** A sieved table entry: 12 filter bytes of the hash (u64 at +0, u32 at +8); positions are a parallel u32 array. */
+export const SIEVE_ENTRY_BYTES = 12;
 
 /**
- * bounds(desc, descCount, ranges, entryShift) -> entries: for every descriptor and every mask,
+ * bounds(desc, descCount, ranges, entryBytes) -> entries: for every descriptor and every mask,
  * the bucket of key ^ mask as an (entriesStart, entriesEnd) byte-address pair at ranges. Nothing
  * branches on the loaded offsets, so the offset loads of all probes overlap.
  */
 function boundsBody(touch: boolean): Body {
-  const [desc, descCount, ranges, shift] = [0, 1, 2, 3];
+  const [desc, descCount, ranges, entryBytes] = [0, 1, 2, 3];
   const [descEnd, m, mEnd, key, offsets, entries, slot, start, end, total, sink] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const address = (index: number) => [...get(index), ...get(shift), OP.i32Shl, ...get(entries), OP.i32Add];
+  const address = (index: number) => [...get(index), ...get(entryBytes), OP.i32Mul, ...get(entries), OP.i32Add];
   const code = [
     ...get(desc), ...get(descCount), ...i32(PROBE_DESC_BYTES), OP.i32Mul, OP.i32Add, ...set(descEnd),
     ...walk(desc, descEnd, PROBE_DESC_BYTES, [
@@ -262,11 +264,13 @@ function gatherBody(): Body {
  */
 function sieveBody(): Body {
   const [desc, descCount, ranges, cand, radius] = [0, 1, 2, 3, 4];
-  const [descEnd, rEnd, p, e, qHigh, qLow] = [5, 6, 7, 8, 9, 10];
+  const [descEnd, rEnd, p, e, qHigh, entries, positions, qLow] = [5, 6, 7, 8, 9, 10, 11, 12];
   const code = [
     ...get(desc), ...get(descCount), ...i32(PROBE_DESC_BYTES), OP.i32Mul, OP.i32Add, ...set(descEnd),
     ...walk(desc, descEnd, PROBE_DESC_BYTES, [
       ...get(desc), ...load32(20), ...set(qHigh),
+      ...get(desc), ...load32(4), ...set(entries),
+      ...get(desc), ...load32(32), ...set(positions),
       ...get(desc), ...load64(24), ...set(qLow),
       ...get(desc), ...load32(16), ...i32(3), OP.i32Shl, ...get(ranges), OP.i32Add, ...set(rEnd),
       ...walk(ranges, rEnd, 8, [
@@ -277,7 +281,9 @@ function sieveBody(): Body {
           ...get(p), ...load32(8), ...get(qHigh), OP.i32Xor, OP.i32Popcnt, OP.i32Add,
           ...get(radius), OP.i32LeU,
           OP.if, EMPTY_BLOCK,
-          ...get(cand), ...get(p), ...load32(12), ...store32(0),
+          ...get(cand),
+          ...get(p), ...get(entries), OP.i32Sub, ...i32(SIEVE_ENTRY_BYTES / 4), OP.i32DivU, ...get(positions), OP.i32Add, ...load32(0),
+          ...store32(0),
           ...get(cand), ...i32(4), OP.i32Add, ...set(cand),
           OP.end,
         ]),
@@ -286,7 +292,7 @@ function sieveBody(): Body {
     ...get(cand),
     OP.end,
   ];
-  return { params: 5, i32Locals: 5, i64Locals: 1, code };
+  return { params: 5, i32Locals: 7, i64Locals: 1, code };
 }
 
 /** verify(cand, candEnd, base, query, radius, out, hits, cap) -> hits: full distance of each candidate position. */
@@ -332,8 +338,8 @@ export function kernelModuleBytes(words: number): Uint8Array {
 
 export interface Kernel {
   scan(base: number, count: number, query: number, radius: number, out: number, cap: number): number;
-  bounds(desc: number, descCount: number, ranges: number, entryShift: number): number;
-  boundsTouch(desc: number, descCount: number, ranges: number, entryShift: number): number;
+  bounds(desc: number, descCount: number, ranges: number, entryBytes: number): number;
+  boundsTouch(desc: number, descCount: number, ranges: number, entryBytes: number): number;
   gather(ranges: number, rangeCount: number, cand: number): number;
   sieve(desc: number, descCount: number, ranges: number, cand: number, radius: number): number;
   verify(cand: number, candEnd: number, base: number, query: number, radius: number, out: number, hits: number, cap: number): number;
