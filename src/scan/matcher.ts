@@ -49,10 +49,11 @@ export class Matcher {
       const packed = store.loadPacked(signal.name, opts.lists);
       if (packed.count === 0) continue;
       const perceptual = isPerceptual(signal);
+      const threshold = perceptual ? (opts.thresholds.get(signal.name) ?? signal.defaultThreshold) : 0;
       indexes.push({
         signal,
-        threshold: perceptual ? (opts.thresholds.get(signal.name) ?? signal.defaultThreshold) : 0,
-        hamming: perceptual ? buildHammingIndex(packed) : null,
+        threshold,
+        hamming: perceptual ? buildHammingIndex(packed, { radius: threshold }) : null,
         exact: perceptual ? null : buildExactIndex(packed),
       });
     }
