@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import { FileError } from '../errors.js';
 import { hashFile } from '../hash.js';
-import { DEFAULT_DECODE_LIMITS, decodeImage } from '../image/decode.js';
+import { DEFAULT_DECODE_LIMITS, decodeImage, decodeOnPoolThreads } from '../image/decode.js';
+
+/** The same libvips settings as the scan's workers, so the floor is measured like the scan. */
+if (!isMainThread) decodeOnPoolThreads();
 
 /** One file for `bench hash`: decode only (the floor), or hash it as the scan's workers do. */
 export interface HashBenchTask {

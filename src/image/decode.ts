@@ -146,6 +146,18 @@ function pipeline(input: Buffer | string, req: DecodeRequest, target: { width: n
   return img.toColourspace('srgb').ensureAlpha();
 }
 
+/**
+ * Settings for a thread of a worker pool that decodes one file at a time: libvips' own thread
+ * pool off (the pool's threads are the parallelism; with both, N workers run N x cores libvips
+ * threads and a 1-worker run borrows the other cores) and no operation cache (every file is
+ * seen once). Process-wide in libvips; call it only where every decode runs on pool threads.
+ * Measured in docs/readme/scan.md.
+ */
+export function decodeOnPoolThreads(): void {
+  sharp.concurrency(1);
+  sharp.cache(false);
+}
+
 export async function decodeImage(input: Buffer | string, req: DecodeRequest): Promise<DecodedImage> {
   await checkInputSize(input, req.limits);
   const meta = await readHeader(input);

@@ -1,7 +1,11 @@
+import { isMainThread } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
+import { decodeOnPoolThreads } from '../image/decode.js';
 import type { FileHashResult } from '../results.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type WarmUpTask } from './task.js';
 import { applyTestHooks } from './test-hooks.js';
+
+if (!isMainThread) decodeOnPoolThreads();
 
 /** Piscina task: read, decode once and hash one file. Returns hashes only, never pixels. */
 export default async function hashTask(task: HashTask | WarmUpTask): Promise<FileHashResult | null> {
