@@ -75,7 +75,10 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-function userVersion(db: Database.Database): number {
+/** The first schema version with the `packed` table. */
+export const PACKED_SINCE_VERSION = 2;
+
+export function userVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
@@ -106,14 +109,13 @@ export function migrate(db: Database.Database, path: string): void {
   }
 }
 
-/** A read-only open cannot migrate: the file must already be a current store. */
+/**
+ * A read-only open cannot migrate: the file must be a store of this or an older schema version
+ * (the reader copes with what an older one lacks; see Store.loadPacked).
+ */
 export function checkReadable(db: Database.Database, path: string): void {
   const v = userVersion(db);
   checkIdentity(db, path, v);
   if (v === 0) throw new UsageError(`${path} is not a hashsieve list database (empty); import a list first`);
-  if (v < SCHEMA_VERSION) {
-    throw new UsageError(
-      `${path} has schema version ${v}, older than this hashsieve's (${SCHEMA_VERSION}); run "hashsieve list verify" once to upgrade it`,
-    );
-  }
+
 }

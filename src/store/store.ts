@@ -3,9 +3,9 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import type { PackedHashes } from '../index/types.js';
 import { getSignal } from '../signals/registry.js';
-import { storedChunks } from './packed.js';
+import { chunksFromEntries, storedChunks } from './packed.js';
 import { ensureDbFile } from './paths.js';
-import { checkReadable, migrate } from './schema.js';
+import { checkReadable, migrate, PACKED_SINCE_VERSION, userVersion } from './schema.js';
 import type { EntryInfo, ListInfo, StoreReader } from './types.js';
 
 export interface OpenStoreOptions {
@@ -41,6 +41,7 @@ export function decodeTags(stored: string): string[] {
 export class Store implements StoreReader {
   private readonly countsStmt: Database.Statement;
   private entryStmt: Database.Statement | null = null;
+  private readonly hasPacked: boolean;
 
   constructor(
     readonly path: string,
@@ -49,6 +50,7 @@ export class Store implements StoreReader {
     readonly readonly: boolean,
   ) {
     this.countsStmt = db.prepare('SELECT signal, count FROM list_counts WHERE list_id = ? ORDER BY signal');
+    this.hasPacked = userVersion(db) >= PACKED_SINCE_VERSION;
   }
 
   lists(): ListInfo[] {
@@ -77,28 +79,31 @@ export class Store implements StoreReader {
 
   /**
    * Every hash of one signal, packed: the lists' stored chunks (written at import) copied into
-   * one buffer sized from the recorded counts, which must agree with them.
+   * one buffer sized from the recorded counts, which must agree with them. A store from before
+   * the `packed` table (opened read-only, so not upgraded) is read from its entries instead.
    */
   loadPacked(signal: string, listNames?: readonly string[]): PackedHashes {
     const sig = getSignal(signal);
     const width = sig.bits / 8;
     const infos = listNames ? listNames.map((n) => this.requireList(n)) : this.lists();
-    const count = infos.reduce((sum, l) => sum + (l.counts[sig.name] ?? 0), 0);
-    const bytes = new Uint8Array(count * width);
-    const ids = new Uint32Array(count);
+    const total = infos.reduce((sum, l) => sum + (l.counts[sig.name] ?? 0), 0);
+    const bytes = new Uint8Array(total * width);
+    const ids = new Uint32Array(total);
     let n = 0;
     for (const info of infos) {
-      for (const chunk of storedChunks(this.db, info.id, sig.name)) {
-        if (n + chunk.count > count || chunk.hashes.length !== chunk.count * width || chunk.ids.length !== chunk.count) {
+      const chunks = this.hasPacked ? storedChunks(this.db, info.id, sig.name) : chunksFromEntries(this.db, info.id, sig.name, 0);
+      for (const chunk of chunks) {
+        const count = chunk.ids.length;
+        if (n + count > total || chunk.hashes.length !== count * width || ('count' in chunk && chunk.count !== count)) {
           throw this.inconsistent();
         }
         bytes.set(chunk.hashes, n * width);
         ids.set(chunk.ids, n);
-        n += chunk.count;
+        n += count;
       }
     }
-    if (n !== count) throw this.inconsistent();
-    return { bits: sig.bits, count, bytes, ids };
+    if (n !== total) throw this.inconsistent();
+    return { bits: sig.bits, count: total, bytes, ids };
   }
 
   private inconsistent(): Error {
