@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -121,6 +121,19 @@ describe('hashsieve scan', () => {
     expect(pixels.records[0].status).toBe('match');
     expect(pixels.records[0].matches.map((m) => m.signal)).toEqual(['md5']);
     expect(scan(['--max-bytes', 'lots', tree]).code).toBe(2);
+  });
+
+  test('--index-cache (or HASHSIEVE_INDEX_CACHE) saves the PDQ index once and later scans report the same', () => {
+    const cache = join(dir, 'index-cache');
+    const plain = scan(['--dihedral', tree]);
+    const first = scan(['--dihedral', '--index-cache', cache, tree]);
+    expect(readdirSync(cache).filter((f) => f.endsWith('.mih'))).toHaveLength(1);
+    const second = runCli(['scan', '--db', db, '--workers', '1', '--dihedral', tree], { env: { HASHSIEVE_INDEX_CACHE: cache } });
+    const strip = (text: string) => parseNdjson<Rec>(text).map(({ mtime: _m, ...rest }) => rest);
+    expect(strip(first.stdout)).toEqual(strip(plain.stdout));
+    expect(strip(second.stdout)).toEqual(strip(plain.stdout));
+    expect(second.code).toBe(plain.code);
+    expect(second.stderr).not.toMatch(/warning/);
   });
 
   test('--dihedral matches a 90° rotation and names the transform', () => {

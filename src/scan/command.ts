@@ -29,6 +29,7 @@ export interface ScanCommandOptions {
   maxFileSize?: string;
   maxPixels?: string;
   maxBytes?: string;
+  indexCache?: string;
   workers?: string;
   fileTimeout: string;
   db?: string;
@@ -72,6 +73,12 @@ export function hashOptionsFrom(opts: { pdqPipeline?: string; dihedral?: boolean
     ...(opts.pdqPipeline ? { pdqPipeline: opts.pdqPipeline as PdqPipeline } : {}),
     dihedral: opts.dihedral === true,
   };
+}
+
+/** `--index-cache DIR`, else $HASHSIEVE_INDEX_CACHE; '' or absent: no cache. */
+export function indexCacheDir(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const dir = flag ?? env.HASHSIEVE_INDEX_CACHE ?? '';
+  return dir === '' ? null : dir;
 }
 
 /** Open the store read-only; a missing database is a usage error, not an empty one. */
@@ -131,6 +138,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         lists,
         thresholds,
         dihedral: opts.dihedral === true,
+        indexCache: indexCacheDir(opts.indexCache, ctx.env),
         format,
         out: opts.out ?? null,
         onlyMatches: opts.onlyMatches === true,

@@ -3,7 +3,7 @@ import { createFormatter } from '../report/formats.js';
 import { fileSink, streamSink } from '../report/sink.js';
 import { emptyTotals, formatSummary, summarize } from '../report/summary.js';
 import { SIGNALS } from '../signals/registry.js';
-import { openStoreReadonly, parseFormat, type CommandIO } from './command.js';
+import { indexCacheDir, openStoreReadonly, parseFormat, type CommandIO } from './command.js';
 import { parseHashLine, matchLine } from './match.js';
 import { Matcher } from './matcher.js';
 import { parseThresholds, selectLists } from './options.js';
@@ -14,6 +14,7 @@ export interface MatchCommandOptions {
   lists?: string;
   threshold?: string;
   dihedral?: boolean;
+  indexCache?: string;
   out?: string;
   format: string;
   onlyMatches?: boolean;
@@ -39,7 +40,14 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
     const lists = selectLists(store.lists(), opts.lists, dbPath);
     const held = new Set(lists.flatMap((l) => Object.entries(l.counts).filter(([, n]) => n > 0).map(([k]) => k)));
     const signals = [...SIGNALS.values()].filter((s) => held.has(s.name));
-    const matcher = Matcher.build(store, { lists: lists.map((l) => l.name), signals, thresholds, dihedral: opts.dihedral === true });
+    const matcher = Matcher.build(store, {
+      lists: lists.map((l) => l.name),
+      signals,
+      thresholds,
+      dihedral: opts.dihedral === true,
+      indexCache: indexCacheDir(opts.indexCache, io.env),
+      onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
+    });
     const totals = emptyTotals();
     const output = new ReportOutput({
       sink: opts.out ? fileSink(opts.out, null) : streamSink(io.stdout),

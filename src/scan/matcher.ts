@@ -1,11 +1,12 @@
 import { buildExactIndex, buildHammingIndex, queryDihedral, type PositionalIndex } from '../index/index.js';
-import type { ExactIndex, IndexMatch } from '../index/types.js';
+import type { ExactIndex, IndexMatch, PackedHashes } from '../index/types.js';
 import type { MatchInfo, ScanStatus } from '../report/types.js';
 import type { FileHashResult } from '../results.js';
 import { isPerceptual } from '../signals/registry.js';
 import type { DihedralName, SignalType } from '../signals/types.js';
 import { DIHEDRAL_NAMES } from '../signals/types.js';
 import type { StoreReader } from '../store/types.js';
+import { cachedHammingIndex } from './index-cache.js';
 
 export interface MatcherOptions {
   /** List names to match against (already checked to exist). */
@@ -16,6 +17,10 @@ export interface MatcherOptions {
   readonly thresholds: ReadonlyMap<string, number>;
   /** Also match the 8 rotations/mirrors where the signal supports it (PDQ). */
   readonly dihedral: boolean;
+  /** Folder of the on-disk index cache (see index-cache.ts); null or absent builds every time. */
+  readonly indexCache?: string | null;
+  /** Told when the index cache cannot be used (the scan goes on without it). */
+  readonly onWarning?: (message: string) => void;
 }
 
 interface SignalIndex {
@@ -33,6 +38,13 @@ export interface MatchOutcome {
 interface RawMatch extends IndexMatch {
   readonly signal: string;
   readonly transform: string | null;
+}
+
+function hammingIndex(packed: PackedHashes, radius: number, opts: MatcherOptions): PositionalIndex {
+  if (!opts.indexCache) return buildHammingIndex(packed, { radius });
+  const { index, warning } = cachedHammingIndex(packed, radius, opts.indexCache);
+  if (warning) opts.onWarning?.(warning);
+  return index;
 }
 
 /** Indexes built once from the store (one per signal); matches a file's hashes against them. */
@@ -53,7 +65,7 @@ export class Matcher {
       indexes.push({
         signal,
         threshold,
-        hamming: perceptual ? buildHammingIndex(packed, { radius: threshold }) : null,
+        hamming: perceptual ? hammingIndex(packed, threshold, opts) : null,
         exact: perceptual ? null : buildExactIndex(packed),
       });
     }

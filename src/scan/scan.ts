@@ -42,6 +42,8 @@ export interface ScanConfig {
   readonly lists: readonly ListInfo[];
   readonly thresholds: ReadonlyMap<string, number>;
   readonly dihedral: boolean;
+  /** Folder for the on-disk index cache; null builds the indexes every time. */
+  readonly indexCache: string | null;
   readonly format: ReportFormat;
   /** Report file; null = the `stdout` stream. */
   readonly out: string | null;
@@ -146,6 +148,8 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     signals: c.signals,
     thresholds: c.thresholds,
     dihedral: c.dihedral,
+    indexCache: c.indexCache,
+    onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
   });
   const { state, writer } = await openCheckpoint(c, startedAt);
   const totals = state?.totals ?? emptyTotals();

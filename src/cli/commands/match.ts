@@ -14,6 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--lists <names>', 'comma-separated list names to match against (default: all)')
     .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12')
     .option('--dihedral', 'PDQ: match the 8 dihedral hashes when the input carries them (`hashsieve hash --dihedral`)')
+    .option('--index-cache <dir>', 'keep built match indexes in this folder and reuse them while the lists are unchanged (default: $HASHSIEVE_INDEX_CACHE, else off)')
     .option('-o, --out <file>', 'write the report to this file instead of stdout')
     .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')
     .option('--only-matches', 'report only inputs that matched')
