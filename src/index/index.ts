@@ -6,7 +6,7 @@ export type { Hits } from './arena.js';
 export { queryDihedral, type DihedralMatch, type PositionalIndex } from './dihedral.js';
 export { ExactDigestIndex } from './exact.js';
 export { LinearIndex, type LinearIndexOptions, type Popcount } from './linear.js';
-export { MultiIndexHash, type MultiIndexHashOptions, type QueryPlan, type Strategy } from './mih.js';
+export { MultiIndexHash, type EntryKind, type MultiIndexHashOptions, type QueryPlan, type Strategy } from './mih.js';
 export type { ExactIndex, HammingIndex, IndexMatch, PackedHashes } from './types.js';
 
 /** The fast Hamming index for a packed list (multi-index hashing; it falls back to a scan where that is cheaper). */
