@@ -86,7 +86,7 @@ export interface QueryPlan {
   readonly segmentRadii: readonly number[];
   /** Buckets probed per query. */
   readonly probes: number;
-  /** Expected candidates per query on uniformly random hashes. */
+  /** Expected candidates (table entries read) per query on uniformly random hashes. */
   readonly expectedCandidates: number;
   readonly reason: string;
 }
