@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinearIndex } from './linear.js';
-import { ballMasks, ballSize, chooseLayout, MultiIndexHash, segmentRadii, type EntryKind } from './mih.js';
+import { ballMasks, ballSize, chooseEntries, chooseLayout, MultiIndexHash, segmentRadii, type EntryKind } from './mih.js';
 import { flipBits, hashAt, prng, randomBytes, randomPacked } from './random.js';
 import type { IndexMatch, PackedHashes } from './types.js';
 
@@ -143,6 +143,10 @@ describe('MultiIndexHash planning', () => {
     expect(chooseLayout(256, 10_000_000, 31).entries).toBe('plain');
     expect(chooseLayout(256, 10_000_000, 31, undefined, 'sieved').entries).toBe('sieved');
     expect(() => MultiIndexHash.build(randomPacked(prng(16), 64, 10), { entries: 'packed' as EntryKind })).toThrow(/entries/);
+    const packed = randomPacked(prng(17), 256, 3000);
+    const widths = Array(16).fill(16);
+    expect(MultiIndexHash.build(packed, { widths }).entries).toBe(chooseEntries(256, 3000, 31, widths));
+    expect(MultiIndexHash.build(packed, { widths, entries: 'plain' }).entries).toBe('plain');
   });
 
   it('rejects a segment count it cannot build', () => {

@@ -75,7 +75,7 @@ export interface MultiIndexHashOptions {
   readonly widths?: readonly number[];
   /** `auto` (default) picks by estimated cost; `mih` uses the tables whenever the probe sets fit. */
   readonly strategy?: 'auto' | Strategy;
-  /** Table entry kind (default: chosen with the widths by the cost model, sieved only within MAX_SIEVED_INDEX_BYTES). */
+  /** Table entry kind (default: the cheaper by the cost model, sieved only within MAX_SIEVED_INDEX_BYTES). */
   readonly entries?: EntryKind;
 }
 
@@ -200,7 +200,6 @@ export function chooseLayout(bits: number, count: number, radius: number, segmen
   const slotBudget = Math.max(MIN_OFFSET_SLOTS, OFFSET_SLOTS_PER_HASH * count);
   const lo = segments ?? Math.ceil(bits / MAX_SEGMENT_BITS);
   const hi = segments ?? Math.min(MAX_SEGMENTS, Math.floor(bits / MIN_SEGMENT_BITS));
-  const kinds: EntryKind[] = entries ? [entries] : ['plain', 'sieved'];
   let best: { layout: Layout; ns: number } | null = null;
   for (let m = lo; m <= hi; m++) {
     const big = Math.min(m, radius - Math.floor(radius / m) * m + 1);
@@ -210,11 +209,9 @@ export function chooseLayout(bits: number, count: number, radius: number, segmen
       if (!first || !rest) continue;
       const widths = [...first, ...rest];
       if (widths.reduce((sum, w) => sum + 2 ** w, 0) > slotBudget) continue;
-      for (const kind of kinds) {
-        if (!entries && kind === 'sieved' && layoutBytes(bits, count, widths, kind) > MAX_SIEVED_INDEX_BYTES) continue;
-        const { ns } = layoutCost(widths, count, radius, kind);
-        if (!best || ns < best.ns) best = { layout: { widths, entries: kind }, ns };
-      }
+      const kind = entries ?? chooseEntries(bits, count, radius, widths);
+      const { ns } = layoutCost(widths, count, radius, kind);
+      if (!best || ns < best.ns) best = { layout: { widths, entries: kind }, ns };
     }
   }
   if (!best) {
@@ -223,6 +220,12 @@ export function chooseLayout(bits: number, count: number, radius: number, segmen
     return { widths: fallback, entries: entries ?? 'plain' };
   }
   return best.layout;
+}
+
+/** The cheaper entry kind for these widths by the cost model; sieved only within MAX_SIEVED_INDEX_BYTES. */
+export function chooseEntries(bits: number, count: number, radius: number, widths: readonly number[]): EntryKind {
+  if (layoutBytes(bits, count, widths, 'sieved') > MAX_SIEVED_INDEX_BYTES) return 'plain';
+  return layoutCost(widths, count, radius, 'sieved').ns < layoutCost(widths, count, radius, 'plain').ns ? 'sieved' : 'plain';
 }
 
 /** Segment widths of `chooseLayout`. */
@@ -281,7 +284,10 @@ export class MultiIndexHash implements HammingIndex {
     }
     const radius = options.radius ?? Math.round(packed.bits * DEFAULT_TUNING_RATIO);
     checkRadius(radius);
-    if (options.widths) return { widths: [...options.widths], entries: options.entries ?? 'plain' };
+    if (options.widths) {
+      const widths = [...options.widths];
+      return { widths, entries: options.entries ?? chooseEntries(packed.bits, packed.count, radius, widths) };
+    }
     return chooseLayout(packed.bits, packed.count, radius, m, options.entries);
   }
 
