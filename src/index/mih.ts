@@ -37,6 +37,9 @@ const MAX_MASKS = 1 << 20;
  * matter. (The old one-loop probe cost about 60 ns a probe and 45 ns a candidate.)
  */
 const PROBE_NS = 14;
+/** Probes into offset tables wider than this cost more per extra bit (TLB and cache misses: 27 ns at 24 bits, 10M). */
+const CHEAP_PROBE_BITS = 21;
+const PROBE_NS_PER_EXTRA_BIT = 4.5;
 const CANDIDATE_NS = 66;
 const SIEVED_BUCKET_NS = 48;
 const SIEVED_ENTRY_NS = 6;
@@ -153,6 +156,7 @@ export function ballMasks(w: number, a: number): Uint32Array {
 /** Estimated nanoseconds per query for a segment layout at `radius` (uniform random data). */
 function layoutCost(widths: readonly number[], count: number, radius: number, entries: EntryKind): { ns: number; probes: number; candidates: number } {
   let probes = 0;
+  let probeNs = 0;
   let candidates = 0;
   let buckets = 0;
   segmentRadii(radius, widths).forEach((a, i) => {
@@ -160,12 +164,13 @@ function layoutCost(widths: readonly number[], count: number, radius: number, en
     const v = ballSize(widths[i], a);
     const perBucket = count / 2 ** widths[i];
     probes += v;
+    probeNs += v * (PROBE_NS + PROBE_NS_PER_EXTRA_BIT * Math.max(0, widths[i] - CHEAP_PROBE_BITS));
     candidates += v * perBucket;
     buckets += v * -Math.expm1(-perBucket);
   });
   const ns = entries === 'plain'
-    ? probes * PROBE_NS + candidates * CANDIDATE_NS
-    : probes * PROBE_NS + buckets * SIEVED_BUCKET_NS + candidates * SIEVED_ENTRY_NS;
+    ? probeNs + candidates * CANDIDATE_NS
+    : probeNs + buckets * SIEVED_BUCKET_NS + candidates * SIEVED_ENTRY_NS;
   return { ns, probes, candidates };
 }
 
