@@ -13,6 +13,12 @@ export interface Hits {
   readonly dist: Uint32Array;
 }
 
+/**
+ * The answer of most queries, shared: typed arrays are costly to allocate (each one's backing store
+ * is tracked by the garbage collector), and empty ones cannot be changed.
+ */
+const NO_HITS: Hits = { pos: new Uint32Array(0), dist: new Uint32Array(0) };
+
 export function checkPacked(packed: PackedHashes): void {
   const { bits, count, bytes, ids } = packed;
   if (!Number.isInteger(bits) || bits <= 0 || bits % 8 !== 0) {
@@ -177,6 +183,7 @@ export class HashArena {
 
   /** Read `hits` (position, distance) pairs at `out`; sort by distance then position; drop repeats. */
   collect(out: number, hits: number): Hits {
+    if (hits === 0) return NO_HITS;
     const u32 = this.u32();
     const start = out >>> 2;
     const keys = new Float64Array(hits);
