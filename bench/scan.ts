@@ -1,9 +1,12 @@
 /**
  * Scan benchmark (not a test): the whole scan path (walk, piscina pool, hash, match against a
  * large PDQ list, NDJSON report) on synthetic JPEGs, with 1 and 2 workers, against the
- * decode-only floor at the same shrink-on-load and against hashing alone (the same pool
- * without walk, match or report: what the scan machinery itself costs); then memory over a
- * tree of many tiny files.
+ * decode-only floor and against hashing alone (the same pool without walk, match or report:
+ * what the scan machinery itself costs); then memory over a tree of many tiny files.
+ * The floor decodes at the same shrink as the scan: decodeImage with the pipeline's
+ * minDecodeSide, so the same shrinkTarget (printed per corpus), on pool threads with the same
+ * libvips settings (decodeOnPoolThreads). "main ms/file" is the main thread's busy time (event
+ * loop utilisation): walk, matching, report; it competes with the workers for the cores.
  *
  *   node dist/bench/scan.js [--small 1000] [--large 200] [--list 1000000] [--tiny 200000]
  *                           [--workers 1,2] [--rounds 1] [--seed 1] [--pipeline fullres|fast]
@@ -31,6 +34,7 @@ import { Matcher } from '../src/scan/matcher.js';
 import { ReportOutput } from '../src/scan/output.js';
 import { createPool, TASKS_IN_FLIGHT_PER_WORKER } from '../src/scan/pool.js';
 import { walk } from '../src/scan/walk.js';
+import { shrinkTarget } from '../src/image/decode.js';
 import { pdq } from '../src/signals/pdq.js';
 import { getSignal } from '../src/signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../src/signals/types.js';
@@ -150,6 +154,7 @@ interface ScanRun {
   readonly cpuMs: number;
   readonly peakRssMiB: number;
   readonly rssSamples: number[];
+  readonly mainBusyMs: number;
 }
 
 /** One full scan of `dir` through the product's engine, pool and report writer. */
@@ -176,6 +181,7 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
   const timer = setInterval(sample, MEMORY_SAMPLE_MS);
   const t0 = performance.now();
   const c0 = cpuMs();
+  const elu0 = performance.eventLoopUtilization();
   try {
     await runEngine({
       items: walk([dir], { followSymlinks: false, include: [], exclude: [], maxFileSize: null }),
@@ -193,8 +199,9 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
     await pool.close();
     rmSync(out, { force: true });
   }
+  const mainBusyMs = performance.eventLoopUtilization(elu0).active;
   sample();
-  return { files: totals.files, seconds: (performance.now() - t0) / 1000, cpuMs: cpuMs() - c0, peakRssMiB: Math.round(peak), rssSamples };
+  return { files: totals.files, seconds: (performance.now() - t0) / 1000, cpuMs: cpuMs() - c0, peakRssMiB: Math.round(peak), rssSamples, mainBusyMs };
 }
 
 /** The bench pool alone over the same files: decode only, or hash with the scan's signals. */
@@ -220,6 +227,7 @@ async function throughput(label: string, dir: string, n: number, matcher: Matche
   for (const w of o.workers) {
     const scans: number[] = [];
     const scanCpu: number[] = [];
+    const mainMs: number[] = [];
     const decodes: number[] = [];
     const decodeCpu: number[] = [];
     const hashes: number[] = [];
@@ -229,6 +237,7 @@ async function throughput(label: string, dir: string, n: number, matcher: Matche
       const run = await scanOnce(dir, w, matcher, hashOptions, o);
       scans.push(run.files / run.seconds);
       scanCpu.push(run.cpuMs / run.files);
+      mainMs.push(run.mainBusyMs / run.files);
       const d = await floor(dir, w, minSide, 'decode');
       decodes.push(d.rate);
       decodeCpu.push(d.cpuPerFile);
@@ -246,7 +255,7 @@ async function throughput(label: string, dir: string, n: number, matcher: Matche
     const hc = sameOptions ? median(hashCpu) : null;
     const fmt = (x: number | null, digits = 1): string => (x === null ? '—' : x.toFixed(digits));
     rows.push(
-      `| ${label} | ${n} | ${w} | ${s.toFixed(1)} | ${median(decodes).toFixed(1)} | ${fmt(sameOptions ? median(hashes) : null)} | ${w === o.workers[0] ? '—' : `${(s / base).toFixed(2)}×`} | ${sc.toFixed(1)} | ${dc.toFixed(1)} | ${fmt(hc)} | ${((100 * dc) / sc).toFixed(0)}% | ${hc === null ? '—' : `${((100 * hc) / sc).toFixed(0)}%`} |`,
+      `| ${label} | ${n} | ${w} | ${s.toFixed(1)} | ${median(decodes).toFixed(1)} | ${fmt(sameOptions ? median(hashes) : null)} | ${w === o.workers[0] ? '—' : `${(s / base).toFixed(2)}×`} | ${sc.toFixed(1)} | ${dc.toFixed(1)} | ${fmt(hc)} | ${median(mainMs).toFixed(2)} | ${((100 * dc) / sc).toFixed(0)}% | ${hc === null ? '—' : `${((100 * hc) / sc).toFixed(0)}%`} |`,
     );
   }
   return rows;
@@ -297,9 +306,15 @@ export async function run(argv: string[]): Promise<void> {
   try {
     if (o.small > 0 || o.large > 0) {
       say('Wall clock: files/s. CPU (all threads of the process): ms per file; "of decode" = decode-only CPU / scan CPU per file.');
+      const minSide = pdq.minDecodeSide({ ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline });
+      const decodedAt = (w: number, h: number): string => {
+        const t = shrinkTarget(w, h, minSide, 'jpeg');
+        return `${w}x${h} decoded at ${t ? `${t.width}x${t.height}` : 'full size'}`;
+      };
+      say(`Scan and floor decode at the same size (pdq ${o.pipeline}, minSide ${minSide ?? 'none'}): ${decodedAt(1024, 768)}; ${decodedAt(4032, 3024)}.`);
       say();
-      say('| images | files | workers | scan files/s | decode-only files/s | hash-only files/s | scan speed-up vs 1st | scan CPU ms/file | decode CPU ms/file | hash CPU ms/file | scan at % of decode | scan at % of hash |');
-      say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      say('| images | files | workers | scan files/s | decode-only files/s | hash-only files/s | scan speed-up vs 1st | scan CPU ms/file | decode CPU ms/file | hash CPU ms/file | main ms/file | scan at % of decode | scan at % of hash |');
+      say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
       if (o.small > 0) for (const r of await throughput('1024×768 JPEG', await corpus(o, o.small, 1024, 768), o.small, matcher ?? noList, o)) say(r);
       if (o.large > 0) for (const r of await throughput('4032×3024 JPEG', await corpus(o, o.large, 4032, 3024), o.large, matcher ?? noList, o)) say(r);
       say();

@@ -1,6 +1,6 @@
 /**
  * The `fast` pipeline's Jarosz filter: the same operator as jarosz.ts, computed only where the
- * 64x64 decimation samples it. Two box passes along an axis are one linear filter per kept
+ * 64x64 decimation samples it. The two box passes (JAROSZ_PASSES) along an axis are one linear filter per kept
  * sample (a trapezoid of about 2 * window taps), and rows and columns are independent, so
  * each image row is reduced to its 64 kept columns as its luma is computed (about one
  * multiply-add per pixel), then the 64 kept rows are formed from those.
@@ -9,7 +9,7 @@
  */
 import type { Pixels } from '../types.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
-import { decimationIndices, JAROSZ_PASSES, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
+import { decimationIndices, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
 
 const DIM = PDQ_DOWNSAMPLE_DIM;
 /** Luma weights in 22-bit fixed point (255 * 2^22 * 1 fits an int32; weight error < 3e-8 of each). */
@@ -61,37 +61,32 @@ export function boxWindows(length: number, window: number): { lo: Int32Array; hi
 }
 
 /**
- * Weights of JAROSZ_PASSES box passes along one axis of `length` values, at the 64 decimated
- * positions: the exact linear operator of the reference, in float64.
+ * Weights of the two box passes along one axis of `length` values (the same window), at the 64
+ * decimated positions: the exact linear operator of the reference, in float64. Windows only
+ * grow to the right, so sample t reads inputs lo[lo[t]] .. hi[hi[t]].
  */
 export function sampleTaps(length: number, window: number): SampleTaps {
   const { lo, hi } = boxWindows(length, window);
   const at = decimationIndices(length);
   const starts = new Int32Array(DIM);
   const lengths = new Int32Array(DIM);
-  const rows: Float64Array[] = [];
   let span = 1;
   for (let s = 0; s < DIM; s++) {
-    let support = new Map<number, number>([[at[s], 1]]);
-    for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
-      const next = new Map<number, number>();
-      for (const [k, w] of support) {
-        const share = w / (hi[k] - lo[k] + 1);
-        for (let j = lo[k]; j <= hi[k]; j++) next.set(j, (next.get(j) ?? 0) + share);
-      }
-      support = next;
-    }
-    const keys = [...support.keys()];
-    const first = Math.min(...keys);
-    const row = new Float64Array(Math.max(...keys) - first + 1);
-    for (const [j, w] of support) row[j - first] = w;
-    starts[s] = first;
-    lengths[s] = row.length;
-    rows.push(row);
-    span = Math.max(span, row.length);
+    const t = at[s];
+    starts[s] = lo[lo[t]];
+    lengths[s] = hi[hi[t]] - starts[s] + 1;
+    span = Math.max(span, lengths[s]);
   }
   const weights = new Float64Array(DIM * span);
-  rows.forEach((row, s) => weights.set(row, s * span));
+  for (let s = 0; s < DIM; s++) {
+    const t = at[s];
+    const outer = 1 / (hi[t] - lo[t] + 1);
+    const row = s * span - starts[s];
+    for (let k = lo[t]; k <= hi[t]; k++) {
+      const share = outer / (hi[k] - lo[k] + 1);
+      for (let j = lo[k]; j <= hi[k]; j++) weights[row + j] += share;
+    }
+  }
   return { starts, lengths, weights, span };
 }
 
