@@ -69,6 +69,18 @@ describe('cachedHammingIndex', () => {
     }
   });
 
+  it('a file in another index format is replaced without a warning', () => {
+    const dir = join(root, 'd');
+    cachedHammingIndex(packed, RADIUS, dir);
+    const file = join(dir, readdirSync(dir)[0]);
+    const good = readFileSync(file);
+    const older = Buffer.from(good);
+    older.write('{"format":0', older.indexOf('{"format":'), 'latin1');
+    writeFileSync(file, older);
+    expect(cachedHammingIndex(packed, RADIUS, dir)).toMatchObject({ source: 'built', warning: null });
+    expect(cachedHammingIndex(packed, RADIUS, dir).source).toBe('cache');
+  });
+
   it('a folder that cannot be written is a warning, not a failure', () => {
     const blocker = join(root, 'not-a-dir');
     writeFileSync(blocker, 'x');

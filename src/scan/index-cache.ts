@@ -12,7 +12,8 @@ import type { PackedHashes } from '../index/types.js';
  *
  * A file is named by a key over the very hashes, ids and radius it indexes, so a list that
  * changed in any way gets a new file; it ends with a sha256 of everything before it, and a file
- * that fails that check (or does not restore) is deleted and rebuilt. Files are 0600 in a 0700
+ * that fails that check is deleted and rebuilt with a warning; one in an older index format is
+ * deleted and rebuilt quietly. Files are 0600 in a 0700
  * folder, written to a temporary name and renamed; the newest KEEP_FILES are kept.
  */
 
@@ -87,7 +88,10 @@ function restore(file: string, key: string): MultiIndexHash | null {
       into?.update(dst);
     };
     const index = MultiIndexHash.restore((dst) => readExact(dst), key);
-    if (!index) throw new Error('not an index for these lists');
+    if (!index) {
+      rmSync(file, { force: true });
+      return null;
+    }
     const trailer = new Uint8Array(TRAILER_BYTES);
     readExact(trailer, null);
     if (!digest.digest().equals(trailer)) throw new Error('checksum mismatch');
