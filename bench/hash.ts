@@ -130,7 +130,7 @@ export async function run(argv: string[]): Promise<void> {
   console.log(
     `one thread (sharp.concurrency(1), sequential tasks), ${o.clock} clock, seed ${o.seed}, ` +
       `>= ${o.iterations} iterations or ${o.time} ms per task, ` +
-      `pdq fast shrinks the shorter side to ${PDQ_FAST_MIN_SIDE}`,
+      `pdq fast lets the decoder shrink (shorter side >= ${PDQ_FAST_MIN_SIDE}; JPEG at libjpeg scales)`,
   );
   for (const [w, h] of o.sizes) await benchSize(o, w, h);
 }
