@@ -247,7 +247,7 @@ export async function importList(store: Store, file: string, options: ImportOpti
       signatureStatus: verified ? 'verified' : 'unsigned',
       keyFingerprint: verified?.keyFingerprint ?? null,
       imported,
-      duplicates: sink.rows - Object.values(stored.added).reduce((a, b) => a + b, 0),
+      duplicates: stored.duplicates,
       skipped: sink.skipped,
       photoDna,
       notes,
