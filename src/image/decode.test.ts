@@ -153,6 +153,16 @@ describe('decodeImage: output is 8-bit sRGB RGBA, first frame, as stored', () =>
     expect(rgbOf(d.pixels.data)).toEqual(sourceRgb);
   });
 
+  it('a file name ending in [...] is a name, not libvips load options', async () => {
+    for (const name of ['x.png[shrink=2]', 'y[0].png', 'z.png[page=1,n=-1]']) {
+      const path = join(dir, name);
+      writeFileSync(path, source);
+      const d = await decodeImage(path, FULL);
+      expect(d, name).toMatchObject({ width: W, height: H, format: 'png' });
+      expect(rgbOf(d.pixels.data)).toEqual(sourceRgb);
+    }
+  });
+
   it('ignores EXIF orientation (no auto-rotation)', async () => {
     const jpeg = await sharp(source).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
     expect((await sharp(jpeg).metadata()).orientation).toBe(6);

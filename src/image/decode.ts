@@ -7,7 +7,7 @@
  * shorter side of exactly minSide (WebP with shrink-on-load).
  * Failures are FileErrors with stable codes; messages never carry file contents.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { FileError, type FileErrorCode } from '../errors.js';
 import type { Pixels } from '../signals/types.js';
@@ -94,7 +94,19 @@ async function checkInputSize(input: Buffer | string, limits: DecodeLimits): Pro
   if (size > limits.maxBytes) fail('TOO_LARGE', `The file is ${size} bytes, over the limit of ${limits.maxBytes} bytes`);
 }
 
-async function readHeader(input: Buffer | string): Promise<Metadata> {
+/**
+ * A path is read into memory before libvips sees it: libvips parses a trailing `[...]` in a
+ * file name as load options (`x.jpg[shrink=2]`), and a file on seized storage may be named so.
+ */
+async function readWhole(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    fail('UNREADABLE', `The file could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+async function readHeader(input: Buffer): Promise<Metadata> {
   try {
     return await sharp(input, { limitInputPixels: false }).metadata();
   } catch (e) {
@@ -134,7 +146,7 @@ export function shrinkTarget(
     : { width: Math.max(minSide, Math.round((width * minSide) / height)), height: minSide };
 }
 
-function pipeline(input: Buffer | string, req: DecodeRequest, target: { width: number; height: number } | null): Sharp {
+function pipeline(input: Buffer, req: DecodeRequest, target: { width: number; height: number } | null): Sharp {
   let img = sharp(input, {
     ignoreIcc: true,
     limitInputPixels: Number.isFinite(req.limits.maxPixels) ? req.limits.maxPixels : false,
@@ -158,8 +170,9 @@ export function decodeOnPoolThreads(): void {
   sharp.cache(false);
 }
 
-export async function decodeImage(input: Buffer | string, req: DecodeRequest): Promise<DecodedImage> {
-  await checkInputSize(input, req.limits);
+export async function decodeImage(path: Buffer | string, req: DecodeRequest): Promise<DecodedImage> {
+  await checkInputSize(path, req.limits);
+  const input = typeof path === 'string' ? await readWhole(path) : path;
   const meta = await readHeader(input);
   const format = meta.format ?? 'unknown';
   if (REJECTED_FORMATS.has(format)) fail('UNSUPPORTED_FORMAT', `${format} is not a raster image format this tool hashes`);
