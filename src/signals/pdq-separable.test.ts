@@ -8,7 +8,7 @@ import { decodeImage, DEFAULT_DECODE_LIMITS } from '../image/decode.js';
 import { pdq } from './pdq.js';
 import { PDQ_CONFORMANCE } from './pdq/conformance-support.js';
 import { computePdq, computePdqFast } from './pdq/pipeline.js';
-import { boxWindows } from './pdq/separable.js';
+import { boxWindows, separableDecimate, simdAvailable } from './pdq/separable.js';
 import type { Pixels } from './types.js';
 
 /**
@@ -18,6 +18,8 @@ import type { Pixels } from './types.js';
  */
 const FILTER_MAX_BITS = 0;
 const BUFFER_MAX_ABS_DIFF = 1e-3;
+/** Both sum in float64 and round once to float32: at most an ulp of 255 in float32 apart. */
+const SIMD_VS_JS_MAX_ABS_DIFF = 2 ** -15;
 
 const IMAGE_FILE = /\.(jpe?g|png|webp|gif|tiff?)$/i;
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'images');
@@ -71,6 +73,19 @@ describe('pdq separable filter: same operator as the reference box passes', () =
     for (const [channels, pad] of [[1, 0], [3, 0], [3, 5], [4, 12]] as const) {
       const p = randomPixels(9, 150, 90, channels, pad);
       expect(maxAbsDiff(computePdq(p, false).buffer64, computePdqFast(p).buffer64)).toBeLessThan(BUFFER_MAX_ABS_DIFF);
+    }
+  });
+
+  it('the WebAssembly SIMD row pass runs here and matches the JS loop (float64 sums in another order)', () => {
+    expect(simdAvailable()).toBe(true);
+    const cases: [number, number, number][] = [[1024, 768, 0], [65, 777, 0], [200, 131, 0], [301, 99, 12], [64, 64, 4]];
+    for (const [w, h, pad] of cases) {
+      const px = randomPixels(w + 3 * h, w, h, 4, pad);
+      const simd = new Float32Array(64 * 64);
+      const js = new Float32Array(64 * 64);
+      separableDecimate(px, false, simd, true);
+      separableDecimate(px, false, js, false);
+      expect(maxAbsDiff(simd, js)).toBeLessThan(SIMD_VS_JS_MAX_ABS_DIFF);
     }
   });
 

@@ -10,6 +10,7 @@
 import type { Pixels } from '../types.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
 import { decimationIndices, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
+import { instantiateRows, type RowsKernel, TAP_DESC_BYTES, WORDS_PER_GROUP } from './simd.js';
 
 const DIM = PDQ_DOWNSAMPLE_DIM;
 /** Luma weights in 22-bit fixed point (255 * 2^22 * 1 fits an int32; weight error < 3e-8 of each). */
@@ -186,6 +187,75 @@ function rowsFromBytes(pixels: Pixels, grey: boolean, taps: SampleTaps, mid: Flo
   }
 }
 
+const WASM_PAGE = 65536;
+/** Beyond this the JS loop runs rather than growing the kernel's memory (about 128 MP of RGBA). */
+const SIMD_MAX_BYTES = 512 * 2 ** 20;
+/** Rows copied into the kernel's memory per call: a band that stays in a core's L2 cache. */
+const BAND_BYTES = 128 * 1024;
+let kernel: RowsKernel | null | undefined;
+let kernelTaps: SampleTaps | null = null;
+
+/** Whether the SIMD row pass is available (instantiated on first use, once per thread). */
+export function simdAvailable(): boolean {
+  if (kernel === undefined) kernel = instantiateRows(FIXED_R, FIXED_G, FIXED_B);
+  return kernel !== null;
+}
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** The kernel's tap table at address 0: descriptors, then weights (FIXED_SCALE folded in) zero-padded to whole groups. */
+function writeTaps(memory: ArrayBuffer, taps: SampleTaps): void {
+  const { starts, lengths, weights, span } = taps;
+  const desc = new Int32Array(memory, 0, DIM * 3);
+  const table = new Float64Array(memory);
+  let w = align16(DIM * TAP_DESC_BYTES);
+  for (let s = 0; s < DIM; s++) {
+    const groups = Math.ceil(lengths[s] / WORDS_PER_GROUP);
+    desc[s * 3] = starts[s] * 4;
+    desc[s * 3 + 1] = groups;
+    desc[s * 3 + 2] = w;
+    const at = w / 8;
+    for (let k = 0; k < groups * WORDS_PER_GROUP; k++) table[at + k] = k < lengths[s] ? weights[s * span + k] * FIXED_SCALE : 0;
+    w += groups * WORDS_PER_GROUP * 8;
+  }
+}
+
+function tapTableBytes(taps: SampleTaps): number {
+  let groups = 0;
+  for (let s = 0; s < DIM; s++) groups += Math.ceil(taps.lengths[s] / WORDS_PER_GROUP);
+  return align16(DIM * TAP_DESC_BYTES) + groups * WORDS_PER_GROUP * 8;
+}
+
+/**
+ * The row pass of rowsFromWords in the SIMD kernel. RGBA bytes are copied into its memory a band
+ * of rows at a time (the band stays in cache for the kernel, and the memory stays small); rows go
+ * in pairs, so a band has one spare row, and loads run at most three words past a row. The
+ * height x 64 result is read in place. Null where the kernel is unavailable or memory would exceed
+ * SIMD_MAX_BYTES.
+ */
+function rowsFromSimd(pixels: Pixels, taps: SampleTaps): Float64Array | null {
+  if (!simdAvailable() || !kernel) return null;
+  const { data, height, stride } = pixels;
+  const band = Math.max(2, Math.floor(BAND_BYTES / stride / 2) * 2);
+  const pixAt = align16(tapTableBytes(taps));
+  const outAt = align16(pixAt + stride * (band + 1) + 16);
+  const need = outAt + (height + 1) * DIM * 8;
+  if (need > SIMD_MAX_BYTES) return null;
+  const { memory } = kernel;
+  if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
+  if (kernelTaps !== taps) {
+    writeTaps(memory.buffer, taps);
+    kernelTaps = taps;
+  }
+  const heap = new Uint8Array(memory.buffer);
+  for (let y = 0; y < height; y += band) {
+    const rows = Math.min(band, height - y);
+    heap.set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
+    kernel.rows(pixAt, stride, Math.ceil(rows / 2), 0, outAt + y * DIM * 8);
+  }
+  return new Float64Array(memory.buffer, outAt, height * DIM);
+}
+
 /** The 64 kept rows of the height x 64 `mid`, into `out64`. */
 function keptRows(mid: Float64Array, taps: SampleTaps, out64: Float32Array): void {
   const { starts, lengths, weights, span } = taps;
@@ -203,19 +273,25 @@ function keptRows(mid: Float64Array, taps: SampleTaps, out64: Float32Array): voi
 
 /**
  * Luma (float64, alpha dropped; `grey` = first channel read as is) of every pixel, filtered and
- * decimated to the 64x64 `out64`. Returns the window sizes, as jaroszDecimate does.
+ * decimated to the 64x64 `out64`. Returns the window sizes, as jaroszDecimate does. RGBA goes
+ * through the SIMD kernel unless `simd` is false or it is unavailable.
  */
 export function separableDecimate(
   pixels: Pixels,
   grey: boolean,
   out64: Float32Array,
+  simd = true,
 ): { windowAlongRows: number; windowAlongCols: number } {
   const { width, height } = pixels;
-  if (rowsByCol.length < height * DIM) rowsByCol = new Float64Array(height * DIM);
   const colTaps = cachedTaps(width);
-  const words = grey ? null : rgbaWords(pixels);
-  if (words) rowsFromWords(words, pixels.stride >> 2, height, colTaps, rowsByCol);
-  else rowsFromBytes(pixels, grey, colTaps, rowsByCol);
-  keptRows(rowsByCol, cachedTaps(height), out64);
+  let mid = !grey && simd && pixels.channels === 4 ? rowsFromSimd(pixels, colTaps) : null;
+  if (!mid) {
+    if (rowsByCol.length < height * DIM) rowsByCol = new Float64Array(height * DIM);
+    mid = rowsByCol;
+    const words = grey ? null : rgbaWords(pixels);
+    if (words) rowsFromWords(words, pixels.stride >> 2, height, colTaps, mid);
+    else rowsFromBytes(pixels, grey, colTaps, mid);
+  }
+  keptRows(mid, cachedTaps(height), out64);
   return { windowAlongRows: jaroszWindowSize(width), windowAlongCols: jaroszWindowSize(height) };
 }

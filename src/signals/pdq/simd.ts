@@ -1,0 +1,256 @@
+/**
+ * The `fast` filter's row pass as a WebAssembly SIMD kernel, assembled here as bytes (no toolchain).
+ * rows(pix, rowBytes, pairs, taps, out): for each pair of image rows and each of the 64 kept
+ * columns, four RGBA words per v128 load, channels by shift and mask, integer luma (the caller's
+ * fixed-point weights, exact in i32), converted to f64 two lanes at a time and multiplied by the
+ * tap weights, which come padded with zeros to a multiple of four. Accumulation is float64, as in
+ * the JS loop; only the order of the additions differs (four partial sums per sample).
+ *
+ * taps: per kept column s, at taps + 12 s: i32 byte offset of its first pixel in a row, i32 count
+ * of four-pixel groups, i32 address of its weights (4 f64 per group). out: f64 per (row, column),
+ * two rows of 64 per pair. Loads may run up to three words past a row's last tap and the second
+ * row of the last pair may be the row after the image: the caller leaves that memory mapped.
+ */
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const EMPTY_BLOCK = 0x40;
+
+const OP = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  f64Add: 0xa0,
+} as const;
+
+/** SIMD instructions: the 0xfd prefix, then the opcode as unsigned LEB128 (lane/memarg immediates follow). */
+const SIMD = {
+  load: [0xfd, 0x00],
+  const: [0xfd, 0x0c],
+  shuffle: [0xfd, 0x0d],
+  i32x4Splat: [0xfd, 0x11],
+  f64x2ExtractLane: [0xfd, 0x21],
+  and: [0xfd, 0x4e],
+  i32x4ShrU: [0xfd, 0xad, 0x01],
+  i32x4Add: [0xfd, 0xae, 0x01],
+  i32x4Mul: [0xfd, 0xb5, 0x01],
+  f64x2Add: [0xfd, 0xf0, 0x01],
+  f64x2Mul: [0xfd, 0xf2, 0x01],
+  f64x2ConvertLowI32x4S: [0xfd, 0xfe, 0x01],
+} as const;
+
+const KEPT = 64;
+const OUT_ROW_BYTES = KEPT * 8;
+export const TAP_DESC_BYTES = 12;
+export const WORDS_PER_GROUP = 4;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+const [PIX, ROW_BYTES, PAIRS, TAPS, OUT] = [0, 1, 2, 3, 4];
+const [S, P, N, W, D] = [5, 6, 7, 8, 9];
+const [MASK, CR, CG, CB, ACC0, ACC1, ACC2, ACC3, WORDS, LUMA0, LUMA1] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+
+const get = (i: number): number[] => [OP.localGet, i];
+const set = (i: number): number[] => [OP.localSet, i];
+const i32 = (n: number): number[] => [OP.i32Const, ...sleb(n)];
+const memarg = (align: number, offset: number): number[] => [align, ...uleb(offset)];
+const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+
+/** Luma of the four RGBA words at the address on the stack, into `into`. */
+function luma(into: number): number[] {
+  const channel = (shift: number, weight: number): number[] => [
+    ...get(WORDS),
+    ...(shift ? [...i32(shift), ...SIMD.i32x4ShrU] : []),
+    ...get(MASK),
+    ...SIMD.and,
+    ...get(weight),
+    ...SIMD.i32x4Mul,
+  ];
+  return [
+    ...SIMD.load,
+    ...memarg(0, 0),
+    ...set(WORDS),
+    ...channel(0, CR),
+    ...channel(8, CG),
+    ...SIMD.i32x4Add,
+    ...channel(16, CB),
+    ...SIMD.i32x4Add,
+    ...set(into),
+  ];
+}
+
+/** acc += convert(lanes of l) * weights at w + offset. */
+function accumulate(acc: number, l: number, high: boolean, offset: number): number[] {
+  return [
+    ...get(acc),
+    ...get(l),
+    ...(high ? [...get(l), ...SIMD.shuffle, ...HIGH_TO_LOW] : []),
+    ...SIMD.f64x2ConvertLowI32x4S,
+    ...get(W),
+    ...SIMD.load,
+    ...memarg(0, offset),
+    ...SIMD.f64x2Mul,
+    ...SIMD.f64x2Add,
+    ...set(acc),
+  ];
+}
+
+/** f64 at out + offset = the four lanes of a and b summed. */
+function storeSum(a: number, b: number, offset: number): number[] {
+  const lane = (i: number): number[] => [...get(a), ...get(b), ...SIMD.f64x2Add, ...SIMD.f64x2ExtractLane, i];
+  return [...get(OUT), ...lane(0), ...lane(1), OP.f64Add, OP.f64Store, ...memarg(3, offset)];
+}
+
+const zero = (l: number): number[] => [...SIMD.const, ...new Array<number>(16).fill(0), ...set(l)];
+const splat = (l: number, n: number): number[] => [...i32(n), ...SIMD.i32x4Splat, ...set(l)];
+const decrementAndLoop = (l: number): number[] => [...get(l), ...i32(1), OP.i32Sub, OP.localTee, l, OP.brIf, 0];
+const addTo = (l: number, amount: number[]): number[] => [...get(l), ...amount, OP.i32Add, ...set(l)];
+
+function rowsBody(r: number, g: number, b: number): number[] {
+  const groups = [
+    ...luma(LUMA0),
+    ...get(P),
+    ...get(ROW_BYTES),
+    OP.i32Add,
+    ...luma(LUMA1),
+    ...accumulate(ACC0, LUMA0, false, 0),
+    ...accumulate(ACC1, LUMA0, true, 16),
+    ...accumulate(ACC2, LUMA1, false, 0),
+    ...accumulate(ACC3, LUMA1, true, 16),
+    ...addTo(P, i32(16)),
+    ...addTo(W, i32(32)),
+  ];
+  const sample = [
+    ...get(PIX),
+    ...get(D),
+    OP.i32Load,
+    ...memarg(2, 0),
+    OP.i32Add,
+    ...set(P),
+    ...get(D),
+    OP.i32Load,
+    ...memarg(2, 4),
+    ...set(N),
+    ...get(D),
+    OP.i32Load,
+    ...memarg(2, 8),
+    ...set(W),
+    ...zero(ACC0),
+    ...zero(ACC1),
+    ...zero(ACC2),
+    ...zero(ACC3),
+    OP.loop,
+    EMPTY_BLOCK,
+    ...get(P),
+    ...groups,
+    ...decrementAndLoop(N),
+    OP.end,
+    ...storeSum(ACC0, ACC1, 0),
+    ...storeSum(ACC2, ACC3, OUT_ROW_BYTES),
+    ...addTo(OUT, i32(8)),
+    ...addTo(D, i32(TAP_DESC_BYTES)),
+  ];
+  const pair = [
+    ...get(TAPS),
+    ...set(D),
+    ...i32(KEPT),
+    ...set(S),
+    OP.loop,
+    EMPTY_BLOCK,
+    ...sample,
+    ...decrementAndLoop(S),
+    OP.end,
+    ...addTo(OUT, i32(OUT_ROW_BYTES)),
+    ...addTo(PIX, [...get(ROW_BYTES), ...get(ROW_BYTES), OP.i32Add]),
+  ];
+  return [
+    ...splat(MASK, 0xff),
+    ...splat(CR, r),
+    ...splat(CG, g),
+    ...splat(CB, b),
+    OP.block,
+    EMPTY_BLOCK,
+    ...get(PAIRS),
+    OP.i32Eqz,
+    OP.brIf,
+    0,
+    OP.loop,
+    EMPTY_BLOCK,
+    ...pair,
+    ...decrementAndLoop(PAIRS),
+    OP.end,
+    OP.end,
+    OP.end,
+  ];
+}
+
+/** The module for the given fixed-point luma weights (each channel weight * 255 must fit an i32 sum). */
+export function rowsModuleBytes(r: number, g: number, b: number): Uint8Array {
+  const body = rowsBody(r, g, b);
+  const locals = vec([
+    [5, I32],
+    [11, V128],
+  ]);
+  const code = [...locals, ...body];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
+    ...section(3, vec([[0]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...name('rows'), 0x00, 0], [...name('memory'), 0x02, 0]])),
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ]);
+}
+
+export interface RowsKernel {
+  rows(pix: number, rowBytes: number, pairs: number, taps: number, out: number): void;
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+}
+
+/** Instantiates the kernel, or null where WebAssembly SIMD is unavailable. */
+export function instantiateRows(r: number, g: number, b: number): RowsKernel | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const bytes = rowsModuleBytes(r, g, b);
+  if (!wasm || !wasm.validate(bytes)) return null;
+  return new wasm.Instance(new wasm.Module(bytes), {}).exports as unknown as RowsKernel;
+}
+
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
