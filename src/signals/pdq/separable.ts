@@ -10,7 +10,7 @@
 import type { Pixels } from '../types.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
 import { decimationIndices, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
-import { instantiateRows, type RowsKernel, TAP_DESC_BYTES, WORDS_PER_GROUP } from './simd.js';
+import { instantiateFilter, type FilterKernel, TAP_DESC_BYTES, WORDS_PER_GROUP } from './simd.js';
 
 const DIM = PDQ_DOWNSAMPLE_DIM;
 /** Luma weights in 22-bit fixed point (255 * 2^22 * 1 fits an int32; weight error < 3e-8 of each). */
@@ -192,68 +192,77 @@ const WASM_PAGE = 65536;
 const SIMD_MAX_BYTES = 512 * 2 ** 20;
 /** Rows copied into the kernel's memory per call: a band that stays in a core's L2 cache. */
 const BAND_BYTES = 128 * 1024;
-let kernel: RowsKernel | null | undefined;
-let kernelTaps: SampleTaps | null = null;
+let kernel: FilterKernel | null | undefined;
+let kernelTaps: [SampleTaps | null, SampleTaps | null] = [null, null];
 
-/** Whether the SIMD row pass is available (instantiated on first use, once per thread). */
+/** Whether the SIMD kernel is available (instantiated on first use, once per thread). */
 export function simdAvailable(): boolean {
-  if (kernel === undefined) kernel = instantiateRows(FIXED_R, FIXED_G, FIXED_B);
+  if (kernel === undefined) kernel = instantiateFilter(FIXED_R, FIXED_G, FIXED_B);
   return kernel !== null;
 }
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-/** The kernel's tap table at address 0: descriptors, then weights (FIXED_SCALE folded in) zero-padded to whole groups. */
-function writeTaps(memory: ArrayBuffer, taps: SampleTaps): void {
+/**
+ * A tap table of the kernel at `at`: per kept sample, the byte offset of its first input
+ * (`starts * step`), its count of `group`-tap groups and the address of its weights (times
+ * `scale`, zero-padded to whole groups). Returns the table's end, or only computes it when `memory` is null.
+ */
+function tapTable(memory: ArrayBuffer | null, at: number, taps: SampleTaps, step: number, group: number, scale: number): number {
   const { starts, lengths, weights, span } = taps;
-  const desc = new Int32Array(memory, 0, DIM * 3);
-  const table = new Float64Array(memory);
-  let w = align16(DIM * TAP_DESC_BYTES);
+  let w = align16(at + DIM * TAP_DESC_BYTES);
   for (let s = 0; s < DIM; s++) {
-    const groups = Math.ceil(lengths[s] / WORDS_PER_GROUP);
-    desc[s * 3] = starts[s] * 4;
-    desc[s * 3 + 1] = groups;
-    desc[s * 3 + 2] = w;
-    const at = w / 8;
-    for (let k = 0; k < groups * WORDS_PER_GROUP; k++) table[at + k] = k < lengths[s] ? weights[s * span + k] * FIXED_SCALE : 0;
-    w += groups * WORDS_PER_GROUP * 8;
+    const groups = Math.ceil(lengths[s] / group);
+    if (memory) {
+      new Int32Array(memory, at + s * TAP_DESC_BYTES, 3).set([starts[s] * step, groups, w]);
+      const table = new Float64Array(memory, w, groups * group);
+      for (let k = 0; k < lengths[s]; k++) table[k] = weights[s * span + k] * scale;
+      table.fill(0, lengths[s]);
+    }
+    w += groups * group * 8;
   }
-}
-
-function tapTableBytes(taps: SampleTaps): number {
-  let groups = 0;
-  for (let s = 0; s < DIM; s++) groups += Math.ceil(taps.lengths[s] / WORDS_PER_GROUP);
-  return align16(DIM * TAP_DESC_BYTES) + groups * WORDS_PER_GROUP * 8;
+  return align16(w);
 }
 
 /**
- * The row pass of rowsFromWords in the SIMD kernel. RGBA bytes are copied into its memory a band
- * of rows at a time (the band stays in cache for the kernel, and the memory stays small); rows go
- * in pairs, so a band has one spare row, and loads run at most three words past a row. The
- * height x 64 result is read in place. Null where the kernel is unavailable or memory would exceed
- * SIMD_MAX_BYTES.
+ * Both passes in the SIMD kernel (the same sums as rowsFromWords and keptRows, the row pass's
+ * in another order). RGBA bytes are copied into its memory a band of rows at a time (the band
+ * stays in cache for the kernel, and the memory stays small); rows go in pairs, so a band has
+ * one spare row, and loads run at most three words past a row. False where the kernel is
+ * unavailable or its memory would exceed SIMD_MAX_BYTES.
  */
-function rowsFromSimd(pixels: Pixels, taps: SampleTaps): Float64Array | null {
-  if (!simdAvailable() || !kernel) return null;
+function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, out64: Float32Array): boolean {
+  if (!simdAvailable() || !kernel) return false;
   const { data, height, stride } = pixels;
   const band = Math.max(2, Math.floor(BAND_BYTES / stride / 2) * 2);
-  const pixAt = align16(tapTableBytes(taps));
-  const outAt = align16(pixAt + stride * (band + 1) + 16);
-  const need = outAt + (height + 1) * DIM * 8;
-  if (need > SIMD_MAX_BYTES) return null;
+  const rowTableAt = tapTable(null, 0, colTaps, 4, WORDS_PER_GROUP, FIXED_SCALE);
+  const pixAt = tapTable(null, rowTableAt, rowTaps, DIM * 8, 1, 1);
+  const midAt = align16(pixAt + stride * (band + 1) + 16);
+  const out64At = midAt + (height + 1) * DIM * 8;
+  const need = out64At + DIM * DIM * 8;
+  if (need > SIMD_MAX_BYTES) return false;
   const { memory } = kernel;
-  if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
-  if (kernelTaps !== taps) {
-    writeTaps(memory.buffer, taps);
-    kernelTaps = taps;
+  if (memory.buffer.byteLength < need) {
+    try {
+      memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
+    } catch {
+      return false;
+    }
+  }
+  if (kernelTaps[0] !== colTaps || kernelTaps[1] !== rowTaps) {
+    tapTable(memory.buffer, 0, colTaps, 4, WORDS_PER_GROUP, FIXED_SCALE);
+    tapTable(memory.buffer, rowTableAt, rowTaps, DIM * 8, 1, 1);
+    kernelTaps = [colTaps, rowTaps];
   }
   const heap = new Uint8Array(memory.buffer);
   for (let y = 0; y < height; y += band) {
     const rows = Math.min(band, height - y);
     heap.set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
-    kernel.rows(pixAt, stride, Math.ceil(rows / 2), 0, outAt + y * DIM * 8);
+    kernel.rows(pixAt, stride, Math.ceil(rows / 2), 0, midAt + y * DIM * 8);
   }
-  return new Float64Array(memory.buffer, outAt, height * DIM);
+  kernel.cols(midAt, rowTableAt, out64At);
+  out64.set(new Float64Array(memory.buffer, out64At, DIM * DIM));
+  return true;
 }
 
 /** The 64 kept rows of the height x 64 `mid`, into `out64`. */
@@ -274,7 +283,7 @@ function keptRows(mid: Float64Array, taps: SampleTaps, out64: Float32Array): voi
 /**
  * Luma (float64, alpha dropped; `grey` = first channel read as is) of every pixel, filtered and
  * decimated to the 64x64 `out64`. Returns the window sizes, as jaroszDecimate does. RGBA goes
- * through the SIMD kernel unless `simd` is false or it is unavailable.
+ * through the SIMD kernel (decimateSimd) unless `simd` is false or it is unavailable.
  */
 export function separableDecimate(
   pixels: Pixels,
@@ -284,14 +293,13 @@ export function separableDecimate(
 ): { windowAlongRows: number; windowAlongCols: number } {
   const { width, height } = pixels;
   const colTaps = cachedTaps(width);
-  let mid = !grey && simd && pixels.channels === 4 ? rowsFromSimd(pixels, colTaps) : null;
-  if (!mid) {
+  const rowTaps = cachedTaps(height);
+  if (grey || !simd || pixels.channels !== 4 || !decimateSimd(pixels, colTaps, rowTaps, out64)) {
     if (rowsByCol.length < height * DIM) rowsByCol = new Float64Array(height * DIM);
-    mid = rowsByCol;
     const words = grey ? null : rgbaWords(pixels);
-    if (words) rowsFromWords(words, pixels.stride >> 2, height, colTaps, mid);
-    else rowsFromBytes(pixels, grey, colTaps, mid);
+    if (words) rowsFromWords(words, pixels.stride >> 2, height, colTaps, rowsByCol);
+    else rowsFromBytes(pixels, grey, colTaps, rowsByCol);
+    keptRows(rowsByCol, rowTaps, out64);
   }
-  keptRows(mid, cachedTaps(height), out64);
   return { windowAlongRows: jaroszWindowSize(width), windowAlongCols: jaroszWindowSize(height) };
 }

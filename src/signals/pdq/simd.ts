@@ -1,5 +1,7 @@
 /**
- * The `fast` filter's row pass as a WebAssembly SIMD kernel, assembled here as bytes (no toolchain).
+ * The `fast` filter (separable.ts) as a WebAssembly SIMD kernel, assembled here as bytes (no
+ * toolchain): rows then cols, both float64.
+ *
  * rows(pix, rowBytes, pairs, taps, out): for each pair of image rows and each of the 64 kept
  * columns, four RGBA words per v128 load, channels by shift and mask, integer luma (the caller's
  * fixed-point weights, exact in i32), converted to f64 two lanes at a time and multiplied by the
@@ -10,6 +12,8 @@
  * of four-pixel groups, i32 address of its weights (4 f64 per group). out: f64 per (row, column),
  * two rows of 64 per pair. Loads may run up to three words past a row's last tap and the second
  * row of the last pair may be the row after the image: the caller leaves that memory mapped.
+ *
+ * cols(mid, taps, out64): the column pass (colsBody), in the same order of additions as the JS loop.
  */
 
 const I32 = 0x7f;
@@ -25,6 +29,7 @@ const OP = {
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
+  f64Load: 0x2b,
   f64Store: 0x39,
   i32Const: 0x41,
   i32Eqz: 0x45,
@@ -38,7 +43,9 @@ const SIMD = {
   load: [0xfd, 0x00],
   const: [0xfd, 0x0c],
   shuffle: [0xfd, 0x0d],
+  store: [0xfd, 0x0b],
   i32x4Splat: [0xfd, 0x11],
+  f64x2Splat: [0xfd, 0x14],
   f64x2ExtractLane: [0xfd, 0x21],
   and: [0xfd, 0x4e],
   i32x4ShrU: [0xfd, 0xad, 0x01],
@@ -218,35 +225,82 @@ function rowsBody(r: number, g: number, b: number): number[] {
   ];
 }
 
+const [MID, COL_TAPS, OUT64] = [0, 1, 2];
+const [R, CP, CN, CW, CD, WEIGHT] = [3, 4, 5, 6, 7, 8];
+const ACC_LANES = KEPT / 2;
+const acc = (j: number): number => WEIGHT + 1 + j;
+
+/**
+ * cols(mid, taps, out): the 64 kept rows of `mid` (height x 64 f64), each a weighted sum of mid
+ * rows, into `out` (64 x 64 f64); the 64 columns are held in 32 f64x2 locals. taps: per kept row,
+ * i32 byte offset of its first mid row, i32 tap count, i32 address of its f64 weights.
+ */
+function colsBody(): number[] {
+  const lanes = (f: (j: number) => number[]): number[] => Array.from({ length: ACC_LANES }, (_, j) => f(j)).flat();
+  const tap = [
+    ...get(CW),
+    OP.f64Load,
+    ...memarg(3, 0),
+    ...SIMD.f64x2Splat,
+    ...set(WEIGHT),
+    ...lanes((j) => [...get(acc(j)), ...get(CP), ...SIMD.load, ...memarg(0, 16 * j), ...get(WEIGHT), ...SIMD.f64x2Mul, ...SIMD.f64x2Add, ...set(acc(j))]),
+    ...addTo(CP, i32(OUT_ROW_BYTES)),
+    ...addTo(CW, i32(8)),
+  ];
+  const row = [
+    ...get(MID),
+    ...get(CD),
+    OP.i32Load,
+    ...memarg(2, 0),
+    OP.i32Add,
+    ...set(CP),
+    ...get(CD),
+    OP.i32Load,
+    ...memarg(2, 4),
+    ...set(CN),
+    ...get(CD),
+    OP.i32Load,
+    ...memarg(2, 8),
+    ...set(CW),
+    ...lanes((j) => zero(acc(j))),
+    OP.loop,
+    EMPTY_BLOCK,
+    ...tap,
+    ...decrementAndLoop(CN),
+    OP.end,
+    ...lanes((j) => [...get(OUT64), ...get(acc(j)), ...SIMD.store, ...memarg(0, 16 * j)]),
+    ...addTo(OUT64, i32(OUT_ROW_BYTES)),
+    ...addTo(CD, i32(TAP_DESC_BYTES)),
+  ];
+  return [...get(COL_TAPS), ...set(CD), ...i32(KEPT), ...set(R), OP.loop, EMPTY_BLOCK, ...row, ...decrementAndLoop(R), OP.end, OP.end];
+}
+
 /** The module for the given fixed-point luma weights (each channel weight * 255 must fit an i32 sum). */
-export function rowsModuleBytes(r: number, g: number, b: number): Uint8Array {
-  const body = rowsBody(r, g, b);
-  const locals = vec([
-    [5, I32],
-    [11, V128],
-  ]);
-  const code = [...locals, ...body];
+export function filterModuleBytes(r: number, g: number, b: number): Uint8Array {
+  const rows = [...vec([[5, I32], [11, V128]]), ...rowsBody(r, g, b)];
+  const cols = [...vec([[5, I32], [...uleb(1 + ACC_LANES), V128]]), ...colsBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
-    ...section(3, vec([[0]])),
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32]]), 0]])),
+    ...section(3, vec([[0], [1]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...name('rows'), 0x00, 0], [...name('memory'), 0x02, 0]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
+    ...section(7, vec([[...name('rows'), 0x00, 0], [...name('cols'), 0x00, 1], [...name('memory'), 0x02, 0]])),
+    ...section(10, vec([[...uleb(rows.length), ...rows], [...uleb(cols.length), ...cols]])),
   ]);
 }
 
-export interface RowsKernel {
+export interface FilterKernel {
   rows(pix: number, rowBytes: number, pairs: number, taps: number, out: number): void;
+  cols(mid: number, taps: number, out64: number): void;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
 /** Instantiates the kernel, or null where WebAssembly SIMD is unavailable. */
-export function instantiateRows(r: number, g: number, b: number): RowsKernel | null {
+export function instantiateFilter(r: number, g: number, b: number): FilterKernel | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = rowsModuleBytes(r, g, b);
+  const bytes = filterModuleBytes(r, g, b);
   if (!wasm || !wasm.validate(bytes)) return null;
-  return new wasm.Instance(new wasm.Module(bytes), {}).exports as unknown as RowsKernel;
+  return new wasm.Instance(new wasm.Module(bytes), {}).exports as unknown as FilterKernel;
 }
 
 interface WasmApi {
