@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -78,7 +78,12 @@ describe('hashsieve scan', () => {
     expect(known.matches).toContainEqual({ list: 'hotline', entry: 'K-1', category: 'A1', signal: 'md5', distance: 0, transform: null });
     expect(known.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(known.size).toBe(readFileSync(join(tree, 'known.png')).length);
-    expect(Date.parse(known.mtime!)).not.toBeNaN();
+    // Size and mtime come from the worker's lstat (the walk does not stat regular files): every
+    // row, errors and the empty file included, carries the file's own.
+    for (const [name, rec] of recs) {
+      const st = lstatSync(join(tree, name));
+      expect({ name, size: rec.size, mtime: rec.mtime }).toEqual({ name, size: st.size, mtime: st.mtime.toISOString() });
+    }
     for (const copy of ['copies/known.q50.jpg', 'copies/known.half.png']) {
       const rec = recs.get(copy)!;
       expect(rec.status, copy).toBe('match');

@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { appendFileSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -6,6 +6,8 @@ import { hashesOf, makeImageTree, makeList, parseNdjson, runCli, startCli } from
 
 interface Rec {
   path: string;
+  size?: number | null;
+  mtime?: string | null;
   status: string;
   error?: { code: string; message: string };
 }
@@ -57,7 +59,11 @@ describe('scan faults', () => {
     expect(r.code).toBe(1);
     const recs = parseNdjson<Rec>(r.stdout);
     expect(recs).toHaveLength(8);
-    expect(recs.find((x) => x.path.endsWith('/other.png'))).toMatchObject({ status: 'error', error: { code: 'WORKER_CRASHED' } });
+    const crashed = recs.find((x) => x.path.endsWith('/other.png'));
+    expect(crashed).toMatchObject({ status: 'error', error: { code: 'WORKER_CRASHED' } });
+    // The walk leaves stat to the worker; for a worker that died the main thread stats the file.
+    const st = lstatSync(join(tree, 'other.png'));
+    expect(crashed).toMatchObject({ size: st.size, mtime: st.mtime.toISOString() });
     expect(recs.find((x) => x.path.endsWith('/known.png'))!.status).toBe('match');
     expect(recs.filter((x) => x.error?.code === 'WORKER_CRASHED')).toHaveLength(1);
   });

@@ -55,7 +55,7 @@ async function collectFiles(inputs: readonly string[]): Promise<{ paths: string[
     if (item.kind === 'error') throw new UsageError(`Cannot read ${item.path}: ${item.error.message}`);
     if (item.kind !== 'file') continue;
     paths.push(item.path);
-    bytes += item.size;
+    bytes += item.size ?? 0; // never null: this walk stats every file (no lazyStat)
   }
   if (paths.length === 0) throw new UsageError('Expected at least one file to benchmark but found none');
   return { paths, bytes };

@@ -1,8 +1,9 @@
+import { lstat } from 'node:fs/promises';
 import type { ReportOutput } from './output.js';
 import type { Matcher } from './matcher.js';
 import { Interrupted, type Hasher } from './pool.js';
 import { hashedRecord, unhashedRecord } from './record.js';
-import type { HashTask } from './task.js';
+import type { HashTask, ScannedFile } from './task.js';
 import type { WalkItem } from './walk.js';
 
 export interface EngineJob {
@@ -44,6 +45,20 @@ function orStop<T>(p: Promise<T>, signal: AbortSignal): Promise<T | typeof STOPP
 }
 
 /**
+ * A file the walk did not stat whose worker could not say (a timeout or a crashed worker
+ * answers for it): stat it here, so its row still has a size and mtime.
+ */
+async function withStat(item: Extract<WalkItem, { kind: 'file' }>, result: ScannedFile): Promise<ScannedFile> {
+  if (item.size !== null || result.stat !== undefined) return result;
+  try {
+    const s = await lstat(item.path);
+    return { ...result, stat: { size: s.size, mtimeMs: s.mtimeMs } };
+  } catch {
+    return { ...result, stat: null };
+  }
+}
+
+/**
  * Pull items from the lazy walk, keep at most `concurrency` files in the hasher, match each
  * result and hand the record to the output. Memory stays flat: nothing is read ahead of the
  * pool. Returns true when every item was processed, false when stopped.
@@ -54,7 +69,8 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
 
   const submit = (item: Extract<WalkItem, { kind: 'file' }>): void => {
     const p: Promise<void> = job.hasher
-      .hash({ ...job.task, path: item.path })
+      .hash({ ...job.task, path: item.path, ...(item.size === null && { stat: true }) })
+      .then((result) => withStat(item, result))
       .then((result) => job.output.add(hashedRecord(item, result, job.matcher.match(result))))
       .catch((e: unknown) => {
         if (!(e instanceof Interrupted)) failure ??= e;

@@ -1,12 +1,12 @@
 import { Piscina } from 'piscina';
 import type { FileErrorCode } from '../errors.js';
 import type { FileHashResult } from '../results.js';
-import type { HashTask, WarmUpTask } from './task.js';
+import type { HashTask, ScannedFile, WarmUpTask } from './task.js';
 
 /** Hashes files somewhere (a pool of threads, or inline) and always answers with a result. */
 export interface Hasher {
   /** Never rejects for a file's own problems; rejects with Interrupted once stop() was called. */
-  hash(task: HashTask): Promise<FileHashResult>;
+  hash(task: HashTask): Promise<ScannedFile>;
   /** Abandon every task in flight (Ctrl-C): they reject with Interrupted. */
   stop(): void;
   close(): Promise<void>;
@@ -42,7 +42,7 @@ const STOPPED = 'hashsieve: interrupted';
  * only then does the file's timeout begin; threads are warmed up (modules loaded) first.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
-  const pool = new Piscina<HashTask | WarmUpTask, FileHashResult | null>({
+  const pool = new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: opts.workers,
     maxThreads: opts.workers,

@@ -1,6 +1,7 @@
 import type { MatchOutcome } from './matcher.js';
 import type { ScanRecord } from '../report/types.js';
 import type { FileHashResult } from '../results.js';
+import type { ScannedFile } from './task.js';
 import { isExact } from '../signals/registry.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { WalkItem } from './walk.js';
@@ -18,15 +19,16 @@ function digestFields(hashes: FileHashResult['hashes']): Record<string, string> 
   return out;
 }
 
+/** Size and mtime from the walk, or (lazy stat) from the worker that read the file. */
 export function hashedRecord(
   item: Extract<WalkItem, { kind: 'file' }>,
-  result: FileHashResult,
+  result: ScannedFile,
   outcome: MatchOutcome,
 ): ScanRecord {
   return {
     path: item.path,
-    size: item.size,
-    mtime: iso(item.mtimeMs),
+    size: item.size ?? result.stat?.size ?? null,
+    mtime: iso(item.mtimeMs ?? result.stat?.mtimeMs ?? null),
     ...digestFields(result.hashes),
     status: outcome.status,
     matches: outcome.matches,

@@ -129,7 +129,7 @@ function manifestList(l: ListInfo): ManifestList {
 /** Count the files a walk will see, in the background, for the progress line's total and ETA. */
 async function countAhead(inputs: readonly string[], opts: WalkOptions, progress: Progress, stop: AbortSignal): Promise<void> {
   let n = 0;
-  for await (const item of walk(inputs, opts)) {
+  for await (const item of walk(inputs, { ...opts, lazyStat: true })) {
     if (stop.aborted) return;
     n += 1;
   }
@@ -180,7 +180,8 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   let complete = false;
   try {
     complete = await runEngine({
-      items: walk(c.inputs, c.walk),
+      // The hasher (worker.ts) stats the files it reads, so the walk need not (WalkOptions.lazyStat).
+      items: walk(c.inputs, { ...c.walk, lazyStat: true }),
       hasher,
       task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits },
       matcher,

@@ -1,4 +1,5 @@
 import type { DecodeLimits } from '../image/decode.js';
+import type { FileHashResult } from '../results.js';
 import type { HashOptions } from '../signals/types.js';
 
 /** What the main thread sends a worker for one file: plain data, cloned cheaply. */
@@ -11,6 +12,13 @@ export interface HashTask {
   readonly limits: Partial<DecodeLimits>;
   /** Set to 1 by the worker when it starts the task (so a timeout never counts time in the queue). */
   readonly started?: SharedArrayBuffer;
+  /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */
+  readonly stat?: boolean;
+}
+
+/** A worker's answer: the hashes, and with HashTask.stat the file's lstat (null when that failed). */
+export interface ScannedFile extends FileHashResult {
+  readonly stat?: { readonly size: number; readonly mtimeMs: number } | null;
 }
 
 /**

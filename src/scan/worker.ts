@@ -1,14 +1,14 @@
+import { lstatSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
-import type { FileHashResult } from '../results.js';
-import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type WarmUpTask } from './task.js';
+import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
 import { applyTestHooks } from './test-hooks.js';
 
 if (!isMainThread) decodeOnPoolThreads();
 
 /** Piscina task: read, decode once and hash one file. Returns hashes only, never pixels. */
-export default async function hashTask(task: HashTask | WarmUpTask): Promise<FileHashResult | null> {
+export default async function hashTask(task: HashTask | WarmUpTask): Promise<ScannedFile | null> {
   if (isWarmUp(task)) {
     const arrived = new Int32Array(task.warmUp);
     Atomics.add(arrived, 0, 1);
@@ -21,9 +21,24 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Fil
   }
   if (task.started) Atomics.store(new Int32Array(task.started), 0, 1);
   await applyTestHooks(task.path);
-  return hashFile(task.path, {
+  const stat = task.stat ? statOf(task.path) : undefined;
+  const result = await hashFile(task.path, {
     signals: task.signals,
     hashOptions: task.options,
     limits: task.limits,
   });
+  return stat === undefined ? result : { ...result, stat };
+}
+
+/**
+ * Size and mtime for a file the walk did not stat. Synchronous: a few µs on this thread, where
+ * the main thread's asynchronous lstat cost tens (a hung mount is caught by --file-timeout).
+ */
+function statOf(path: string): ScannedFile['stat'] {
+  try {
+    const s = lstatSync(path, { throwIfNoEntry: false });
+    return s ? { size: s.size, mtimeMs: s.mtimeMs } : null;
+  } catch {
+    return null;
+  }
 }
