@@ -3,6 +3,7 @@
  * and the 8 dihedral variants derived from the same DCT. float32 arithmetic, reference order.
  */
 import type { DihedralName } from '../types.js';
+import { DCT_A_AT, DCT_OUT_AT, type DctKernel, instantiateDct } from './dct-simd.js';
 
 const fround = Math.fround;
 const N = 64;
@@ -19,8 +20,42 @@ const DCT_MATRIX: Float32Array = (() => {
   return m;
 })();
 
-/** B = D A D^T with float32 products and running sums, k innermost as in the reference. */
+/**
+ * The DCT and quality kernel (dct-simd.ts, bit-identical to the JS loops below, ~40x faster)
+ * and views of its input and output, made on first use, once per thread; null where
+ * WebAssembly SIMD is unavailable. Its memory never grows, so the views stay attached.
+ */
+let kernel: { run: DctKernel; input: Float32Array; output: Float32Array } | null | undefined;
+
+function dctKernel(): typeof kernel {
+  if (kernel === undefined) {
+    const run = instantiateDct(DCT_MATRIX, QUALITY_DIVISOR * MAX_QUALITY);
+    kernel = run && {
+      run,
+      input: new Float32Array(run.memory.buffer, DCT_A_AT, N * N),
+      output: new Float32Array(run.memory.buffer, DCT_OUT_AT, D * D),
+    };
+  }
+  return kernel;
+}
+
+/** Whether dct64To16 and pdqQuality run in the SIMD kernel here (tests assert it, so they compare something). */
+export function dctSimdAvailable(): boolean {
+  return dctKernel() !== null;
+}
+
+/** B = D A D^T of the 64x64 `a`: the SIMD kernel where available, else dct64To16Js (same bits). */
 export function dct64To16(a: Float32Array, out16: Float32Array = new Float32Array(D * D)): Float32Array {
+  const k = dctKernel();
+  if (!k || a.length !== N * N) return dct64To16Js(a, out16);
+  k.input.set(a);
+  k.run.dct();
+  out16.set(k.output);
+  return out16;
+}
+
+/** B = D A D^T with float32 products and running sums, k innermost as in the reference. */
+export function dct64To16Js(a: Float32Array, out16: Float32Array = new Float32Array(D * D)): Float32Array {
   const t = new Float32Array(D * N);
   for (let i = 0; i < D; i++) {
     for (let j = 0; j < N; j++) {
@@ -42,8 +77,20 @@ export function dct64To16(a: Float32Array, out16: Float32Array = new Float32Arra
 const QUALITY_DIVISOR = 90;
 const MAX_QUALITY = 100;
 
-/** Image-domain quality: summed truncated gradients of the 64x64 buffer, 0..100. */
+/**
+ * Image-domain quality: summed truncated gradients of the 64x64 buffer, 0..100. The SIMD kernel
+ * clamps each term at QUALITY_DIVISOR * MAX_QUALITY (which alone makes it 100), so it gives the same
+ * result as pdqQualityJs for any finite buffer; the filters' buffers always are.
+ */
 export function pdqQuality(a: Float32Array): number {
+  const k = dctKernel();
+  if (!k || a.length !== N * N) return pdqQualityJs(a);
+  k.input.set(a);
+  return Math.min(MAX_QUALITY, Math.trunc(k.run.quality() / QUALITY_DIVISOR));
+}
+
+/** pdqQuality in JS: float32 steps as in the reference, summed exactly (as a double). */
+export function pdqQualityJs(a: Float32Array): number {
   let gradientSum = 0;
   const step = (u: number, v: number): number => Math.abs(Math.trunc(fround(fround(fround(u - v) * 100) / 255)));
   for (let i = 0; i < N - 1; i++) {
@@ -57,9 +104,14 @@ export function pdqQuality(a: Float32Array): number {
 
 /** Lower median of the 256 coefficients (the 128th smallest), as Torben's method returns. */
 export function lowerMedian(values: Float32Array): number {
-  const sorted = Float32Array.from(values).sort();
+  const sorted = values.length === D * D ? medianScratch : new Float32Array(values.length);
+  sorted.set(values);
+  sorted.sort();
   return sorted[(sorted.length - 1) >> 1];
 }
+
+/** lowerMedian's sorting space for the usual 256 values (Float32Array.from goes through the iterator protocol: ~4x slower). */
+const medianScratch = new Float32Array(D * D);
 
 /**
  * Bit i*16+j (bit 0 = least significant of the big-endian 256-bit integer) is set when

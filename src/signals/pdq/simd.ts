@@ -16,85 +16,35 @@
  * cols(mid, taps, out64): the column pass (colsBody), in the same order of additions as the JS loop.
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-const EMPTY_BLOCK = 0x40;
-
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Load: 0x28,
-  f64Load: 0x2b,
-  f64Store: 0x39,
-  i32Const: 0x41,
-  i32Eqz: 0x45,
-  i32Add: 0x6a,
-  i32Sub: 0x6b,
-  f64Add: 0xa0,
-} as const;
-
-/** SIMD instructions: the 0xfd prefix, then the opcode as unsigned LEB128 (lane/memarg immediates follow). */
-const SIMD = {
-  load: [0xfd, 0x00],
-  const: [0xfd, 0x0c],
-  shuffle: [0xfd, 0x0d],
-  store: [0xfd, 0x0b],
-  i32x4Splat: [0xfd, 0x11],
-  f64x2Splat: [0xfd, 0x14],
-  f64x2ExtractLane: [0xfd, 0x21],
-  and: [0xfd, 0x4e],
-  i32x4ShrU: [0xfd, 0xad, 0x01],
-  i32x4Add: [0xfd, 0xae, 0x01],
-  i32x4Mul: [0xfd, 0xb5, 0x01],
-  f64x2Add: [0xfd, 0xf0, 0x01],
-  f64x2Mul: [0xfd, 0xf2, 0x01],
-  f64x2ConvertLowI32x4S: [0xfd, 0xfe, 0x01],
-} as const;
+import {
+  addTo,
+  decrementAndLoop,
+  EMPTY_BLOCK,
+  get,
+  I32,
+  i32,
+  instantiate,
+  memarg,
+  name,
+  OP,
+  section,
+  set,
+  SIMD,
+  uleb,
+  V128,
+  vec,
+  zero,
+} from './wasm.js';
 
 const KEPT = 64;
 const OUT_ROW_BYTES = KEPT * 8;
 export const TAP_DESC_BYTES = 12;
 export const WORDS_PER_GROUP = 4;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
 const [PIX, ROW_BYTES, PAIRS, TAPS, OUT] = [0, 1, 2, 3, 4];
 const [S, P, N, W, D] = [5, 6, 7, 8, 9];
 const [MASK, CR, CG, CB, ACC0, ACC1, ACC2, ACC3, WORDS, LUMA0, LUMA1] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
 
-const get = (i: number): number[] => [OP.localGet, i];
-const set = (i: number): number[] => [OP.localSet, i];
-const i32 = (n: number): number[] => [OP.i32Const, ...sleb(n)];
-const memarg = (align: number, offset: number): number[] => [align, ...uleb(offset)];
 const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
 /** Luma of the four RGBA words at the address on the stack, into `into`. */
@@ -142,10 +92,7 @@ function storeSum(a: number, b: number, offset: number): number[] {
   return [...get(OUT), ...lane(0), ...lane(1), OP.f64Add, OP.f64Store, ...memarg(3, offset)];
 }
 
-const zero = (l: number): number[] => [...SIMD.const, ...new Array<number>(16).fill(0), ...set(l)];
 const splat = (l: number, n: number): number[] => [...i32(n), ...SIMD.i32x4Splat, ...set(l)];
-const decrementAndLoop = (l: number): number[] => [...get(l), ...i32(1), OP.i32Sub, OP.localTee, l, OP.brIf, 0];
-const addTo = (l: number, amount: number[]): number[] => [...get(l), ...amount, OP.i32Add, ...set(l)];
 
 function rowsBody(r: number, g: number, b: number): number[] {
   const groups = [
@@ -297,14 +244,5 @@ export interface FilterKernel {
 
 /** Instantiates the kernel, or null where WebAssembly SIMD is unavailable. */
 export function instantiateFilter(r: number, g: number, b: number): FilterKernel | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = filterModuleBytes(r, g, b);
-  if (!wasm || !wasm.validate(bytes)) return null;
-  return new wasm.Instance(new wasm.Module(bytes), {}).exports as unknown as FilterKernel;
-}
-
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
+  return instantiate<FilterKernel>(filterModuleBytes(r, g, b));
 }
