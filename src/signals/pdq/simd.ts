@@ -43,7 +43,7 @@ export const WORDS_PER_GROUP = 4;
 
 const [PIX, ROW_BYTES, PAIRS, TAPS, OUT] = [0, 1, 2, 3, 4];
 const [S, P, N, W, D] = [5, 6, 7, 8, 9];
-const [MASK, CR, CG, CB, ACC0, ACC1, ACC2, ACC3, WORDS, LUMA0, LUMA1] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+const [MASK, CR, CG, CB, ACC0, ACC1, ACC2, ACC3, WORDS, LUMA0, LUMA1, WLOW, WHIGH] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
 
 const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -70,16 +70,14 @@ function luma(into: number): number[] {
   ];
 }
 
-/** acc += convert(lanes of l) * weights at w + offset. */
-function accumulate(acc: number, l: number, high: boolean, offset: number): number[] {
+/** acc += convert(lanes of l) * weights (a local: both rows of a pair share each weight load). */
+function accumulate(acc: number, l: number, high: boolean, weights: number): number[] {
   return [
     ...get(acc),
     ...get(l),
     ...(high ? [...get(l), ...SIMD.shuffle, ...HIGH_TO_LOW] : []),
     ...SIMD.f64x2ConvertLowI32x4S,
-    ...get(W),
-    ...SIMD.load,
-    ...memarg(0, offset),
+    ...get(weights),
     ...SIMD.f64x2Mul,
     ...SIMD.f64x2Add,
     ...set(acc),
@@ -101,10 +99,18 @@ function rowsBody(r: number, g: number, b: number): number[] {
     ...get(ROW_BYTES),
     OP.i32Add,
     ...luma(LUMA1),
-    ...accumulate(ACC0, LUMA0, false, 0),
-    ...accumulate(ACC1, LUMA0, true, 16),
-    ...accumulate(ACC2, LUMA1, false, 0),
-    ...accumulate(ACC3, LUMA1, true, 16),
+    ...get(W),
+    ...SIMD.load,
+    ...memarg(0, 0),
+    ...set(WLOW),
+    ...get(W),
+    ...SIMD.load,
+    ...memarg(0, 16),
+    ...set(WHIGH),
+    ...accumulate(ACC0, LUMA0, false, WLOW),
+    ...accumulate(ACC1, LUMA0, true, WHIGH),
+    ...accumulate(ACC2, LUMA1, false, WLOW),
+    ...accumulate(ACC3, LUMA1, true, WHIGH),
     ...addTo(P, i32(16)),
     ...addTo(W, i32(32)),
   ];
@@ -224,7 +230,7 @@ function colsBody(): number[] {
 
 /** The module for the given fixed-point luma weights (each channel weight * 255 must fit an i32 sum). */
 export function filterModuleBytes(r: number, g: number, b: number): Uint8Array {
-  const rows = [...vec([[5, I32], [11, V128]]), ...rowsBody(r, g, b)];
+  const rows = [...vec([[5, I32], [13, V128]]), ...rowsBody(r, g, b)];
   const cols = [...vec([[5, I32], [...uleb(1 + ACC_LANES), V128]]), ...colsBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
