@@ -89,6 +89,22 @@ describe('pdq separable filter: same operator as the reference box passes', () =
     }
   });
 
+  it('the SIMD row pass forms exactly the JS loop\'s integer luma (64x64: one tap of weight 1, so bit for bit)', () => {
+    // Dark pixels keep the luma small, where float32 resolves one unit of the 22-bit fixed point;
+    // alpha is random and must not count. Then full-range and saturated pixels.
+    const dark = randomPixels(11, 64, 64);
+    for (let i = 0; i < dark.data.length; i++) if ((i & 3) !== 3) dark.data[i] &= 3;
+    const white = randomPixels(12, 64, 64);
+    for (let i = 0; i < white.data.length; i++) if ((i & 3) !== 3) white.data[i] = 255;
+    for (const px of [dark, white, randomPixels(13, 64, 64)]) {
+      const simd = new Float32Array(64 * 64);
+      const js = new Float32Array(64 * 64);
+      separableDecimate(px, false, simd, true);
+      separableDecimate(px, false, js, false);
+      expect(Buffer.from(simd.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+    }
+  });
+
   it('images under 64 px on a side take the exact path (bit for bit)', () => {
     for (const [w, h] of [[1, 1], [7, 5], [63, 400]]) {
       const px = randomPixels(w + h, w, h);

@@ -4,8 +4,9 @@
  *
  * rows(pix, rowBytes, pairs, taps, out): for each pair of image rows and each of the 64 kept
  * columns, four RGBA words per v128 load, channels by shift and mask, integer luma (the caller's
- * fixed-point weights, exact in i32), converted to f64 two lanes at a time and multiplied by the
- * tap weights, which come padded with zeros to a multiple of four. Accumulation is float64, as in
+ * fixed-point weights, exact in i32, formed by i16 dot products: see luma), converted to f64 two
+ * lanes at a time and multiplied by the tap weights (loaded once for both rows of the pair), which
+ * come padded with zeros to a multiple of four. Accumulation is float64, as in
  * the JS loop; only the order of the additions differs (four partial sums per sample).
  *
  * taps: per kept column s, at taps + 12 s: i32 byte offset of its first pixel in a row, i32 count
@@ -43,28 +44,40 @@ export const WORDS_PER_GROUP = 4;
 
 const [PIX, ROW_BYTES, PAIRS, TAPS, OUT] = [0, 1, 2, 3, 4];
 const [S, P, N, W, D] = [5, 6, 7, 8, 9];
-const [MASK, CR, CG, CB, ACC0, ACC1, ACC2, ACC3, WORDS, LUMA0, LUMA1, WLOW, WHIGH] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+const [MASK, HI_RB, HI_G, LO_RB, ACC0, ACC1, ACC2, ACC3, RB, LUMA0, LUMA1, WLOW, WHIGH, LO_G, GA] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+const LOW_BITS = 15;
 
 const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
-/** Luma of the four RGBA words at the address on the stack, into `into`. */
+/**
+ * Luma of the four RGBA words at the address on the stack, into `into`: R and B as the two i16
+ * halves of each word, G (and A) likewise shifted down a byte, each weight split into its low 15
+ * bits and the rest, so pmaddwd (i32x4.dot_i16x8_s) forms the exact integer sums.
+ */
 function luma(into: number): number[] {
-  const channel = (shift: number, weight: number): number[] => [
-    ...get(WORDS),
-    ...(shift ? [...i32(shift), ...SIMD.i32x4ShrU] : []),
-    ...get(MASK),
-    ...SIMD.and,
-    ...get(weight),
-    ...SIMD.i32x4Mul,
-  ];
+  const dot = (halves: number, weights: number): number[] => [...get(halves), ...get(weights), ...SIMD.i32x4DotI16x8S];
   return [
     ...SIMD.load,
     ...memarg(0, 0),
-    ...set(WORDS),
-    ...channel(0, CR),
-    ...channel(8, CG),
+    OP.localTee,
+    RB,
+    ...i32(8),
+    ...SIMD.i32x4ShrU,
+    ...get(MASK),
+    ...SIMD.and,
+    ...set(GA),
+    ...get(RB),
+    ...get(MASK),
+    ...SIMD.and,
+    ...set(RB),
+    ...dot(RB, HI_RB),
+    ...dot(GA, HI_G),
     ...SIMD.i32x4Add,
-    ...channel(16, CB),
+    ...i32(LOW_BITS),
+    ...SIMD.i32x4Shl,
+    ...dot(RB, LO_RB),
+    ...SIMD.i32x4Add,
+    ...dot(GA, LO_G),
     ...SIMD.i32x4Add,
     ...set(into),
   ];
@@ -158,10 +171,11 @@ function rowsBody(r: number, g: number, b: number): number[] {
     ...addTo(PIX, [...get(ROW_BYTES), ...get(ROW_BYTES), OP.i32Add]),
   ];
   return [
-    ...splat(MASK, 0xff),
-    ...splat(CR, r),
-    ...splat(CG, g),
-    ...splat(CB, b),
+    ...splat(MASK, 0x00ff00ff),
+    ...splat(HI_RB, (r >> LOW_BITS) | ((b >> LOW_BITS) << 16)),
+    ...splat(HI_G, g >> LOW_BITS),
+    ...splat(LO_RB, (r & 0x7fff) | ((b & 0x7fff) << 16)),
+    ...splat(LO_G, g & 0x7fff),
     OP.block,
     EMPTY_BLOCK,
     ...get(PAIRS),
@@ -228,9 +242,12 @@ function colsBody(): number[] {
   return [...get(COL_TAPS), ...set(CD), ...i32(KEPT), ...set(R), OP.loop, EMPTY_BLOCK, ...row, ...decrementAndLoop(R), OP.end, OP.end];
 }
 
-/** The module for the given fixed-point luma weights (each channel weight * 255 must fit an i32 sum). */
+/**
+ * The module for the given fixed-point luma weights: each below 2^30 (its high part must fit an
+ * i16), and their sum times 255 must fit an i32.
+ */
 export function filterModuleBytes(r: number, g: number, b: number): Uint8Array {
-  const rows = [...vec([[5, I32], [13, V128]]), ...rowsBody(r, g, b)];
+  const rows = [...vec([[5, I32], [15, V128]]), ...rowsBody(r, g, b)];
   const cols = [...vec([[5, I32], [...uleb(1 + ACC_LANES), V128]]), ...colsBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
