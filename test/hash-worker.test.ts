@@ -70,7 +70,7 @@ describe('hashFile in a worker thread (synchronous reads)', () => {
     const { hashFile } = (await import(HASH_JS.href)) as typeof import('../src/hash.js');
     const paths = Object.values(cases);
     const inWorker = await hashInWorker(paths);
-    const onMain = [];
+    const onMain: Awaited<ReturnType<typeof hashFile>>[] = [];
     for (const p of paths) onMain.push(await hashFile(p, REQUEST));
     expect(inWorker).toEqual(onMain);
     // The comparison covers what it claims to: real hashes and each error code.
