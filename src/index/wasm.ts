@@ -13,6 +13,7 @@
  * gather fused into verify 1.2x slower than separate passes.
  */
 
+import { name, section, sleb, uleb, vec } from '../wasm/encoding.js';
 const I32 = 0x7f;
 const I64 = 0x7e;
 const EMPTY_BLOCK = 0x40;
@@ -46,40 +47,6 @@ const OP = {
   i64Xor: 0x85,
   i32WrapI64: 0xa7,
 } as const;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
 
 const get = (i: number) => [OP.localGet, ...uleb(i)];
 const set = (i: number) => [OP.localSet, ...uleb(i)];

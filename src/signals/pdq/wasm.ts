@@ -3,6 +3,7 @@
  * LEB128, sections, and instantiation that returns null where SIMD is unavailable. Modules are
  * assembled here as bytes so that no toolchain or binary blob enters the repo.
  */
+import { sleb, uleb } from '../../wasm/encoding.js';
 
 export const I32 = 0x7f;
 export const V128 = 0x7b;
@@ -55,31 +56,7 @@ export const SIMD = {
   f64x2ConvertLowI32x4S: [0xfd, 0xfe, 0x01],
 } as const;
 
-export function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-export function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-export const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+export { name, section, sleb, uleb, vec } from '../../wasm/encoding.js';
 
 export const get = (i: number): number[] => [OP.localGet, i];
 export const set = (i: number): number[] => [OP.localSet, i];
