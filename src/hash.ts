@@ -6,7 +6,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { isMainThread } from 'node:worker_threads';
 import { FileError, UsageError, type FileErrorInfo } from './errors.js';
 import { DEFAULT_DECODE_LIMITS, decodeImage, type DecodeLimits } from './image/decode.js';
 import type { FileHashResult, SignalHash } from './results.js';
@@ -27,21 +26,20 @@ const PDQ_PIPELINES = ['fast', 'fullres', 'cpp'];
 const STREAM_CHUNK_BYTES = 1 << 20;
 const BUFFER_LABEL = '<buffer>';
 const PIXELS_LABEL = '<pixels>';
-/**
- * Off the main thread (the scan's and the bench's workers, one task each at a time) a file is
- * stat'ed and read synchronously: nothing else waits on that thread's event loop, and the
- * fs/promises round trips through the libuv pool cost ~0.2 ms of CPU per file (40 KB JPEGs:
- * ~250 us against ~60 us), a tenth of what the scan may spend per file beyond the decode. A hung
- * mount blocks the worker either way (the scan's --file-timeout handles it). On the main thread
- * (the hash command, library callers) reads stay asynchronous. Streamed digests stay streamed.
- */
-const SYNC_READS = !isMainThread;
 
 export interface HashRequest {
   /** Signal objects or names; default pdq and sha256. */
   readonly signals?: readonly (SignalType | string)[];
   readonly hashOptions?: Partial<HashOptions>;
   readonly limits?: Partial<DecodeLimits>;
+  /**
+   * Stat and read the file synchronously. For a thread that hashes one file at a time (the
+   * scan's and the bench's pool workers), where nothing else waits on its event loop: the
+   * fs/promises round trips through the libuv pool cost ~0.2 ms of CPU per file (40 KB JPEGs:
+   * ~250 us against ~60 us). It blocks the calling thread, so the default (false) suits the main
+   * thread and any caller overlapping several files. Streamed digests stay streamed.
+   */
+  readonly syncReads?: boolean;
 }
 
 interface Resolved {
@@ -199,7 +197,7 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
   const fail = (size: number, error: FileErrorInfo): FileHashResult => ({ path, size, hashes: ordered(r.order, hashes), error });
   let size: number;
   try {
-    const st = SYNC_READS ? statSync(path) : await stat(path);
+    const st = req.syncReads ? statSync(path) : await stat(path);
     if (!st.isFile()) {
       return fail(0, { code: 'NOT_A_FILE', message: st.isDirectory() ? 'Is a directory, not a file' : 'Not a regular file' });
     }
@@ -221,7 +219,7 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
 
   let bytes: Buffer;
   try {
-    bytes = SYNC_READS ? readFileSync(path) : await readFile(path);
+    bytes = req.syncReads ? readFileSync(path) : await readFile(path);
   } catch (e) {
     return fail(size, fsErrorInfo(e));
   }

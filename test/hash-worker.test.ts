@@ -1,6 +1,6 @@
 /**
- * hashFile off the main thread reads files synchronously (src/hash.ts, SYNC_READS), as the scan's
- * workers run it: the same results as the asynchronous reads of the main thread, errors included.
+ * hashFile with syncReads in a worker thread, as the scan's workers run it: the same results as
+ * the default asynchronous reads on the main thread, errors included.
  * Runs the BUILT library (run `npm run build` first) in a worker_threads Worker.
  */
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -26,7 +26,7 @@ function hashInWorker(paths: string[]): Promise<unknown[]> {
   `;
   return new Promise((done, fail) => {
     const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`), {
-      workerData: { hashJs: HASH_JS.href, paths, request: REQUEST },
+      workerData: { hashJs: HASH_JS.href, paths, request: { ...REQUEST, syncReads: true } },
     });
     w.once('message', (m: { isMainThread: boolean; results: unknown[] }) => {
       expect(m.isMainThread).toBe(false);

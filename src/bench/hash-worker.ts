@@ -23,11 +23,11 @@ export interface HashBenchReply {
 
 export default async function benchTask(task: HashBenchTask): Promise<HashBenchReply> {
   if (task.mode === 'hash') {
-    const r = await hashFile(task.path, { signals: [...task.signals] });
+    const r = await hashFile(task.path, { signals: [...task.signals], syncReads: true });
     return { error: r.error?.code ?? null };
   }
   try {
-    // Read as hashFile reads on a pool thread (synchronously), so the floor is not charged more I/O CPU than the scan.
+    // Read as the scan's pool threads read through hashFile (syncReads), so the floor is not charged more I/O CPU than the scan.
     await decodeImage(readFileSync(task.path), { limits: DEFAULT_DECODE_LIMITS, minSide: task.minSide });
     return { error: null };
   } catch (e) {
