@@ -63,7 +63,7 @@ describe('scan faults', () => {
     expect(crashed).toMatchObject({ status: 'error', error: { code: 'WORKER_CRASHED' } });
     // The walk leaves stat to the worker; for a worker that died the main thread stats the file.
     const st = lstatSync(join(tree, 'other.png'));
-    expect(crashed).toMatchObject({ size: st.size, mtime: st.mtime.toISOString() });
+    expect(crashed).toMatchObject({ size: st.size, mtime: new Date(Math.floor(st.mtimeMs)).toISOString() });
     expect(recs.find((x) => x.path.endsWith('/known.png'))!.status).toBe('match');
     expect(recs.filter((x) => x.error?.code === 'WORKER_CRASHED')).toHaveLength(1);
   });

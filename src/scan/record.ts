@@ -6,8 +6,12 @@ import { isExact } from '../signals/registry.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { WalkItem } from './walk.js';
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
+/**
+ * UTC, to the millisecond the time falls in: truncated, as `ls --full-time` and `stat` show
+ * times (Node's Stats#mtime rounds instead, so 12.848 ms would read as 13).
+ */
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(Math.floor(ms)).toISOString();
 }
 
 /** Exact digests are repeated as top-level fields (`sha256`, `md5`, ...), in registry order. */
