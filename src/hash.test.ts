@@ -128,6 +128,40 @@ describe('hashFile', () => {
     expect(seen).toEqual([160, 160]);
   });
 
+  it('adds an alpha channel only when a requested signal reads alpha', async () => {
+    const seen: string[] = [];
+    const probe = (name: string, readsAlpha: boolean) =>
+      fakeSignal({ name, readsAlpha, fromPixels: (p) => (seen.push(`${name}:${p.channels}:${p.stride / p.width}`), { hash: new Uint8Array(32) }) });
+    await hashFile(join(dir, 'a.jpg'), { signals: [probe('rgb', false)] });
+    expect(seen).toEqual(['rgb:3:3']);
+    seen.length = 0;
+    await hashFile(join(dir, 'a.jpg'), { signals: [probe('rgb', false), probe('alpha', true)] });
+    expect(seen).toEqual(['rgb:4:4', 'alpha:4:4']);
+    seen.length = 0;
+    const translucent = join(dir, 'translucent.png');
+    await writeFile(translucent, await sharp(png).ensureAlpha(0.5).png().toBuffer());
+    await hashFile(translucent, { signals: [probe('rgb', false)] });
+    expect(seen).toEqual(['rgb:4:4']);
+  });
+
+  it('PDQ from the RGB decode equals PDQ from the RGBA decode, in every pipeline', async () => {
+    const { decodeImage, DEFAULT_DECODE_LIMITS } = await import('./image/decode.js');
+    const { pdq } = await import('./signals/pdq.js');
+    for (const [name, bytes] of [
+      ['a.jpg', jpeg],
+      ['a.png', png],
+    ] as const) {
+      for (const pdqPipeline of ['fast', 'fullres', 'cpp'] as const) {
+        const options = { ...DEFAULT_HASH_OPTIONS, pdqPipeline, dihedral: true };
+        const rgba = await decodeImage(bytes, { limits: DEFAULT_DECODE_LIMITS, minSide: pdq.minDecodeSide(options), rgba: true });
+        expect(rgba.pixels.channels).toBe(4);
+        const fromRgba = hashPixels(rgba.pixels, { signals: ['pdq'], hashOptions: options });
+        const fromFile = await hashFile(join(dir, name), { signals: ['pdq'], hashOptions: options });
+        expect(fromFile.hashes.pdq, `${name} ${pdqPipeline}`).toEqual(fromRgba.hashes.pdq);
+      }
+    }
+  });
+
   it('rejects bad options with a UsageError', async () => {
     await expect(hashFile(join(dir, 'a.png'), { signals: ['phash'] })).rejects.toThrow(UsageError);
     await expect(hashFile(join(dir, 'a.png'), { hashOptions: { blockhashBits: 6 } })).rejects.toThrow(/multiple of 4/);

@@ -76,15 +76,19 @@ function resolve(req: HashRequest, defaults: readonly string[] = DEFAULT_SIGNAL_
   };
 }
 
-/** Shrink-on-load bound every requested perceptual signal accepts (null = full resolution). */
-function minDecodeSide(signals: readonly PerceptualSignalType[], options: HashOptions): number | null {
-  let side = 0;
-  for (const s of signals) {
+/**
+ * How one decode serves these signals: the shrink-on-load bound every perceptual signal accepts
+ * (null = full resolution, also when none decodes) and whether any reads alpha. The bench's
+ * decode floor uses it too, so it decodes exactly as hashing does.
+ */
+export function decodeShapeFor(signals: readonly SignalType[], options: HashOptions): { minSide: number | null; rgba: boolean } {
+  const perceptual = signals.filter(isPerceptual);
+  let side: number | null = perceptual.length > 0 ? 0 : null;
+  for (const s of perceptual) {
     const m = s.minDecodeSide(options);
-    if (m === null) return null;
-    side = Math.max(side, m);
+    side = m === null || side === null ? null : Math.max(side, m);
   }
-  return side;
+  return { minSide: side, rgba: perceptual.some((s) => s.readsAlpha) };
 }
 
 function ordered(order: readonly string[], hashes: Map<string, SignalHash>): Record<string, SignalHash> {
@@ -140,7 +144,7 @@ async function decodeAndHash(
   }
   let decoded;
   try {
-    decoded = await decodeImage(input, { limits: r.limits, minSide: minDecodeSide(r.perceptual, r.options) });
+    decoded = await decodeImage(input, { limits: r.limits, ...decodeShapeFor(r.perceptual, r.options) });
   } catch (e) {
     return { error: asInfo(e) };
   }

@@ -3,8 +3,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { CliContext } from '../cli/context.js';
 import { UsageError } from '../errors.js';
-import { isPerceptual, parseSignalList, signalNames } from '../signals/registry.js';
-import { DEFAULT_HASH_OPTIONS, type SignalType } from '../signals/types.js';
+import { decodeShapeFor } from '../hash.js';
+import { parseSignalList, signalNames } from '../signals/registry.js';
+import { DEFAULT_HASH_OPTIONS } from '../signals/types.js';
 import { finish, parseCommon, progressLine, type CommonFlags } from './common.js';
 import { HASH_DEFAULTS } from './defaults.js';
 import { captureEnvironment } from './environment.js';
@@ -21,16 +22,6 @@ export interface HashFlags extends CommonFlags {
 
 const GENERATED_JPEG_QUALITY = 90;
 const MAX_GENERATED = 100_000;
-
-/**
- * The shrink-on-load bound hashing these signals gets, so the decode floor decodes the same
- * way; full size (null) when a signal needs it or none of them decodes at all.
- */
-function minDecodeSide(signals: readonly SignalType[]): number | null {
-  const sides = signals.filter(isPerceptual).map((s) => s.minDecodeSide(DEFAULT_HASH_OPTIONS));
-  if (sides.length === 0 || sides.includes(null)) return null;
-  return Math.max(...(sides as number[]));
-}
 
 async function generateCorpus(spec: CorpusSpec, seed: number, dir: string, ctx: CliContext): Promise<string[]> {
   const [{ generateSource }, { default: sharp }] = await Promise.all([import('../../fixtures/generate.js'), import('sharp')]);
@@ -80,11 +71,11 @@ export async function runHashCommand(inputs: readonly string[], f: HashFlags, ct
     const corpus = spec
       ? { paths: await generateCorpus(spec, common.seed, tmp!, ctx), label: `generated:${spec.width}x${spec.height}:${spec.count}:jpeg` }
       : await collectFiles(inputs).then(({ paths, bytes }) => ({ paths, label: `files:${paths.length}:${bytes}` }));
-    const minSide = minDecodeSide(signals);
+    const shape = decodeShapeFor(signals, DEFAULT_HASH_OPTIONS);
     const status = progressLine(ctx);
     const out = await runHashBench(
       { corpus: corpus.label, images: corpus.paths.length, modes, workers, repeat: common.repeat, warmup: common.warmup },
-      (w) => startHashPool(corpus.paths, w, minSide),
+      (w) => startHashPool(corpus.paths, w, shape),
       status.update,
     ).finally(status.done);
     const failed = Object.entries(out.errors).map(([m, codes]) => `${m}: ${Object.entries(codes).map(([c, n]) => `${n} ${c}`).join(', ')}`);
@@ -99,7 +90,8 @@ export async function runHashCommand(inputs: readonly string[], f: HashFlags, ct
         signals: signals.map((s) => s.name).join(','),
         workers: workers.join(','),
         pdqPipeline: DEFAULT_HASH_OPTIONS.pdqPipeline,
-        decodeMinSide: minSide,
+        decodeMinSide: shape.minSide,
+        decodeRgba: shape.rgba,
         repeat: common.repeat,
         warmup: common.warmup,
       },

@@ -8,14 +8,20 @@ const WORKER_URL = new URL('./hash-worker.js', import.meta.url).href;
  * A piscina pool of exactly `workers` threads over the corpus. Threads are started and warmed
  * before timing (one task each), so a round measures hashing, not thread start-up.
  */
-export async function startHashPool(paths: readonly string[], workers: number, minSide: number | null): Promise<HashRunner> {
+/** How the decode-only floor decodes: as hashing the measured signals would (decodeShapeFor). */
+export interface DecodeShape {
+  readonly minSide: number | null;
+  readonly rgba: boolean;
+}
+
+export async function startHashPool(paths: readonly string[], workers: number, shape: DecodeShape): Promise<HashRunner> {
   const pool = new Piscina<HashBenchTask, HashBenchReply>({
     filename: WORKER_URL,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: Number.POSITIVE_INFINITY,
   });
-  const task = (path: string, mode: HashMode): HashBenchTask => ({ path, mode: mode.kind, signals: mode.signals, minSide });
+  const task = (path: string, mode: HashMode): HashBenchTask => ({ path, mode: mode.kind, signals: mode.signals, ...shape });
   await Promise.all(Array.from({ length: workers }, (_, i) => pool.run(task(paths[i % paths.length], { name: 'decode', kind: 'decode', signals: [] }))));
   return {
     async run(mode) {

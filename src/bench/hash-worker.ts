@@ -12,8 +12,9 @@ export interface HashBenchTask {
   readonly path: string;
   readonly mode: 'decode' | 'hash';
   readonly signals: readonly string[];
-  /** Shrink-on-load bound for decode-only, the same the requested signals get (null = full size). */
+  /** Decode-only decodes as hashing the measured signals does (decodeShapeFor): the same shrink-on-load bound (null = full size) and channels. */
   readonly minSide: number | null;
+  readonly rgba: boolean;
 }
 
 /** Only an error code comes back: the bench needs neither pixels nor hashes. */
@@ -28,7 +29,7 @@ export default async function benchTask(task: HashBenchTask): Promise<HashBenchR
   }
   try {
     // Read as the scan's pool threads read through hashFile (syncReads), so the floor is not charged more I/O CPU than the scan.
-    await decodeImage(readFileSync(task.path), { limits: DEFAULT_DECODE_LIMITS, minSide: task.minSide });
+    await decodeImage(readFileSync(task.path), { limits: DEFAULT_DECODE_LIMITS, minSide: task.minSide, rgba: task.rgba });
     return { error: null };
   } catch (e) {
     return { error: e instanceof FileError ? e.code : 'UNREADABLE' };

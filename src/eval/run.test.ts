@@ -57,6 +57,7 @@ function averageHash(minQuality: number | null): PerceptualSignalType {
     format: (h) => Buffer.from(h).toString('hex'),
     distance: hammingBytes,
     minDecodeSide: () => null,
+    readsAlpha: false,
     fromPixels: (p, options) => {
       const means = cellMeans(p);
       const hash = bitsOf(means);

@@ -137,7 +137,7 @@ describe('decodeImage: bad input becomes a FileError with a stable code', () => 
   });
 });
 
-describe('decodeImage: output is 8-bit sRGB RGBA, first frame, as stored', () => {
+describe('decodeImage: output is 8-bit sRGB RGBA (by default), first frame, as stored', () => {
   it('a 1x1 image decodes', async () => {
     const png = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#c87828' } }).png().toBuffer();
     const d = await decodeImage(png, FULL);
@@ -231,6 +231,42 @@ describe('decodeImage: output is 8-bit sRGB RGBA, first frame, as stored', () =>
     const d = await decodeImage(webp, FULL);
     expect([d.pixels.width, d.pixels.height, d.height]).toEqual([W, H, H]);
     expect(meanAbsDiff(rgbOf(d.pixels.data), sourceRgb)).toBeLessThan(1);
+  });
+});
+
+describe('decodeImage: rgba false keeps the bands the image has (no alpha pass)', () => {
+  const OWN: DecodeRequest = { ...FULL, rgba: false };
+
+  it('opaque images give 3 channels with the same colours as the RGBA decode', async () => {
+    const jpeg = await sharp(source).jpeg({ quality: 90 }).toBuffer();
+    const cmyk = await sharp(source).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    const pal = await sharp(source).png({ palette: true, colours: 64, dither: 0 }).toBuffer();
+    const grey = await sharp(source).greyscale().png().toBuffer();
+    const png16 = await sharp(source).toColourspace('rgb16').png().toBuffer();
+    for (const [name, input] of Object.entries({ png: source, jpeg, cmyk, pal, grey, png16 })) {
+      const own = await decodeImage(input, OWN);
+      const rgba = await decodeImage(input, FULL);
+      expect(own.pixels, name).toMatchObject({ width: W, height: H, channels: 3, stride: W * 3 });
+      expect(own.pixels.data.length, name).toBe(W * H * 3);
+      expect(Buffer.from(own.pixels.data).equals(Buffer.from(rgbOf(rgba.pixels.data))), name).toBe(true);
+    }
+  });
+
+  it('an image with alpha keeps it: 4 channels, as the RGBA decode', async () => {
+    for (const img of [sharp(source).ensureAlpha(0.5), sharp(source).greyscale().ensureAlpha(0.25)]) {
+      const png = await img.png().toBuffer();
+      const own = await decodeImage(png, OWN);
+      expect(own.pixels.channels).toBe(4);
+      expect(Buffer.from(own.pixels.data).equals(Buffer.from((await decodeImage(png, FULL)).pixels.data))).toBe(true);
+    }
+  });
+
+  it('shrinks on load the same way', async () => {
+    const jpeg = await sharp(await generateSource(3, 1200, 800)).jpeg({ quality: 90 }).toBuffer();
+    const own = await decodeImage(jpeg, { ...OWN, minSide: 266 });
+    const rgba = await decodeImage(jpeg, { ...FULL, minSide: 266 });
+    expect([own.pixels.width, own.pixels.height, own.pixels.channels, own.shrunk]).toEqual([400, 266, 3, true]);
+    expect(Buffer.from(own.pixels.data).equals(Buffer.from(rgbOf(rgba.pixels.data)))).toBe(true);
   });
 });
 

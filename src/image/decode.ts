@@ -1,7 +1,9 @@
 /**
  * One decode per file for every perceptual signal: sharp/libvips, first frame only, no EXIF
  * rotation, no ICC transform (the references apply neither), any colour model converted to 8-bit
- * sRGB RGBA with alpha kept. When every requested signal allows it (`minSide`), a large image is
+ * sRGB, RGBA (an opaque alpha added where the image has none) unless the caller takes the image's own
+ * bands (`rgba: false`: RGB, or RGBA when it has alpha; adding alpha is a libvips pass over every
+ * pixel, ~20% of a JPEG decode). When every requested signal allows it (`minSide`), a large image is
  * shrunk while decoding so it is never held at full size: a JPEG at libjpeg's own 1/2, 1/4 or
  * 1/8 scale plus a small Lanczos reduce (shrinkTarget), other formats by a Lanczos reduce to a
  * shorter side of exactly minSide (WebP with shrink-on-load).
@@ -28,10 +30,15 @@ export interface DecodeRequest {
   readonly limits: DecodeLimits;
   /** Shrink on load while the shorter side stays >= this; null = full resolution. */
   readonly minSide: number | null;
+  /**
+   * true (default): always 4 channels, RGBA. false: 3 channels for an image without alpha, 4 for
+   * one with it (for signals that never read alpha: no pass is spent adding it).
+   */
+  readonly rgba?: boolean;
 }
 
 export interface DecodedImage {
-  /** sRGB, 4 channels (RGBA), 8 bits, first frame, no EXIF rotation. */
+  /** sRGB, 8 bits, first frame, no EXIF rotation; RGBA, or RGB where `rgba: false` and the image has no alpha. */
   readonly pixels: Pixels;
   /** Size of the image as stored (before any shrink-on-load). */
   readonly width: number;
@@ -155,7 +162,8 @@ function pipeline(input: Buffer, req: DecodeRequest, target: { width: number; he
     failOn: 'warning',
   });
   if (target) img = img.resize({ ...target, fit: 'fill', fastShrinkOnLoad: true });
-  return img.toColourspace('srgb').ensureAlpha();
+  img = img.toColourspace('srgb');
+  return req.rgba === false ? img : img.ensureAlpha();
 }
 
 /**
@@ -185,8 +193,9 @@ export async function decodeImage(path: Buffer | string, req: DecodeRequest): Pr
   const target = shrinkTarget(width, height, req.minSide, format);
   try {
     const { data, info } = await pipeline(input, req, target).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== 4) fail('DECODE_FAILED', `Unexpected ${info.channels}-channel output`);
-    const pixels: Pixels = { data, width: info.width, height: info.height, channels: 4, stride: info.width * 4 };
+    const channels = info.channels;
+    if (channels !== 4 && (channels !== 3 || req.rgba !== false)) fail('DECODE_FAILED', `Unexpected ${channels}-channel output`);
+    const pixels: Pixels = { data, width: info.width, height: info.height, channels, stride: info.width * channels };
     return { pixels, width, height, format, shrunk: target !== null };
   } catch (e) {
     if (e instanceof FileError) throw e;

@@ -126,6 +126,8 @@ export const blockhash: PerceptualSignalType = Object.freeze({
   format: formatHex,
   distance: hammingBytes,
   minDecodeSide: () => null,
+  // blockhash.io treats fully transparent pixels as white.
+  readsAlpha: true,
   fromPixels: (pixels: Pixels, options: HashOptions) => ({
     hash: blockhashPrecise(pixels, options.blockhashBits ?? BLOCKHASH_DEFAULT_BITS),
   }),

@@ -57,5 +57,6 @@ export const pdq: PerceptualSignalType = Object.freeze({
   format: formatHex,
   distance: hammingBytes,
   minDecodeSide: (options: HashOptions) => (options.pdqPipeline === 'fast' ? PDQ_FAST_MIN_SIDE : null),
+  readsAlpha: false,
   fromPixels,
 });

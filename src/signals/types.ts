@@ -94,6 +94,11 @@ export interface PerceptualSignalType extends SignalTypeBase {
    * requested perceptual signal allows.
    */
   minDecodeSide(options: HashOptions): number | null;
+  /**
+   * Whether fromPixels reads an alpha channel. The decoder adds one (a pass over every pixel)
+   * only when a requested signal does; otherwise pixels are RGB, or RGBA when the image has alpha.
+   */
+  readonly readsAlpha: boolean;
   /** Pure: hash decoded pixels. Never performs I/O. */
   fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult;
 }
