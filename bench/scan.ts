@@ -25,7 +25,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { generateSource, mulberry32 } from '../fixtures/generate.js';
-import { startHashPool } from '../src/bench/hash-pool.js';
+import { startHashPool, type DecodeShape } from '../src/bench/hash-pool.js';
+import { decodeShapeFor } from '../src/hash.js';
 import { createFormatter } from '../src/report/formats.js';
 import { fileSink } from '../src/report/sink.js';
 import { emptyTotals } from '../src/report/summary.js';
@@ -35,7 +36,6 @@ import { ReportOutput } from '../src/scan/output.js';
 import { createPool, TASKS_IN_FLIGHT_PER_WORKER } from '../src/scan/pool.js';
 import { walk } from '../src/scan/walk.js';
 import { shrinkTarget } from '../src/image/decode.js';
-import { pdq } from '../src/signals/pdq.js';
 import { getSignal } from '../src/signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../src/signals/types.js';
 import { importList, openStore, type Store } from '../src/store/index.js';
@@ -205,9 +205,9 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
 }
 
 /** The bench pool alone over the same files: decode only, or hash with the scan's signals. */
-async function floor(dir: string, workers: number, minSide: number | null, kind: 'decode' | 'hash'): Promise<{ rate: number; cpuPerFile: number }> {
+async function floor(dir: string, workers: number, shape: DecodeShape, kind: 'decode' | 'hash'): Promise<{ rate: number; cpuPerFile: number }> {
   const paths = readdirSync(dir).map((f) => join(dir, f));
-  const runner = await startHashPool(paths, workers, minSide);
+  const runner = await startHashPool(paths, workers, shape);
   try {
     const c0 = cpuMs();
     const r = await runner.run({ name: kind, kind, signals: kind === 'hash' ? SCAN_SIGNALS : [] });
@@ -219,46 +219,55 @@ async function floor(dir: string, workers: number, minSide: number | null, kind:
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** One worker count's figures in one round. */
+interface Measured {
+  readonly scan: number;
+  readonly scanCpu: number;
+  readonly mainMs: number;
+  readonly decode: number;
+  readonly decodeCpu: number;
+  readonly hash: number | null;
+  readonly hashCpu: number | null;
+}
+
+/**
+ * Each round runs every worker count in turn (scan, then the decode floor, then hash-only), so
+ * the ratios of a row (speed-up over the first worker count, scan against its floors) are formed
+ * within one round, minutes apart at most, and the table gives the median of each ratio over
+ * the rounds: on a shared host the machine's speed drifts between rounds more than within one.
+ */
 async function throughput(label: string, dir: string, n: number, matcher: Matcher, o: Options): Promise<string[]> {
   const hashOptions: HashOptions = { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline };
-  const minSide = pdq.minDecodeSide(hashOptions);
-  const rows: string[] = [];
-  const scanRate = new Map<number, number>();
-  for (const w of o.workers) {
-    const scans: number[] = [];
-    const scanCpu: number[] = [];
-    const mainMs: number[] = [];
-    const decodes: number[] = [];
-    const decodeCpu: number[] = [];
-    const hashes: number[] = [];
-    const hashCpu: number[] = [];
-    const sameOptions = o.pipeline === DEFAULT_HASH_OPTIONS.pdqPipeline;
-    for (let r = 0; r < o.rounds; r++) {
+  const shape = decodeShapeFor(SCAN_SIGNALS.map((s) => getSignal(s)), hashOptions);
+  const sameOptions = o.pipeline === DEFAULT_HASH_OPTIONS.pdqPipeline;
+  const rounds: Map<number, Measured>[] = [];
+  for (let r = 0; r < o.rounds; r++) {
+    const round = new Map<number, Measured>();
+    for (const w of o.workers) {
       const run = await scanOnce(dir, w, matcher, hashOptions, o);
-      scans.push(run.files / run.seconds);
-      scanCpu.push(run.cpuMs / run.files);
-      mainMs.push(run.mainBusyMs / run.files);
-      const d = await floor(dir, w, minSide, 'decode');
-      decodes.push(d.rate);
-      decodeCpu.push(d.cpuPerFile);
-      if (sameOptions) {
-        const h = await floor(dir, w, minSide, 'hash');
-        hashes.push(h.rate);
-        hashCpu.push(h.cpuPerFile);
-      }
+      const d = await floor(dir, w, shape, 'decode');
+      const h = sameOptions ? await floor(dir, w, shape, 'hash') : null;
+      round.set(w, {
+        scan: run.files / run.seconds,
+        scanCpu: run.cpuMs / run.files,
+        mainMs: run.mainBusyMs / run.files,
+        decode: d.rate,
+        decodeCpu: d.cpuPerFile,
+        hash: h?.rate ?? null,
+        hashCpu: h?.cpuPerFile ?? null,
+      });
     }
-    const s = median(scans);
-    scanRate.set(w, s);
-    const base = scanRate.get(o.workers[0])!;
-    const sc = median(scanCpu);
-    const dc = median(decodeCpu);
-    const hc = sameOptions ? median(hashCpu) : null;
-    const fmt = (x: number | null, digits = 1): string => (x === null ? '—' : x.toFixed(digits));
-    rows.push(
-      `| ${label} | ${n} | ${w} | ${s.toFixed(1)} | ${median(decodes).toFixed(1)} | ${fmt(sameOptions ? median(hashes) : null)} | ${w === o.workers[0] ? '—' : `${(s / base).toFixed(2)}×`} | ${sc.toFixed(1)} | ${dc.toFixed(1)} | ${fmt(hc)} | ${median(mainMs).toFixed(2)} | ${((100 * dc) / sc).toFixed(0)}% | ${hc === null ? '—' : `${((100 * hc) / sc).toFixed(0)}%`} |`,
-    );
+    rounds.push(round);
   }
-  return rows;
+  const fmt = (x: number | null, digits = 1): string => (x === null ? '—' : x.toFixed(digits));
+  const pct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(0)}%`);
+  return o.workers.map((w) => {
+    const at = rounds.map((round) => round.get(w)!);
+    const med = (f: (m: Measured) => number): number => median(at.map(f));
+    const medHash = (f: (m: Measured) => number): number | null => (sameOptions ? med(f) : null);
+    const speedUp = w === o.workers[0] ? null : median(rounds.map((round) => round.get(w)!.scan / round.get(o.workers[0])!.scan));
+    return `| ${label} | ${n} | ${w} | ${fmt(med((m) => m.scan))} | ${fmt(med((m) => m.decode))} | ${fmt(medHash((m) => m.hash!))} | ${speedUp === null ? '—' : `${speedUp.toFixed(2)}×`} | ${fmt(med((m) => m.scanCpu))} | ${fmt(med((m) => m.decodeCpu))} | ${fmt(medHash((m) => m.hashCpu!))} | ${fmt(med((m) => m.mainMs), 2)} | ${pct(med((m) => m.decodeCpu / m.scanCpu))} | ${pct(medHash((m) => m.hashCpu! / m.scanCpu))} |`;
+  });
 }
 
 async function tinyTree(o: Options): Promise<string> {
@@ -306,12 +315,15 @@ export async function run(argv: string[]): Promise<void> {
   try {
     if (o.small > 0 || o.large > 0) {
       say('Wall clock: files/s. CPU (all threads of the process): ms per file; "of decode" = decode-only CPU / scan CPU per file.');
-      const minSide = pdq.minDecodeSide({ ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline });
+      const { minSide, rgba } = decodeShapeFor(SCAN_SIGNALS.map((s) => getSignal(s)), { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline });
       const decodedAt = (w: number, h: number): string => {
         const t = shrinkTarget(w, h, minSide, 'jpeg');
         return `${w}x${h} decoded at ${t ? `${t.width}x${t.height}` : 'full size'}`;
       };
-      say(`Scan and floor decode at the same size (pdq ${o.pipeline}, minSide ${minSide ?? 'none'}): ${decodedAt(1024, 768)}; ${decodedAt(4032, 3024)}.`);
+      say(
+        `Scan and floor decode alike (pdq ${o.pipeline}: minSide ${minSide ?? 'none'}, ${rgba ? 'RGBA' : 'RGB, no alpha added'}): ${decodedAt(1024, 768)}; ${decodedAt(4032, 3024)}.`,
+      );
+      say(`Ratios are medians over ${o.rounds} round(s) of ratios formed within a round (each round runs every worker count).`);
       say();
       say('| images | files | workers | scan files/s | decode-only files/s | hash-only files/s | scan speed-up vs 1st | scan CPU ms/file | decode CPU ms/file | hash CPU ms/file | main ms/file | scan at % of decode | scan at % of hash |');
       say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
