@@ -13,6 +13,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { FileError, type FileErrorCode } from '../errors.js';
 import type { Pixels } from '../signals/types.js';
+import { jpegSize } from './jpeg-header.js';
 
 export interface DecodeLimits {
   /** Largest width*height accepted (checked from the header before decoding). */
@@ -181,7 +182,8 @@ export function decodeOnPoolThreads(): void {
 export async function decodeImage(path: Buffer | string, req: DecodeRequest): Promise<DecodedImage> {
   await checkInputSize(path, req.limits);
   const input = typeof path === 'string' ? await readWhole(path) : path;
-  const meta = await readHeader(input);
+  const jpeg = jpegSize(input);
+  const meta: Pick<Metadata, 'format' | 'width' | 'height' | 'pageHeight'> = jpeg ? { format: 'jpeg', ...jpeg } : await readHeader(input);
   const format = meta.format ?? 'unknown';
   if (REJECTED_FORMATS.has(format)) fail('UNSUPPORTED_FORMAT', `${format} is not a raster image format this tool hashes`);
   const width = meta.width ?? 0;
