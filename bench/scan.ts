@@ -32,6 +32,7 @@ import { fileSink } from '../src/report/sink.js';
 import { emptyTotals } from '../src/report/summary.js';
 import { runEngine } from '../src/scan/engine.js';
 import { Matcher } from '../src/scan/matcher.js';
+import { DEFAULT_FILE_TIMEOUT, parseDuration } from '../src/scan/options.js';
 import { ReportOutput } from '../src/scan/output.js';
 import { createPool, TASKS_IN_FLIGHT_PER_WORKER } from '../src/scan/pool.js';
 import { walk } from '../src/scan/walk.js';
@@ -170,7 +171,8 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
     totals,
     streaming: false,
   });
-  const pool = await createPool({ workers, fileTimeoutMs: 0 });
+  // The CLI's default per-file timeout, so its bookkeeping is measured too.
+  const pool = await createPool({ workers, fileTimeoutMs: parseDuration(DEFAULT_FILE_TIMEOUT, '--file-timeout') });
   const rssSamples: number[] = [];
   let peak = 0;
   const sample = (): void => {
@@ -184,7 +186,8 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
   const elu0 = performance.eventLoopUtilization();
   try {
     await runEngine({
-      items: walk([dir], { followSymlinks: false, include: [], exclude: [], maxFileSize: null }),
+      // As the CLI's scan: the worker stats each file it reads (WalkOptions.lazyStat).
+      items: walk([dir], { followSymlinks: false, include: [], exclude: [], maxFileSize: null, lazyStat: true }),
       hasher: pool,
       task: { signals: SCAN_SIGNALS, options: hashOptions, limits: {} },
       matcher,

@@ -14,6 +14,9 @@ export function parseSize(spec: string, name: string): number {
   return Math.floor(Number(m[1]) * unit);
 }
 
+/** `scan --file-timeout` unless given: long enough for any sane image, short enough to notice a hung mount. */
+export const DEFAULT_FILE_TIMEOUT = '120s';
+
 const DURATION_UNITS: Record<string, number> = { '': 1000, s: 1000, ms: 1, m: 60_000, min: 60_000 };
 
 /** "30" or "30s" (seconds), "500ms", "2m" → milliseconds; 0 = no limit. */

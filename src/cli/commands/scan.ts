@@ -2,11 +2,11 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { ScanCommandOptions } from '../../scan/command.js';
 import type { ScanSummary } from '../../report/types.js';
+import { DEFAULT_FILE_TIMEOUT } from '../../scan/options.js';
 import { EXIT, type CliContext } from '../context.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-export const DEFAULT_FILE_TIMEOUT = '120s';
 
 export function register(program: Command, ctx: CliContext): void {
   program
