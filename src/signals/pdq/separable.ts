@@ -10,7 +10,7 @@
 import type { Pixels } from '../types.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
 import { decimationIndices, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
-import { instantiateFilter, type FilterKernel, TAP_DESC_BYTES, WORDS_PER_GROUP } from './simd.js';
+import { type BytesPerPixel, instantiateFilter, type FilterKernel, TAP_DESC_BYTES, WORDS_PER_GROUP } from './simd.js';
 
 const DIM = PDQ_DOWNSAMPLE_DIM;
 /** Luma weights in 22-bit fixed point (255 * 2^22 * 1 fits an int32; weight error < 3e-8 of each). */
@@ -192,13 +192,27 @@ const WASM_PAGE = 65536;
 const SIMD_MAX_BYTES = 512 * 2 ** 20;
 /** Rows copied into the kernel's memory per call: a band that stays in a core's L2 cache. */
 const BAND_BYTES = 128 * 1024;
-let kernel: FilterKernel | null | undefined;
-let kernelTaps: [SampleTaps | null, SampleTaps | null] = [null, null];
+/** A kernel and the tap tables its memory holds (their byte offsets depend on the pixel size). */
+interface KernelState {
+  readonly kernel: FilterKernel;
+  taps: [SampleTaps | null, SampleTaps | null];
+}
+/** Per bytes per pixel: undefined until first used, null where SIMD is unavailable. */
+const kernels: { 3?: KernelState | null; 4?: KernelState | null } = {};
 
-/** Whether the SIMD kernel is available (instantiated on first use, once per thread). */
-export function simdAvailable(): boolean {
-  if (kernel === undefined) kernel = instantiateFilter(FIXED_R, FIXED_G, FIXED_B);
-  return kernel !== null;
+/** The SIMD kernel for pixels of `bytesPerPixel`, instantiated on first use, once per thread. */
+function kernelFor(bytesPerPixel: BytesPerPixel): KernelState | null {
+  let state = kernels[bytesPerPixel];
+  if (state === undefined) {
+    const kernel = instantiateFilter(FIXED_R, FIXED_G, FIXED_B, bytesPerPixel);
+    state = kernels[bytesPerPixel] = kernel && { kernel, taps: [null, null] };
+  }
+  return state;
+}
+
+/** Whether the SIMD kernel for RGB (3) or RGBA (4) pixels is available (instantiating it). */
+export function simdAvailable(bytesPerPixel: BytesPerPixel = 4): boolean {
+  return kernelFor(bytesPerPixel) !== null;
 }
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -242,22 +256,32 @@ function readRows(taps: SampleTaps, height: number): number[] {
 }
 
 /**
- * Both passes in the SIMD kernel (the same sums as rowsFromWords and keptRows, the row pass's
- * in another order). RGBA bytes of the rows read (readRows) are copied into its memory a band of
- * rows at a time (the band stays in cache for the kernel, and the memory stays small); rows go
- * in pairs, so a band has one spare row, and loads run at most three words past a row. False
- * where the kernel is unavailable or its memory would exceed SIMD_MAX_BYTES.
+ * Both passes in the SIMD kernel for RGB or RGBA (the same sums as rowsFromWords and keptRows,
+ * the row pass's in another order; RGB and RGBA the same sums in the same order). The bytes of
+ * the rows read (readRows) are copied into its memory a band of rows at a time (the band stays
+ * in cache for the kernel, and the memory stays small). Rows go in pairs: a band of an odd count
+ * of rows (only the last of a run: `band` is even) has its last pair's second row filtered from
+ * whatever the memory holds, into the unread row after the run (readRows). So the kernel reads
+ * rows 0 .. band - 1 of the pixel area, and loads run at most 16 - bytesPerPixel (<= 13) bytes
+ * past a row's last pixel (simd.ts), which ends within its stride (width * bytesPerPixel <=
+ * stride, any stride): reads end before band * stride + 13, inside the pixel area of
+ * stride * (band + 1) + 16 bytes. False where the kernel is unavailable or its memory would
+ * exceed SIMD_MAX_BYTES.
  */
 function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, out64: Float32Array): boolean {
-  if (!simdAvailable() || !kernel) return false;
+  const bytesPerPixel = pixels.channels;
+  if (bytesPerPixel !== 3 && bytesPerPixel !== 4) return false;
+  const state = kernelFor(bytesPerPixel);
+  if (!state) return false;
   const { data, height, stride } = pixels;
   const band = Math.max(2, Math.floor(BAND_BYTES / stride / 2) * 2);
-  const rowTableAt = tapTable(null, 0, colTaps, 4, WORDS_PER_GROUP, FIXED_SCALE);
+  const rowTableAt = tapTable(null, 0, colTaps, bytesPerPixel, WORDS_PER_GROUP, FIXED_SCALE);
   const pixAt = tapTable(null, rowTableAt, rowTaps, DIM * 8, 1, 1);
   const midAt = align16(pixAt + stride * (band + 1) + 16);
   const out64At = midAt + (height + 1) * DIM * 8;
   const need = out64At + DIM * DIM * 8;
   if (need > SIMD_MAX_BYTES) return false;
+  const { kernel } = state;
   const { memory } = kernel;
   if (memory.buffer.byteLength < need) {
     try {
@@ -266,10 +290,10 @@ function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, 
       return false;
     }
   }
-  if (kernelTaps[0] !== colTaps || kernelTaps[1] !== rowTaps) {
-    tapTable(memory.buffer, 0, colTaps, 4, WORDS_PER_GROUP, FIXED_SCALE);
+  if (state.taps[0] !== colTaps || state.taps[1] !== rowTaps) {
+    tapTable(memory.buffer, 0, colTaps, bytesPerPixel, WORDS_PER_GROUP, FIXED_SCALE);
     tapTable(memory.buffer, rowTableAt, rowTaps, DIM * 8, 1, 1);
-    kernelTaps = [colTaps, rowTaps];
+    state.taps = [colTaps, rowTaps];
   }
   const heap = new Uint8Array(memory.buffer);
   const runs = readRows(rowTaps, height);
@@ -302,8 +326,9 @@ function keptRows(mid: Float64Array, taps: SampleTaps, out64: Float32Array): voi
 
 /**
  * Luma (float64, alpha dropped; `grey` = first channel read as is) of every pixel, filtered and
- * decimated to the 64x64 `out64`. Returns the window sizes, as jaroszDecimate does. RGBA goes
- * through the SIMD kernel (decimateSimd) unless `simd` is false or it is unavailable.
+ * decimated to the 64x64 `out64`. Returns the window sizes, as jaroszDecimate does. RGB and RGBA
+ * go through the SIMD kernel (decimateSimd) unless `simd` is false or it is unavailable; grey
+ * (1 or 2 channels) through the JS loop.
  */
 export function separableDecimate(
   pixels: Pixels,
@@ -314,7 +339,7 @@ export function separableDecimate(
   const { width, height } = pixels;
   const colTaps = cachedTaps(width);
   const rowTaps = cachedTaps(height);
-  if (grey || !simd || pixels.channels !== 4 || !decimateSimd(pixels, colTaps, rowTaps, out64)) {
+  if (grey || !simd || !decimateSimd(pixels, colTaps, rowTaps, out64)) {
     if (rowsByCol.length < height * DIM) rowsByCol = new Float64Array(height * DIM);
     const words = grey ? null : rgbaWords(pixels);
     if (words) rowsFromWords(words, pixels.stride >> 2, height, colTaps, rowsByCol);

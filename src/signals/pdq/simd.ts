@@ -1,18 +1,25 @@
 /**
  * The `fast` filter (separable.ts) as a WebAssembly SIMD kernel, assembled here as bytes (no
- * toolchain): rows then cols, both float64.
+ * toolchain): rows then cols, both float64. One module per pixel size (RGB or RGBA, BytesPerPixel);
+ * they differ only in how luma splits a load into channels.
  *
  * rows(pix, rowBytes, pairs, taps, out): for each pair of image rows and each of the 64 kept
- * columns, four RGBA words per v128 load, channels by shift and mask, integer luma (the caller's
- * fixed-point weights, exact in i32, formed by i16 dot products: see luma), converted to f64 two
- * lanes at a time and multiplied by the tap weights (loaded once for both rows of the pair), which
- * come padded with zeros to a multiple of four. Accumulation is float64, as in
- * the JS loop; only the order of the additions differs (four partial sums per sample).
+ * columns, four pixels per v128 load (four RGBA words, or the first 12 of 16 bytes of RGB),
+ * channels by shift and mask (RGBA) or by swizzle (RGB), integer luma (the caller's fixed-point
+ * weights, exact in i32, formed by i16 dot products: see luma), converted to f64 two lanes at a
+ * time and multiplied by the tap weights (loaded once for both rows of the pair), which come padded
+ * with zeros to a multiple of four. Accumulation is float64, as in the JS loop; only the order of
+ * the additions differs (four partial sums per sample). The RGB and RGBA kernels form the same
+ * integers and add them in the same order: their outputs are identical, bit for bit.
  *
- * taps: per kept column s, at taps + 12 s: i32 byte offset of its first pixel in a row, i32 count
- * of four-pixel groups, i32 address of its weights (4 f64 per group). out: f64 per (row, column),
- * two rows of 64 per pair. Loads may run up to three words past a row's last tap and the second
- * row of the last pair may be the row after the image: the caller leaves that memory mapped.
+ * taps: per kept column s, at taps + 12 s: i32 byte offset of its first pixel in a row (starts[s]
+ * times bytes per pixel), i32 count of four-pixel groups, i32 address of its weights (4 f64 per
+ * group). out: f64 per (row, column), two rows of 64 per pair. A group's load reads 16 bytes at its
+ * first pixel, so loads run up to 16 - bytesPerPixel bytes past the end of a row's last tap (12
+ * for RGBA, 13 for RGB) and the second row of the last pair may be the row after the image: the
+ * caller leaves that memory mapped. Whatever bytes are there, a lane past the last tap is the
+ * i32 luma of bytes, converted exactly to a finite f64 (no bits are ever read as a float), times
+ * its zero weight: it adds exactly +0, never NaN.
  *
  * cols(mid, taps, out64): the column pass (colsBody), in the same order of additions as the JS loop.
  */
@@ -33,6 +40,7 @@ import {
   SIMD,
   uleb,
   V128,
+  v128Const,
   vec,
   zero,
 } from './wasm.js';
@@ -45,31 +53,48 @@ export const WORDS_PER_GROUP = 4;
 const [PIX, ROW_BYTES, PAIRS, TAPS, OUT] = [0, 1, 2, 3, 4];
 const [S, P, N, W, D] = [5, 6, 7, 8, 9];
 const [MASK, HI_RB, HI_G, LO_RB, ACC0, ACC1, ACC2, ACC3, RB, LUMA0, LUMA1, WLOW, WHIGH, LO_G, GA] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+const [SWIZZLE_RB, SWIZZLE_G] = [25, 26];
+const ROWS_V128_LOCALS = 17;
 const LOW_BITS = 15;
+
+/** 3 (RGB) or 4 (RGBA): the rows kernel is assembled for one. */
+export type BytesPerPixel = 3 | 4;
+
+/**
+ * i8x16.swizzle masks spreading four packed RGB pixels (bytes 0..11 of a load) into 32-bit lanes
+ * [R, 0, B, 0] and [G, 0, 0, 0]. An index past 15 gives 0; with its top bit set, V8's x64 back
+ * end emits a constant mask as a bare pshufb (no saturating add to push indices out of range).
+ */
+const OUT_OF_RANGE = 0x80;
+const rgbSwizzle = (channels: (number | null)[]): number[] =>
+  Array.from({ length: 16 }, (_, i) => {
+    const c = channels[i & 3];
+    return c === null ? OUT_OF_RANGE : 3 * (i >> 2) + c;
+  });
+const SWIZZLE_RB_BYTES = rgbSwizzle([0, null, 2, null]);
+const SWIZZLE_G_BYTES = rgbSwizzle([1, null, null, null]);
 
 const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
 /**
- * Luma of the four RGBA words at the address on the stack, into `into`: R and B as the two i16
- * halves of each word, G (and A) likewise shifted down a byte, each weight split into its low 15
- * bits and the rest, so pmaddwd (i32x4.dot_i16x8_s) forms the exact integer sums.
+ * Luma of the four pixels at the address on the stack, into `into`: R and B as the two i16 halves
+ * of each 32-bit lane, G likewise (the high half is A for RGBA, 0 for RGB), each weight split into
+ * its low 15 bits and the rest, so pmaddwd (i32x4.dot_i16x8_s) forms the exact integer sums; the
+ * high half of the G weights is 0, so A never counts. RGBA: one load of four words, split by shift
+ * and mask. RGB: one load of 16 bytes at the first pixel, of which the four pixels' 12 are spread
+ * into the same halves by two constant swizzles (SWIZZLE_RB, SWIZZLE_G), so both give the same
+ * integers in the same lanes.
  */
-function luma(into: number): number[] {
+function luma(into: number, bytesPerPixel: BytesPerPixel): number[] {
   const dot = (halves: number, weights: number): number[] => [...get(halves), ...get(weights), ...SIMD.i32x4DotI16x8S];
+  const split =
+    bytesPerPixel === 4
+      ? [OP.localTee, RB, ...i32(8), ...SIMD.i32x4ShrU, ...get(MASK), ...SIMD.and, ...set(GA), ...get(RB), ...get(MASK), ...SIMD.and, ...set(RB)]
+      : [OP.localTee, RB, ...get(SWIZZLE_G), ...SIMD.swizzle, ...set(GA), ...get(RB), ...get(SWIZZLE_RB), ...SIMD.swizzle, ...set(RB)];
   return [
     ...SIMD.load,
     ...memarg(0, 0),
-    OP.localTee,
-    RB,
-    ...i32(8),
-    ...SIMD.i32x4ShrU,
-    ...get(MASK),
-    ...SIMD.and,
-    ...set(GA),
-    ...get(RB),
-    ...get(MASK),
-    ...SIMD.and,
-    ...set(RB),
+    ...split,
     ...dot(RB, HI_RB),
     ...dot(GA, HI_G),
     ...SIMD.i32x4Add,
@@ -105,13 +130,13 @@ function storeSum(a: number, b: number, offset: number): number[] {
 
 const splat = (l: number, n: number): number[] => [...i32(n), ...SIMD.i32x4Splat, ...set(l)];
 
-function rowsBody(r: number, g: number, b: number): number[] {
+function rowsBody(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel): number[] {
   const groups = [
-    ...luma(LUMA0),
+    ...luma(LUMA0, bytesPerPixel),
     ...get(P),
     ...get(ROW_BYTES),
     OP.i32Add,
-    ...luma(LUMA1),
+    ...luma(LUMA1, bytesPerPixel),
     ...get(W),
     ...SIMD.load,
     ...memarg(0, 0),
@@ -124,7 +149,7 @@ function rowsBody(r: number, g: number, b: number): number[] {
     ...accumulate(ACC1, LUMA0, true, WHIGH),
     ...accumulate(ACC2, LUMA1, false, WLOW),
     ...accumulate(ACC3, LUMA1, true, WHIGH),
-    ...addTo(P, i32(16)),
+    ...addTo(P, i32(WORDS_PER_GROUP * bytesPerPixel)),
     ...addTo(W, i32(32)),
   ];
   const sample = [
@@ -170,8 +195,12 @@ function rowsBody(r: number, g: number, b: number): number[] {
     ...addTo(OUT, i32(OUT_ROW_BYTES)),
     ...addTo(PIX, [...get(ROW_BYTES), ...get(ROW_BYTES), OP.i32Add]),
   ];
+  const split =
+    bytesPerPixel === 4
+      ? splat(MASK, 0x00ff00ff)
+      : [...v128Const(SWIZZLE_RB_BYTES), ...set(SWIZZLE_RB), ...v128Const(SWIZZLE_G_BYTES), ...set(SWIZZLE_G)];
   return [
-    ...splat(MASK, 0x00ff00ff),
+    ...split,
     ...splat(HI_RB, (r >> LOW_BITS) | ((b >> LOW_BITS) << 16)),
     ...splat(HI_G, g >> LOW_BITS),
     ...splat(LO_RB, (r & 0x7fff) | ((b & 0x7fff) << 16)),
@@ -243,11 +272,11 @@ function colsBody(): number[] {
 }
 
 /**
- * The module for the given fixed-point luma weights: each below 2^30 (its high part must fit an
- * i16), and their sum times 255 must fit an i32.
+ * The module for the given fixed-point luma weights (each below 2^30: its high part must fit an
+ * i16; their sum times 255 must fit an i32) and pixels of `bytesPerPixel` bytes.
  */
-export function filterModuleBytes(r: number, g: number, b: number): Uint8Array {
-  const rows = [...vec([[5, I32], [15, V128]]), ...rowsBody(r, g, b)];
+export function filterModuleBytes(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel): Uint8Array {
+  const rows = [...vec([[5, I32], [ROWS_V128_LOCALS, V128]]), ...rowsBody(r, g, b, bytesPerPixel)];
   const cols = [...vec([[5, I32], [...uleb(1 + ACC_LANES), V128]]), ...colsBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -266,6 +295,6 @@ export interface FilterKernel {
 }
 
 /** Instantiates the kernel, or null where WebAssembly SIMD is unavailable. */
-export function instantiateFilter(r: number, g: number, b: number): FilterKernel | null {
-  return instantiate<FilterKernel>(filterModuleBytes(r, g, b));
+export function instantiateFilter(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel): FilterKernel | null {
+  return instantiate<FilterKernel>(filterModuleBytes(r, g, b, bytesPerPixel));
 }
