@@ -31,15 +31,32 @@ export interface PoolOptions {
  * waits for the main thread between files. A file's timeout starts only when its thread starts it.
  */
 export const TASKS_IN_FLIGHT_PER_WORKER = 2;
-const START_POLL_MS = 10;
+
+/**
+ * How often the watchdog looks for files over --file-timeout: a twentieth of the timeout, between
+ * 10 ms and 1 s. A file is stopped within one period after its time is up.
+ */
+export function watchdogPeriodMs(fileTimeoutMs: number): number {
+  return Math.min(1000, Math.max(10, Math.floor(fileTimeoutMs / 20)));
+}
 
 const TIMED_OUT = 'hashsieve: file timeout';
 const STOPPED = 'hashsieve: interrupted';
 
+interface InFlight {
+  readonly ac: AbortController;
+  /** The worker stores Date.now() here when it starts the file (0 until then). */
+  readonly started: BigInt64Array;
+}
+
 /**
  * A piscina pool, one task per thread at a time; the caller keeps up to
- * TASKS_IN_FLIGHT_PER_WORKER per thread in flight. The worker flags when it starts a file and
+ * TASKS_IN_FLIGHT_PER_WORKER per thread in flight. The worker records when it starts a file and
  * only then does the file's timeout begin; threads are warmed up (modules loaded) first.
+ *
+ * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file:
+ * arming, polling for the start and clearing a timer per file cost the main thread ~0.1 ms a
+ * file, which it shares with the workers' cores.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const pool = new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
@@ -52,43 +69,57 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const warmUp: WarmUpTask = { warmUp: new SharedArrayBuffer(4), threads: opts.workers };
   await Promise.all(Array.from({ length: opts.workers }, () => pool.run(warmUp)));
   const stopper = new AbortController();
+  const inFlight = new Set<InFlight>();
+  let watchdog: NodeJS.Timeout | null = null;
+  const sweep = (): void => {
+    const now = Date.now();
+    for (const f of inFlight) {
+      const started = Number(Atomics.load(f.started, 0));
+      if (started > 0 && now - started >= opts.fileTimeoutMs) f.ac.abort(TIMED_OUT);
+    }
+  };
+  const watch = (f: InFlight): void => {
+    inFlight.add(f);
+    if (opts.fileTimeoutMs > 0 && watchdog === null) watchdog = setInterval(sweep, watchdogPeriodMs(opts.fileTimeoutMs));
+  };
+  const unwatch = (f: InFlight): void => {
+    inFlight.delete(f);
+    if (inFlight.size === 0 && watchdog !== null) {
+      clearInterval(watchdog);
+      watchdog = null;
+    }
+  };
   /** After a thread was replaced, hold the next file until a thread is up, so its start-up is not timed. */
   const untilAThreadIsReady = (): Promise<unknown> =>
     pool.run({ warmUp: new SharedArrayBuffer(4), threads: 1 }, { signal: stopper.signal }).catch(() => null);
   return {
     async hash(task) {
       if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');
-      const ac = new AbortController();
-      const onStop = (): void => ac.abort(STOPPED);
-      stopper.signal.addEventListener('abort', onStop, { once: true });
-      const started = new SharedArrayBuffer(4);
-      let timer: NodeJS.Timeout | null = null;
-      if (opts.fileTimeoutMs > 0) {
-        const flag = new Int32Array(started);
-        const arm = (): void => {
-          timer = Atomics.load(flag, 0) === 1 ? setTimeout(() => ac.abort(TIMED_OUT), opts.fileTimeoutMs) : setTimeout(arm, START_POLL_MS);
-        };
-        arm();
-      }
+      const started = new SharedArrayBuffer(8);
+      const f: InFlight = { ac: new AbortController(), started: new BigInt64Array(started) };
+      watch(f);
       try {
-        return (await pool.run({ ...task, started }, { signal: ac.signal }))!;
+        return (await pool.run({ ...task, started }, { signal: f.ac.signal }))!;
       } catch (e) {
-        if (ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
+        if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =
-          ac.signal.reason === TIMED_OUT
+          f.ac.signal.reason === TIMED_OUT
             ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
             : errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
+        unwatch(f);
         await untilAThreadIsReady();
         return result;
       } finally {
-        if (timer) clearTimeout(timer);
-        stopper.signal.removeEventListener('abort', onStop);
+        unwatch(f);
       }
     },
     stop() {
       stopper.abort();
+      for (const f of inFlight) f.ac.abort(STOPPED);
     },
     async close() {
+      if (watchdog !== null) clearInterval(watchdog);
+      watchdog = null;
       await pool.destroy();
     },
   };

@@ -10,7 +10,10 @@ export interface HashTask {
   readonly options: HashOptions;
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
-  /** Set to 1 by the worker when it starts the task (so a timeout never counts time in the queue). */
+  /**
+   * 8 bytes, a BigInt64 the worker sets to Date.now() when it starts the task (so a timeout never
+   * counts time in the queue).
+   */
   readonly started?: SharedArrayBuffer;
   /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */
   readonly stat?: boolean;
