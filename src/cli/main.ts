@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -47,10 +48,12 @@ export async function main(argv: readonly string[], overrides: Partial<CliContex
     ...overrides,
   };
   const program = buildProgram(ctx);
+  ignoreBrokenPipe(ctx.stdout);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return exitCode;
     if (e instanceof CommanderError) {
       // --help and --version end through here with exitCode 0.
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
@@ -64,4 +67,21 @@ export async function main(argv: readonly string[], overrides: Partial<CliContex
     if (ctx.env.HASHSIEVE_DEBUG) ctx.stderr.write(`${err?.stack ?? ''}\n`);
     return EXIT.USAGE;
   }
+}
+
+const guarded = new WeakSet<Writable>();
+
+/**
+ * A reader that goes away (`| head`) is not an error: what was asked for was read, so the command
+ * stops quietly, as Unix tools do, instead of dying on an unhandled 'error' event (which is how
+ * help text and exports met a closed pipe). Later writes are dropped; a command awaiting a write
+ * sees EPIPE and `main` returns its exit code so far. Other stream errors stay fatal. The listener
+ * stays on the stream for the process's life: the error can arrive after `main` has returned.
+ */
+function ignoreBrokenPipe(stream: Writable): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
 }
