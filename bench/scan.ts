@@ -70,10 +70,24 @@ function count(name: string, s: string, min = 0): number {
   return n;
 }
 
-function options(argv: string[]): Options {
+const USAGE = `Usage: npm run bench -- scan [options]
+
+  --small <n>      1024x768 JPEGs (default 1000)
+  --large <n>      4032x3024 JPEGs (default 200)
+  --list <n>       random PDQ hashes in the list matched against (default 1000000)
+  --tiny <n>       tiny files for the memory run (default 200000; 0 skips it)
+  --workers <a,b>  worker counts to compare (default 1,2)
+  --rounds <n>     rounds; each runs every worker count, ratios are medians (default 1)
+  --seed <n>       corpus seed (default 1)
+  --pipeline <p>   PDQ pipeline: fast, fullres or cpp (default the library's)
+  --cache <dir>    where corpora and lists are kept (default $TMPDIR/hashsieve-bench-scan)
+`;
+
+function options(argv: string[]): Options | null {
   const { values } = parseArgs({
     args: argv,
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
       small: { type: 'string', default: '1000' },
       large: { type: 'string', default: '200' },
       list: { type: 'string', default: '1000000' },
@@ -85,6 +99,7 @@ function options(argv: string[]): Options {
       cache: { type: 'string', default: join(tmpdir(), 'hashsieve-bench-scan') },
     },
   });
+  if (values.help) return null;
   if (!['fast', 'fullres', 'cpp'].includes(values.pipeline)) throw new Error(`Expected fast, fullres or cpp for --pipeline`);
   return {
     small: count('small', values.small),
@@ -290,6 +305,10 @@ async function tinyTree(o: Options): Promise<string> {
 
 export async function run(argv: string[]): Promise<void> {
   const o = options(argv);
+  if (o === null) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const lines: string[] = [];
   const say = (s = ''): void => {
     lines.push(s);
