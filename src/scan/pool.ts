@@ -45,7 +45,10 @@ const STOPPED = 'hashsieve: interrupted';
 
 interface InFlight {
   readonly ac: AbortController;
-  /** The worker stores Date.now() here when it starts the file (0 until then). */
+  /**
+   * The worker stores process.hrtime.bigint() here when it starts the file (0 until then): the
+   * monotonic clock, the same in every thread, so a wall-clock step cannot time files out.
+   */
   readonly started: BigInt64Array;
 }
 
@@ -55,8 +58,9 @@ interface InFlight {
  * only then does the file's timeout begin; threads are warmed up (modules loaded) first.
  *
  * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file:
- * arming, polling for the start and clearing a timer per file cost the main thread ~0.1 ms a
- * file, which it shares with the workers' cores.
+ * arming, polling for the start (every 10 ms) and clearing timers per file showed as ~0.1 ms a
+ * file of main-thread time in a profile, time the main thread shares with the workers' cores
+ * (too little to separate from noise in a whole-scan A/B of main-thread CPU).
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const pool = new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
@@ -71,11 +75,12 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const stopper = new AbortController();
   const inFlight = new Set<InFlight>();
   let watchdog: NodeJS.Timeout | null = null;
+  const limitNs = BigInt(opts.fileTimeoutMs) * 1_000_000n;
   const sweep = (): void => {
-    const now = Date.now();
+    const now = process.hrtime.bigint();
     for (const f of inFlight) {
-      const started = Number(Atomics.load(f.started, 0));
-      if (started > 0 && now - started >= opts.fileTimeoutMs) f.ac.abort(TIMED_OUT);
+      const started = Atomics.load(f.started, 0);
+      if (started > 0n && now - started >= limitNs) f.ac.abort(TIMED_OUT);
     }
   };
   const watch = (f: InFlight): void => {

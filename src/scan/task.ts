@@ -11,8 +11,8 @@ export interface HashTask {
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
   /**
-   * 8 bytes, a BigInt64 the worker sets to Date.now() when it starts the task (so a timeout never
-   * counts time in the queue).
+   * 8 bytes, a BigInt64 the worker sets to process.hrtime.bigint() (the monotonic clock) when it
+   * starts the task, so a timeout never counts time in the queue.
    */
   readonly started?: SharedArrayBuffer;
   /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */

@@ -19,7 +19,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     }
     return null;
   }
-  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, BigInt(Date.now()));
+  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
   await applyTestHooks(task.path);
   const stat = task.stat ? statOf(task.path) : undefined;
   const result = await hashFile(task.path, {
