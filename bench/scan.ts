@@ -25,8 +25,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { generateSource, mulberry32 } from '../fixtures/generate.js';
-import { startHashPool, type DecodeShape } from '../src/bench/hash-pool.js';
-import { decodeShapeFor } from '../src/hash.js';
+import { startHashPool } from '../src/bench/hash-pool.js';
+import { decodeShapeFor, type DecodeShape } from '../src/hash.js';
 import { createFormatter } from '../src/report/formats.js';
 import { fileSink } from '../src/report/sink.js';
 import { emptyTotals } from '../src/report/summary.js';
@@ -62,6 +62,9 @@ interface Options {
   readonly seed: number;
   readonly pipeline: PdqPipeline;
   readonly cache: string;
+  /** The scan's hash options (the library's, with --pipeline) and the decode they make. */
+  readonly hashOptions: HashOptions;
+  readonly shape: DecodeShape;
 }
 
 function count(name: string, s: string, min = 0): number {
@@ -101,6 +104,7 @@ function options(argv: string[]): Options | null {
   });
   if (values.help) return null;
   if (!['fast', 'fullres', 'cpp'].includes(values.pipeline)) throw new Error(`Expected fast, fullres or cpp for --pipeline`);
+  const hashOptions: HashOptions = { ...DEFAULT_HASH_OPTIONS, pdqPipeline: values.pipeline as PdqPipeline };
   return {
     small: count('small', values.small),
     large: count('large', values.large),
@@ -111,6 +115,8 @@ function options(argv: string[]): Options | null {
     seed: count('seed', values.seed),
     pipeline: values.pipeline as PdqPipeline,
     cache: values.cache,
+    hashOptions,
+    shape: decodeShapeFor(SCAN_SIGNALS.map((s) => getSignal(s)), hashOptions),
   };
 }
 
@@ -174,7 +180,7 @@ interface ScanRun {
 }
 
 /** One full scan of `dir` through the product's engine, pool and report writer. */
-async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOptions: HashOptions, o: Options, sampleRss = false): Promise<ScanRun> {
+async function scanOnce(dir: string, workers: number, matcher: Matcher, o: Options, sampleRss = false): Promise<ScanRun> {
   const out = join(o.cache, `report-${process.pid}.ndjson`);
   const totals = emptyTotals();
   const output = new ReportOutput({
@@ -204,7 +210,7 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, hashOpti
       // As the CLI's scan: the worker stats each file it reads (WalkOptions.lazyStat).
       items: walk([dir], { followSymlinks: false, include: [], exclude: [], maxFileSize: null, lazyStat: true }),
       hasher: pool,
-      task: { signals: SCAN_SIGNALS, options: hashOptions, limits: {} },
+      task: { signals: SCAN_SIGNALS, options: o.hashOptions, limits: {} },
       matcher,
       concurrency: workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,
@@ -255,14 +261,13 @@ interface Measured {
  * the rounds: on a shared host the machine's speed drifts between rounds more than within one.
  */
 async function throughput(label: string, dir: string, n: number, matcher: Matcher, o: Options): Promise<string[]> {
-  const hashOptions: HashOptions = { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline };
-  const shape = decodeShapeFor(SCAN_SIGNALS.map((s) => getSignal(s)), hashOptions);
+  const { shape } = o;
   const sameOptions = o.pipeline === DEFAULT_HASH_OPTIONS.pdqPipeline;
   const rounds: Map<number, Measured>[] = [];
   for (let r = 0; r < o.rounds; r++) {
     const round = new Map<number, Measured>();
     for (const w of o.workers) {
-      const run = await scanOnce(dir, w, matcher, hashOptions, o);
+      const run = await scanOnce(dir, w, matcher, o);
       const d = await floor(dir, w, shape, 'decode');
       const h = sameOptions ? await floor(dir, w, shape, 'hash') : null;
       round.set(w, {
@@ -337,7 +342,7 @@ export async function run(argv: string[]): Promise<void> {
   try {
     if (o.small > 0 || o.large > 0) {
       say('Wall clock: files/s. CPU (all threads of the process): ms per file; "of decode" = decode-only CPU / scan CPU per file.');
-      const { minSide, rgba } = decodeShapeFor(SCAN_SIGNALS.map((s) => getSignal(s)), { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline });
+      const { minSide, rgba } = o.shape;
       const decodedAt = (w: number, h: number): string => {
         const t = shrinkTarget(w, h, minSide, 'jpeg');
         return `${w}x${h} decoded at ${t ? `${t.width}x${t.height}` : 'full size'}`;
@@ -356,7 +361,7 @@ export async function run(argv: string[]): Promise<void> {
     if (o.tiny > 0) {
       const dir = await tinyTree(o);
       const w = o.workers[o.workers.length - 1];
-      const r = await scanOnce(dir, w, matcher ?? noList, { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline }, o, true);
+      const r = await scanOnce(dir, w, matcher ?? noList, o, true);
       const at = (f: number): number => r.rssSamples[Math.min(r.rssSamples.length - 1, Math.floor(f * (r.rssSamples.length - 1)))];
       say(`memory: ${r.files} tiny files, ${w} workers, ${(r.files / r.seconds).toFixed(0)} files/s; RSS MiB at 10% / 25% / 50% / 75% / 100% of the scan: ${[0.1, 0.25, 0.5, 0.75, 1].map(at).join(' / ')} (peak ${r.peakRssMiB})`);
     }

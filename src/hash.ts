@@ -76,12 +76,19 @@ function resolve(req: HashRequest, defaults: readonly string[] = DEFAULT_SIGNAL_
   };
 }
 
+/** How one decode serves a set of signals (the part of a DecodeRequest that the signals decide). */
+export interface DecodeShape {
+  /** The shrink-on-load bound every perceptual signal accepts; null = full resolution, also when none decodes. */
+  readonly minSide: number | null;
+  /** Whether any of them reads alpha (else the image's own bands: no alpha pass). */
+  readonly rgba: boolean;
+}
+
 /**
- * How one decode serves these signals: the shrink-on-load bound every perceptual signal accepts
- * (null = full resolution, also when none decodes) and whether any reads alpha. The bench's
- * decode floor uses it too, so it decodes exactly as hashing does.
+ * The decode shape for these signals. The bench's decode floor uses it too, so it decodes exactly
+ * as hashing does.
  */
-export function decodeShapeFor(signals: readonly SignalType[], options: HashOptions): { minSide: number | null; rgba: boolean } {
+export function decodeShapeFor(signals: readonly SignalType[], options: HashOptions): DecodeShape {
   const perceptual = signals.filter(isPerceptual);
   let side: number | null = perceptual.length > 0 ? 0 : null;
   for (const s of perceptual) {

@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina';
+import type { DecodeShape } from '../hash.js';
 import type { HashMode, HashRunner } from './hash-bench.js';
 import type { HashBenchReply, HashBenchTask } from './hash-worker.js';
 
@@ -6,14 +7,9 @@ const WORKER_URL = new URL('./hash-worker.js', import.meta.url).href;
 
 /**
  * A piscina pool of exactly `workers` threads over the corpus. Threads are started and warmed
- * before timing (one task each), so a round measures hashing, not thread start-up.
+ * before timing (one task each), so a round measures hashing, not thread start-up. Decode-only
+ * tasks decode in `shape`: as hashing the measured signals would (decodeShapeFor).
  */
-/** How the decode-only floor decodes: as hashing the measured signals would (decodeShapeFor). */
-export interface DecodeShape {
-  readonly minSide: number | null;
-  readonly rgba: boolean;
-}
-
 export async function startHashPool(paths: readonly string[], workers: number, shape: DecodeShape): Promise<HashRunner> {
   const pool = new Piscina<HashBenchTask, HashBenchReply>({
     filename: WORKER_URL,

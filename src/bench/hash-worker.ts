@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { FileError } from '../errors.js';
-import { hashFile } from '../hash.js';
+import { hashFile, type DecodeShape } from '../hash.js';
 import { DEFAULT_DECODE_LIMITS, decodeImage, decodeOnPoolThreads } from '../image/decode.js';
 
 /** The same libvips settings as the scan's workers, so the floor is measured like the scan. */
 if (!isMainThread) decodeOnPoolThreads();
 
-/** One file for `bench hash`: decode only (the floor), or hash it as the scan's workers do. */
-export interface HashBenchTask {
+/**
+ * One file for `bench hash`: decode only (the floor), in the decode shape hashing the measured
+ * signals has (decodeShapeFor), or hash it as the scan's workers do.
+ */
+export interface HashBenchTask extends DecodeShape {
   readonly path: string;
   readonly mode: 'decode' | 'hash';
   readonly signals: readonly string[];
-  /** Decode-only decodes as hashing the measured signals does (decodeShapeFor): the same shrink-on-load bound (null = full size) and channels. */
-  readonly minSide: number | null;
-  readonly rgba: boolean;
 }
 
 /** Only an error code comes back: the bench needs neither pixels nor hashes. */

@@ -111,7 +111,6 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
           f.ac.signal.reason === TIMED_OUT
             ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
             : errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
-        unwatch(f);
         await untilAThreadIsReady();
         return result;
       } finally {

@@ -7,7 +7,6 @@ import { EXIT, type CliContext } from '../context.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('scan')
