@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -28,7 +28,7 @@ function byName(records: Rec[]): Map<string, Rec> {
   return new Map(records.map((r) => [relative(tree, r.path), r]));
 }
 
-function scan(args: string[], opts: { input?: string } = {}) {
+function scan(args: string[], opts: { input?: string; cwd?: string } = {}) {
   const r = runCli(['scan', '--db', db, '--workers', '1', ...args], opts);
   return { ...r, records: r.stdout.trim().startsWith('{"path"') ? parseNdjson<Rec>(r.stdout) : [] };
 }
@@ -217,6 +217,19 @@ describe('hashsieve scan', () => {
     expect(doc.records).toHaveLength(10);
     expect(doc.summary.files).toBe(10);
     expect(doc.summary.statuses.match).toBe(4);
+  });
+
+  test('CSV: a file name a spreadsheet would run as a formula is written as text', () => {
+    const sub = join(dir, 'formula');
+    mkdirSync(sub);
+    writeFileSync(join(sub, '=1+1.png'), 'not an image');
+    const r = scan(['--format', 'csv', '.'], { cwd: sub });
+    expect(r.code).toBe(3);
+    const rows = r.stdout.trim().split('\r\n');
+    expect(rows).toHaveLength(2);
+    expect(rows[1].startsWith("'=1+1.png,12,")).toBe(true);
+    const ndjson = scan(['.'], { cwd: sub });
+    expect(ndjson.records.map((x) => x.path)).toEqual(['=1+1.png']);
   });
 
   test('--summary and --manifest record versions, lists, thresholds, totals and the report digest', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { hashFile, type HashRequest } from '../hash.js';
 import type { FileHashResult } from '../results.js';
+import { csvField } from '../report/formats.js';
 import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
 import { EXIT, type CliContext } from './context.js';
 
@@ -64,11 +65,6 @@ async function* expandOne(path: string): AsyncGenerator<string | FileHashResult>
   const st = await stat(path).catch(() => null);
   if (st?.isDirectory()) yield* walkDir(path);
   else yield path;
-}
-
-function csvField(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function csvColumns(signals: readonly SignalType[], dihedral: boolean): string[] {

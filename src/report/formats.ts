@@ -70,9 +70,18 @@ function csvFormatter(opts: FormatterOptions): RecordFormatter {
   };
 }
 
-/** RFC 4180 quoting. */
+/** What a spreadsheet takes as the start of a formula in a cell it opens from CSV. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field, RFC 4180 quoted. A text value that a spreadsheet would run as a formula (it
+ * begins with =, +, -, @, tab or CR: "CSV injection", OWASP) gets a leading apostrophe, so it is
+ * shown as text. File names on seized or uploaded storage are chosen by whoever wrote them, and a
+ * scan of `.` reports them as they are. Numbers are written unchanged; NDJSON and JSON carry every
+ * value unchanged.
+ */
 export function csvField(v: unknown): string {
   if (v === undefined || v === null) return '';
-  const s = String(v);
+  const s = typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
