@@ -1,3 +1,5 @@
+import { caseRecord, type CaseInfo, type ReportProvenance } from './case.js';
+import { dfxmlFormatter } from './dfxml.js';
 import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
 
 /**
@@ -15,20 +17,29 @@ export interface FormatterOptions {
   readonly signals: readonly string[];
   /** Signals that report a quality (PDQ): they also get a `<name>_quality` column. */
   readonly qualitySignals: readonly string[];
+  /** Case metadata for the formats with a header (JSON, DFXML). */
+  readonly case?: CaseInfo | null;
+  /** Who wrote the report and from what (DFXML's creator and source). */
+  readonly provenance?: ReportProvenance;
 }
 
 export function createFormatter(format: ReportFormat, opts: FormatterOptions): RecordFormatter {
   switch (format) {
     case 'ndjson':
       return { begin: () => '', record: (r) => `${JSON.stringify(r)}\n`, end: () => '' };
-    case 'json':
+    case 'json': {
+      const kase = caseRecord(opts.case);
       return {
-        begin: () => '{"records":[\n',
+        begin: () => `{${kase ? `"case":${JSON.stringify(kase)},\n` : ''}"records":[\n`,
         record: (r, index) => `${index > 0 ? ',\n' : ''}${JSON.stringify(r)}`,
         end: (summary) => `\n],\n"summary":${JSON.stringify(summary)}}\n`,
       };
+    }
     case 'csv':
       return csvFormatter(opts);
+    case 'dfxml':
+      if (!opts.provenance) throw new Error('The DFXML report needs its provenance (creator and source)');
+      return dfxmlFormatter(opts.provenance, opts.case ?? null);
   }
 }
 

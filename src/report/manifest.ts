@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { caseRecord, type CaseInfo } from './case.js';
 import type { ScanSummary } from './types.js';
 
 /** One hash list as the manifest records it: provenance and counts, never its hashes. */
@@ -29,6 +30,8 @@ export interface ManifestInput {
     readonly arch: string;
     readonly cpus: number;
   };
+  /** Case metadata as given (null: none). */
+  readonly case?: CaseInfo | null;
   readonly startedAt: string;
   /** When earlier runs of the same scan were resumed (empty for a scan done in one run). */
   readonly resumedAt: readonly string[];
@@ -64,6 +67,7 @@ export async function writeManifest(path: string, input: ManifestInput): Promise
     commandLine: input.commandLine,
     cwd: input.cwd,
     host: input.host,
+    case: caseRecord(input.case),
     startedAt: input.startedAt,
     resumedAt: input.resumedAt,
     endedAt: input.endedAt,

@@ -66,5 +66,5 @@ export interface ScanSummary {
   readonly interrupted: boolean;
 }
 
-export type ReportFormat = 'ndjson' | 'csv' | 'json';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['ndjson', 'csv', 'json'];
+export type ReportFormat = 'ndjson' | 'csv' | 'json' | 'dfxml';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['ndjson', 'csv', 'json', 'dfxml'];

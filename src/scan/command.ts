@@ -46,6 +46,10 @@ export interface ScanCommandOptions {
   checkpoint?: string;
   resume?: boolean;
   quiet?: boolean;
+  caseNumber?: string;
+  examiner?: string;
+  evidenceId?: string;
+  notes?: string;
 }
 
 /** What a command needs from the process (the CLI context satisfies it). */
@@ -149,6 +153,8 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         progress: ctx.stderr.isTTY === true && opts.quiet !== true,
         commandLine: ['hashsieve', ...ctx.argv.slice(2)],
         stop: controller.signal,
+        sourcePaths: paths,
+        case: { caseNumber: opts.caseNumber, examiner: opts.examiner, evidenceId: opts.evidenceId, notes: opts.notes },
       },
       { stdout: ctx.stdout, stderr: ctx.stderr },
     );

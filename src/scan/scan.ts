@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { DecodeLimits } from '../image/decode.js';
+import type { CaseInfo, ReportProvenance } from '../report/case.js';
 import { createFormatter } from '../report/formats.js';
 import { writeManifest, type ManifestList } from '../report/manifest.js';
 import { fileSink, streamSink } from '../report/sink.js';
@@ -14,6 +15,7 @@ import { isPerceptual } from '../signals/registry.js';
 import type { HashOptions, SignalType } from '../signals/types.js';
 import type { ListInfo, StoreReader } from '../store/types.js';
 import { VERSION } from '../version.js';
+import { refuseOutputsInsideInputs, type OutputPath } from './evidence.js';
 import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointState } from './checkpoint.js';
 import { runEngine } from './engine.js';
 import { Matcher } from './matcher.js';
@@ -56,6 +58,10 @@ export interface ScanConfig {
   readonly progress: boolean;
   readonly commandLine: readonly string[];
   readonly stop: AbortSignal;
+  /** The paths as given, for the DFXML source and the evidence check ('-': read from stdin). */
+  readonly sourcePaths?: readonly string[];
+  /** Case metadata for the manifest and the report headers that have one. */
+  readonly case?: CaseInfo | null;
 }
 
 export interface ScanIO {
@@ -126,6 +132,20 @@ function manifestList(l: ListInfo): ManifestList {
   };
 }
 
+function provenance(
+  c: ScanConfig,
+  versions: { sharp: string | null; libvips: string | null },
+  host: { hostname: string; platform: string; release: string; arch: string },
+  startedAt: string,
+): ReportProvenance {
+  const libraries = [
+    { name: 'node', version: process.version },
+    ...(versions.sharp ? [{ name: 'sharp', version: versions.sharp }] : []),
+    ...(versions.libvips ? [{ name: 'libvips', version: versions.libvips }] : []),
+  ];
+  return { program: 'hashsieve', version: VERSION, commandLine: c.commandLine, libraries, host, startedAt, inputs: c.sourcePaths ?? c.countableInputs ?? [] };
+}
+
 /** Count the files a walk will see, in the background, for the progress line's total and ETA. */
 async function countAhead(inputs: readonly string[], opts: WalkOptions, progress: Progress, stop: AbortSignal): Promise<void> {
   let n = 0;
@@ -142,6 +162,15 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   if (c.checkpoint !== null && c.out === null) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (c.resume && c.checkpoint === null) throw new UsageError('--resume needs --checkpoint FILE');
 
+  const outputs: OutputPath[] = [
+    ...(c.out === null ? [] : [{ what: 'report', path: c.out }]),
+    ...(c.checkpoint === null ? [] : [{ what: 'checkpoint', path: c.checkpoint }]),
+    ...(c.summaryPath === null ? [] : [{ what: 'summary', path: c.summaryPath }]),
+    ...(c.manifestPath === null ? [] : [{ what: 'manifest', path: c.manifestPath }]),
+  ];
+  refuseOutputsInsideInputs(outputs, c.sourcePaths ?? c.countableInputs ?? []);
+  const versions = await sharpVersions();
+  const host = { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch, cpus: cpus().length };
   const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
   const matcher = Matcher.build(c.store, {
     lists: c.lists.map((l) => l.name),
@@ -159,6 +188,8 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   const formatter = createFormatter(c.format, {
     signals: c.signals.map((s) => s.name),
     qualitySignals: c.signals.filter((s) => isPerceptual(s) && s.minQuality !== null).map((s) => s.name),
+    case: c.case ?? null,
+    provenance: provenance(c, versions, host, state?.header.startedAt ?? startedAt),
   });
   const output = new ReportOutput({
     sink,
@@ -203,10 +234,11 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   if (c.manifestPath && complete) {
     await writeManifest(c.manifestPath, {
       toolVersion: VERSION,
-      runtime: { node: process.version, ...(await sharpVersions()) },
+      runtime: { node: process.version, ...versions },
       commandLine: c.commandLine,
       cwd: process.cwd(),
-      host: { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch, cpus: cpus().length },
+      host,
+      case: c.case ?? null,
       startedAt: state?.header.startedAt ?? startedAt,
       resumedAt: state ? [...state.resumedAt, startedAt] : [],
       endedAt: new Date().toISOString(),

@@ -29,12 +29,16 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--index-cache <dir>', 'keep built match indexes in this folder and reuse them while the lists are unchanged (default: $HASHSIEVE_INDEX_CACHE, else off)')
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp (default: the library default)')
     .option('-o, --out <file>', 'write the report to this file instead of stdout')
-    .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')
+    .option('--format <format>', 'report format: ndjson, csv, json or dfxml', 'ndjson')
     .option('--only-matches', 'report only files that matched (the summary still counts every file)')
     .option('--summary <file>', 'also write the end-of-scan summary to this file as JSON')
     .option('--manifest <file>', 'write a forensic manifest (versions, lists, thresholds, totals, report sha256) as JSON')
     .option('--checkpoint <file>', 'record progress here so an interrupted scan can be resumed (needs --out)')
     .option('--resume', 'continue the scan recorded in --checkpoint, appending to the same report')
+    .option('--case-number <text>', 'case number, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--examiner <name>', 'examiner, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--evidence-id <text>', 'evidence item id, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--notes <text>', 'free notes, recorded in the manifest and the report header (JSON, DFXML)')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
     .addHelpText(
       'after',
