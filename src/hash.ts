@@ -40,6 +40,11 @@ export interface HashRequest {
    * thread and any caller overlapping several files. Streamed digests stay streamed.
    */
   readonly syncReads?: boolean;
+  /**
+   * Asked once the exact digests are known, before any decode: true skips the decode and every
+   * perceptual signal (the result has `decodeSkipped`). The scan uses it for known-good files.
+   */
+  readonly skipDecode?: (digests: ReadonlyMap<string, SignalHash>) => boolean;
 }
 
 interface Resolved {
@@ -225,6 +230,7 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
       return fail(size, fsErrorInfo(e));
     }
     if (r.perceptual.length === 0) return { path, size, hashes: ordered(r.order, hashes) };
+    if (req.skipDecode?.(hashes)) return { path, size, hashes: ordered(r.order, hashes), decodeSkipped: true };
     return fail(size, { code: 'TOO_LARGE', message: `File is ${size} bytes, over the decode limit of ${r.limits.maxBytes}` });
   }
 
@@ -234,14 +240,21 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
   } catch (e) {
     return fail(size, fsErrorInfo(e));
   }
-  return hashLoaded(path, bytes, r, hashes);
+  return hashLoaded(path, bytes, r, hashes, req.skipDecode);
 }
 
-async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<string, SignalHash>): Promise<FileHashResult> {
+async function hashLoaded(
+  path: string,
+  bytes: Buffer,
+  r: Resolved,
+  hashes: Map<string, SignalHash>,
+  skipDecode?: HashRequest['skipDecode'],
+): Promise<FileHashResult> {
   if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
+  if (r.perceptual.length > 0 && skipDecode?.(hashes)) return { path, size: bytes.length, hashes: ordered(r.order, hashes), decodeSkipped: true };
   const rest = await decodeAndHash(r, bytes, hashes);
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
 }
@@ -250,7 +263,7 @@ async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<
 export async function hashBuffer(bytes: Buffer | Uint8Array, req: HashRequest & { readonly path?: string } = {}): Promise<FileHashResult> {
   const r = resolve(req);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map());
+  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map(), req.skipDecode);
 }
 
 /**

@@ -26,4 +26,6 @@ export interface FileHashResult {
   readonly format?: string;
   /** Set when the file (or its decode) failed. */
   readonly error?: FileErrorInfo;
+  /** HashRequest.skipDecode said so: only the exact digests were computed. */
+  readonly decodeSkipped?: boolean;
 }

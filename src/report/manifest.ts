@@ -7,6 +7,7 @@ import type { ScanSummary } from './types.js';
 /** One hash list as the manifest records it: provenance and counts, never its hashes. */
 export interface ManifestList {
   readonly name: string;
+  readonly kind: string;
   readonly version: string | null;
   readonly sourceOrg: string | null;
   readonly sourceFile: string | null;

@@ -50,6 +50,7 @@ export interface ScanCommandOptions {
   examiner?: string;
   evidenceId?: string;
   notes?: string;
+  knownGoodSkip?: boolean;
 }
 
 /** What a command needs from the process (the CLI context satisfies it). */
@@ -154,6 +155,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         commandLine: ['hashsieve', ...ctx.argv.slice(2)],
         stop: controller.signal,
         sourcePaths: paths,
+        knownGoodSkip: opts.knownGoodSkip !== false,
         case: { caseNumber: opts.caseNumber, examiner: opts.examiner, evidenceId: opts.evidenceId, notes: opts.notes },
       },
       { stdout: ctx.stdout, stderr: ctx.stderr },

@@ -18,6 +18,7 @@ import { VERSION } from '../version.js';
 import { refuseOutputsInsideInputs, type OutputPath } from './evidence.js';
 import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointState } from './checkpoint.js';
 import { runEngine } from './engine.js';
+import { buildKnownGoodSet, withKnownGood } from './known-good.js';
 import { Matcher } from './matcher.js';
 import { ReportOutput } from './output.js';
 import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher } from './pool.js';
@@ -62,6 +63,11 @@ export interface ScanConfig {
   readonly sourcePaths?: readonly string[];
   /** Case metadata for the manifest and the report headers that have one. */
   readonly case?: CaseInfo | null;
+  /**
+   * Files whose exact digest is in a known-good list skip decoding and perceptual matching
+   * (default true); false hashes and matches them fully, still reporting them known_good.
+   */
+  readonly knownGoodSkip?: boolean;
 }
 
 export interface ScanIO {
@@ -84,6 +90,7 @@ function reportShape(c: ScanConfig): Record<string, unknown> {
     thresholds: Object.fromEntries(c.thresholds),
     dihedral: c.dihedral,
     hashOptions: c.hashOptions,
+    knownGoodSkip: c.knownGoodSkip !== false,
   };
 }
 
@@ -120,6 +127,7 @@ async function sharpVersions(): Promise<{ sharp: string | null; libvips: string 
 function manifestList(l: ListInfo): ManifestList {
   return {
     name: l.name,
+    kind: l.kind,
     version: l.version,
     sourceOrg: l.sourceOrg,
     sourceFile: l.sourceFile,
@@ -172,8 +180,10 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   const versions = await sharpVersions();
   const host = { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch, cpus: cpus().length };
   const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
+  const knownGoodLists = c.lists.filter((l) => l.kind === 'known-good').map((l) => l.name);
+  const knownGood = buildKnownGoodSet(c.store, knownGoodLists, c.signals);
   const matcher = Matcher.build(c.store, {
-    lists: c.lists.map((l) => l.name),
+    lists: c.lists.filter((l) => l.kind !== 'known-good').map((l) => l.name),
     signals: c.signals,
     thresholds: c.thresholds,
     dihedral: c.dihedral,
@@ -214,8 +224,13 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       // The hasher (worker.ts) stats the files it reads, so the walk need not (WalkOptions.lazyStat).
       items: walk(c.inputs, { ...c.walk, lazyStat: true }),
       hasher,
-      task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits },
-      matcher,
+      task: {
+        signals: c.signals.map((s) => s.name),
+        options: c.hashOptions,
+        limits: c.limits,
+        ...(c.knownGoodSkip !== false && knownGood.length > 0 && { knownGood }),
+      },
+      matcher: withKnownGood(matcher, knownGood),
       concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,
       done: state?.done ?? new Set(),
@@ -248,6 +263,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       thresholds: Object.fromEntries([...perceptualIndexed].map((n) => [n, c.thresholds.get(n)!])),
       options: {
         dihedral: c.dihedral,
+        knownGoodSkip: c.knownGoodSkip !== false,
         pdqPipeline: c.hashOptions.pdqPipeline,
         blockhashBits: c.hashOptions.blockhashBits,
         onlyMatches: c.onlyMatches,

@@ -1,6 +1,7 @@
 import type { DecodeLimits } from '../image/decode.js';
 import type { FileHashResult } from '../results.js';
 import type { HashOptions } from '../signals/types.js';
+import type { KnownGoodSet } from './known-good.js';
 
 /** What the main thread sends a worker for one file: plain data, cloned cheaply. */
 export interface HashTask {
@@ -17,6 +18,8 @@ export interface HashTask {
   readonly started?: SharedArrayBuffer;
   /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */
   readonly stat?: boolean;
+  /** Digests that mark a file known-good: such a file is not decoded (no perceptual hashes). */
+  readonly knownGood?: KnownGoodSet;
 }
 
 /** A worker's answer: the hashes, and with HashTask.stat the file's lstat (null when that failed). */

@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
+import { isKnownGood } from './known-good.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
 import { applyTestHooks } from './test-hooks.js';
 
@@ -29,6 +30,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     // A pool thread hashes one file at a time (a hung mount is caught by --file-timeout);
     // `--workers 0` runs this on the main thread, which keeps asynchronous reads.
     syncReads: !isMainThread,
+    ...(task.knownGood && task.knownGood.length > 0 && { skipDecode: (digests) => isKnownGood(task.knownGood!, digests) }),
   });
   return stat === undefined ? result : { ...result, stat };
 }

@@ -71,6 +71,10 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const id of db.prepare('SELECT id FROM lists').pluck().all() as number[]) packFromEntries(db, id, 0);
     },
   },
+  {
+    // A list's kind: 'known' (matches are findings) or 'known-good' (matches mean "ignore", e.g. NSRL).
+    sql: `ALTER TABLE lists ADD COLUMN kind TEXT NOT NULL DEFAULT 'known' CHECK (kind IN ('known', 'known-good'));`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

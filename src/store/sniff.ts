@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { EXPORT_MAGIC } from './formats/exportfmt.js';
+import { SQLITE_MAGIC } from './formats/nsrl.js';
 import { HASHDEEP_MAGIC } from './formats/hashdeep.js';
 import type { FormatName, FormatOptions } from './formats/types.js';
 
@@ -7,6 +8,7 @@ const SNIFF_BYTES = 64 * 1024;
 
 /** Guess a list file's format from its first bytes. */
 export function sniffFormat(head: Buffer, options: FormatOptions = {}): FormatName {
+  if (head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) return 'nsrl';
   let text = head.toString('utf8');
   if (text.startsWith('\ufeff')) text = text.slice(1);
   if (text.trimStart().startsWith('{')) return 'vics';

@@ -3,10 +3,11 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { EXIT, type CliContext } from '../context.js';
-import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
+import type { CsvField, FormatName, ImportSummary, ListInfo, ListKind, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export'];
+const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'nsrl'];
+const KINDS = ['known', 'known-good'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
 interface DbOpts {
@@ -54,7 +55,7 @@ function table(rows: string[][]): string {
 function lsText(lists: ListInfo[]): string {
   if (lists.length === 0) return 'No lists imported yet.\n';
   return table([
-    ['NAME', 'SOURCE', 'VERSION', 'IMPORTED', 'SIGNATURE', 'ENTRIES'],
+    ['NAME', 'SOURCE', 'VERSION', 'IMPORTED', 'SIGNATURE', 'ENTRIES', 'KIND'],
     ...lists.map((l) => [
       l.name,
       l.sourceOrg ?? '-',
@@ -62,6 +63,7 @@ function lsText(lists: ListInfo[]): string {
       l.importedAt.slice(0, 19).replace('T', ' ') + 'Z',
       l.signatureStatus,
       countsText(l.counts),
+      l.kind,
     ]),
   ]);
 }
@@ -69,6 +71,7 @@ function lsText(lists: ListInfo[]): string {
 function infoText(l: ListInfo): string {
   const rows: Array<[string, string]> = [
     ['name', l.name],
+    ['kind', l.kind],
     ['source', l.sourceOrg ?? '-'],
     ['version', l.version ?? '-'],
     ['description', l.description ?? '-'],
@@ -118,13 +121,14 @@ export function register(program: Command, ctx: CliContext): void {
 
   list
     .command('import <file>')
-    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, or a hashsieve export)')
+    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, NSRL RDSv3 SQLite, or a hashsieve export)')
     .requiredOption('--name <name>', 'list name (unique)')
     .option('--source <org>', 'organisation the list came from')
     .option('--version <version>', 'version of the list')
     .option('--description <text>', 'free-text description')
     .option('--format <format>', `file format: ${FORMATS.join('|')}`, 'auto')
-    .option('--signal <name>', 'signal of bare hashes (text) or of a CSV without a signal column')
+    .option('--signal <name>', 'signal of bare hashes (text), of a CSV without a signal column, or the NSRL digest to import (md5, sha1, sha256; default sha256)')
+    .option('--kind <kind>', 'known (matches are findings) or known-good (matches are set aside, e.g. NSRL); default known, an append keeps the list\'s')
     .option('--columns <map>', 'CSV column mapping: hash=COL,id=COL,category=COL,signal=COL,tags=COL')
     .option('--skip-invalid', 'import the valid lines and count the invalid ones by reason, instead of rejecting the file')
     .option('--replace', 'replace an existing list of this name (atomic swap)')
@@ -139,6 +143,9 @@ export function register(program: Command, ctx: CliContext): void {
       if (!FORMATS.includes(opts.format)) {
         throw new UsageError(`Expected --format ${FORMATS.join('|')} but received ${JSON.stringify(opts.format)}`);
       }
+      if (opts.kind !== undefined && !KINDS.includes(opts.kind)) {
+        throw new UsageError(`Expected --kind ${KINDS.join('|')} but received ${JSON.stringify(opts.kind)}`);
+      }
       if (Boolean(opts.signature) !== Boolean(opts.publicKey)) {
         throw new UsageError('--signature and --public-key go together');
       }
@@ -149,6 +156,7 @@ export function register(program: Command, ctx: CliContext): void {
           sourceOrg: opts.source,
           version: opts.version,
           description: opts.description,
+          kind: opts.kind as ListKind | undefined,
           format: opts.format as FormatName | 'auto',
           signal: opts.signal,
           columns: opts.columns ? parseColumns(opts.columns) : undefined,

@@ -39,6 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--examiner <name>', 'examiner, recorded in the manifest and the report header (JSON, DFXML)')
     .option('--evidence-id <text>', 'evidence item id, recorded in the manifest and the report header (JSON, DFXML)')
     .option('--notes <text>', 'free notes, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--no-known-good-skip', 'decode and match files whose digest is in a known-good list too (they are still reported known_good unless they match)')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
     .addHelpText(
       'after',
