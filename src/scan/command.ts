@@ -4,6 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 import { UsageError, invalidParameterError } from '../errors.js';
 import { formatSummary } from '../report/summary.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
+import { SHARE_FORMATS, type ShareFormat } from '../report/share.js';
+import type { ShareConfig } from './share.js';
 import { parseSignalList } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../signals/types.js';
 import { openStore, resolveDbPath } from '../store/index.js';
@@ -51,6 +53,11 @@ export interface ScanCommandOptions {
   evidenceId?: string;
   notes?: string;
   knownGoodSkip?: boolean;
+  share?: string;
+  shareFormat?: string;
+  shareCategory?: string;
+  includePaths?: boolean;
+  newFrom?: string;
 }
 
 /** What a command needs from the process (the CLI context satisfies it). */
@@ -95,6 +102,27 @@ export function openStoreReadonly(db: string | undefined, env: NodeJS.ProcessEnv
   return { store: openStore(path, { readonly: true }), path };
 }
 
+/** `--share FILE --share-format F [--share-category C] [--include-paths] [--new-from DIR]`, checked. */
+function shareConfig(opts: ScanCommandOptions): ShareConfig | null {
+  const uses = opts.shareFormat !== undefined || opts.shareCategory !== undefined || opts.includePaths || opts.newFrom !== undefined;
+  if (opts.share === undefined) {
+    if (uses) throw new UsageError('--share-format, --share-category, --include-paths and --new-from go with --share FILE');
+    return null;
+  }
+  if (opts.shareFormat === undefined) throw new UsageError(`--share needs --share-format (${SHARE_FORMATS.join(', ')})`);
+  if (!(SHARE_FORMATS as readonly string[]).includes(opts.shareFormat)) {
+    throw invalidParameterError('--share-format', `one of ${SHARE_FORMATS.join(', ')}`, opts.shareFormat);
+  }
+  if (opts.newFrom !== undefined && !existsSync(opts.newFrom)) throw new UsageError(`--new-from: ${opts.newFrom} does not exist`);
+  return {
+    path: opts.share,
+    format: opts.shareFormat as ShareFormat,
+    category: opts.shareCategory ?? null,
+    includePaths: opts.includePaths === true,
+    newFrom: opts.newFrom ?? null,
+  };
+}
+
 /** Validate the command's options, open the store read-only and run the scan; Ctrl-C stops it cleanly. */
 export async function runScanCommand(paths: readonly string[], opts: ScanCommandOptions, ctx: CommandIO): Promise<ScanResult> {
   if (paths.length === 0) throw new UsageError('Give files or directories to scan, or - to read paths from stdin');
@@ -111,6 +139,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   const hashOptions = hashOptionsFrom(opts);
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+  const share = shareConfig(opts);
 
   const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
   const controller = new AbortController();
@@ -156,11 +185,16 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         stop: controller.signal,
         sourcePaths: paths,
         knownGoodSkip: opts.knownGoodSkip !== false,
+        share,
         case: { caseNumber: opts.caseNumber, examiner: opts.examiner, evidenceId: opts.evidenceId, notes: opts.notes },
       },
       { stdout: ctx.stdout, stderr: ctx.stderr },
     );
     if (!opts.quiet) ctx.stderr.write(formatSummary(result.summary));
+    if (result.share && !opts.quiet) ctx.stderr.write(`  shared ${result.share.shared} files in ${result.share.path}\n`);
+    if (result.share && result.share.failed.length > 0) {
+      ctx.stderr.write(`hashsieve: warning: ${result.share.failed.length} files could not be hashed for the share file and are not in it: ${result.share.failed.slice(0, 5).join(', ')}${result.share.failed.length > 5 ? ', ...' : ''}\n`);
+    }
     return result;
   } finally {
     process.off('SIGINT', onSignal);

@@ -20,6 +20,7 @@ import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointSt
 import { runEngine } from './engine.js';
 import { buildKnownGoodSet, withKnownGood } from './known-good.js';
 import { Matcher } from './matcher.js';
+import { ShareCollector, type ShareConfig, type ShareOutcome } from './share.js';
 import { ReportOutput } from './output.js';
 import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher } from './pool.js';
 import { Progress } from './progress.js';
@@ -68,6 +69,8 @@ export interface ScanConfig {
    * (default true); false hashes and matches them fully, still reporting them known_good.
    */
   readonly knownGoodSkip?: boolean;
+  /** Write the matched (and marked-new) files' hashes to a share file at the end; null: no. */
+  readonly share?: ShareConfig | null;
 }
 
 export interface ScanIO {
@@ -78,6 +81,8 @@ export interface ScanIO {
 export interface ScanResult {
   readonly summary: ScanSummary;
   readonly interrupted: boolean;
+  /** What the share file got (absent when none was asked for, or the scan was interrupted). */
+  readonly share?: ShareOutcome;
 }
 
 /** The options that shape a report: a resumed scan must use the same ones. */
@@ -175,7 +180,11 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     ...(c.checkpoint === null ? [] : [{ what: 'checkpoint', path: c.checkpoint }]),
     ...(c.summaryPath === null ? [] : [{ what: 'summary', path: c.summaryPath }]),
     ...(c.manifestPath === null ? [] : [{ what: 'manifest', path: c.manifestPath }]),
+    ...(c.share ? [{ what: 'share file', path: c.share.path }] : []),
   ];
+  if (c.share && c.checkpoint !== null) {
+    throw new UsageError('A share file cannot be combined with a checkpoint: the matches of an interrupted run would be missing from it');
+  }
   refuseOutputsInsideInputs(outputs, c.sourcePaths ?? c.countableInputs ?? []);
   const versions = await sharpVersions();
   const host = { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch, cpus: cpus().length };
@@ -212,6 +221,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   });
   if (!state) output.begin();
 
+  const sharing = c.share ? new ShareCollector() : null;
   const hasher: Hasher =
     c.workers === 0 ? await createInlineHasher() : await createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
   const progress = c.progress ? new Progress(io.stderr, totals) : null;
@@ -230,7 +240,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
         limits: c.limits,
         ...(c.knownGoodSkip !== false && knownGood.length > 0 && { knownGood }),
       },
-      matcher: withKnownGood(matcher, knownGood),
+      matcher: sharing ? sharing.tap(withKnownGood(matcher, knownGood)) : withKnownGood(matcher, knownGood),
       concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,
       done: state?.done ?? new Set(),
@@ -245,6 +255,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   }
 
   const summary = summarize(totals, !complete);
+  const share = sharing && complete ? await sharing.write(c.share!, c.case ?? null, c.commandLine) : undefined;
   if (c.summaryPath) await writeFile(c.summaryPath, `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
   if (c.manifestPath && complete) {
     await writeManifest(c.manifestPath, {
@@ -281,5 +292,5 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       reportFormat: c.format,
     });
   }
-  return { summary, interrupted: !complete };
+  return { summary, interrupted: !complete, ...(share && { share }) };
 }

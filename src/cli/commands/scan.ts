@@ -40,6 +40,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--evidence-id <text>', 'evidence item id, recorded in the manifest and the report header (JSON, DFXML)')
     .option('--notes <text>', 'free notes, recorded in the manifest and the report header (JSON, DFXML)')
     .option('--no-known-good-skip', 'decode and match files whose digest is in a known-good list too (they are still reported known_good unless they match)')
+    .option('--share <file>', 'also write the matched files (hashes only, no content) to this file for sharing back')
+    .option('--share-format <format>', 'share file format: vics (VICS 2.0 JSON), pytx-csv (python-threatexchange CSV) or hashdeep')
+    .option('--share-category <category>', 'category written for every shared file (VICS Category, python-threatexchange category)')
+    .option('--include-paths', 'put file paths in the share file (left out by default)')
+    .option('--new-from <dir>', 'also share the files in this folder (material the examiner marked as new)')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
     .addHelpText(
       'after',

@@ -11,6 +11,8 @@ const THREATEXCHANGE_COLUMNS: Readonly<Partial<Record<CsvField, string>>> = {
   tags: 'tags',
 };
 const THREATEXCHANGE_COLLAB = 'collab';
+/** python-threatexchange's names for signals we call otherwise (an MD5 of a photo's or video's file bytes). */
+const THREATEXCHANGE_SIGNALS: Readonly<Record<string, string>> = { photo_md5: 'md5', video_md5: 'md5' };
 const TAG_SEPARATORS = /[\s,;]+/;
 
 export type CsvRecord = { fields: string[]; line: number } | { error: string; line: number };
@@ -154,9 +156,10 @@ export function csvFormat(sink: EntrySink, options: FormatOptions): FormatParser
     const tags = splitTags(cols.tags === undefined ? undefined : f[cols.tags]);
     const collab = cols.collab === undefined ? null : optionalText(f[cols.collab]);
     if (collab) tags.push(`collab:${collab}`);
+    const signal = cols.signal === undefined ? (options.signal as string) : f[cols.signal].trim();
     sink.entry(
       rec.line,
-      cols.signal === undefined ? (options.signal as string) : f[cols.signal].trim(),
+      (!options.columns && THREATEXCHANGE_SIGNALS[signal.toLowerCase()]) || signal,
       f[cols.hash as number].trim(),
       cols.id === undefined ? null : optionalText(f[cols.id]),
       cols.category === undefined ? null : optionalText(f[cols.category]),
