@@ -43,6 +43,8 @@ export interface ManifestInput {
   readonly thresholds: Readonly<Record<string, number>>;
   readonly options: Readonly<Record<string, unknown>>;
   readonly totals: ScanSummary;
+  /** Counts of an audit against a list describing the tree (absent without one). */
+  readonly audit?: Readonly<Record<string, unknown>>;
   /** null when the report went to stdout. */
   readonly reportPath: string | null;
   readonly reportFormat: string;
@@ -78,6 +80,7 @@ export async function writeManifest(path: string, input: ManifestInput): Promise
     thresholds: input.thresholds,
     options: input.options,
     totals: input.totals,
+    ...(input.audit && { audit: input.audit }),
     report,
   };
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });

@@ -6,7 +6,8 @@ import { formatSummary } from '../report/summary.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
 import { SHARE_FORMATS, type ShareFormat } from '../report/share.js';
 import type { ShareConfig } from './share.js';
-import { parseSignalList } from '../signals/registry.js';
+import { readAuditList, type AuditResult } from './audit.js';
+import { getSignal, parseSignalList } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../signals/types.js';
 import { openStore, resolveDbPath } from '../store/index.js';
 import type { StoreReader } from '../store/types.js';
@@ -58,6 +59,7 @@ export interface ScanCommandOptions {
   shareCategory?: string;
   includePaths?: boolean;
   newFrom?: string;
+  audit?: string;
 }
 
 /** What a command needs from the process (the CLI context satisfies it). */
@@ -102,6 +104,30 @@ export function openStoreReadonly(db: string | undefined, env: NodeJS.ProcessEnv
   return { store: openStore(path, { readonly: true }), path };
 }
 
+const AUDIT_LINES_SHOWN = 20;
+
+/** hashdeep -a -v -v style: counts, then the discrepancies (the first few of each; all are in --summary). */
+export function formatAudit(a: AuditResult, quiet: boolean): string {
+  const lines = [`hashsieve: ${a.passed ? 'Audit passed' : 'Audit failed'}`];
+  if (quiet) return `${lines[0]}\n`;
+  lines.push(
+    `  files matched: ${a.matched}`,
+    `  files moved: ${a.moved.length}`,
+    `  new files found: ${a.new.length}`,
+    `  known files not found: ${a.missing.length}`,
+    `  files not read: ${a.unreadable.length}`,
+  );
+  const some = (label: string, items: readonly string[]): void => {
+    for (const item of items.slice(0, AUDIT_LINES_SHOWN)) lines.push(`  ${label}: ${item}`);
+    if (items.length > AUDIT_LINES_SHOWN) lines.push(`  ... ${items.length - AUDIT_LINES_SHOWN} more ${label} (all in --summary)`);
+  };
+  some('moved', a.moved.map((m) => `${m.path} (was ${m.knownPath})`));
+  some('new', a.new);
+  some('missing', a.missing);
+  some('not read', a.unreadable);
+  return `${lines.join('\n')}\n`;
+}
+
 /** `--share FILE --share-format F [--share-category C] [--include-paths] [--new-from DIR]`, checked. */
 function shareConfig(opts: ScanCommandOptions): ShareConfig | null {
   const uses = opts.shareFormat !== undefined || opts.shareCategory !== undefined || opts.includePaths || opts.newFrom !== undefined;
@@ -140,6 +166,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
   const share = shareConfig(opts);
+  const audit = opts.audit === undefined ? null : readAuditList(opts.audit);
 
   const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
   const controller = new AbortController();
@@ -149,7 +176,9 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   };
   try {
     const lists = selectLists(store.lists(), opts.lists, dbPath);
-    const signals = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
+    const chosen = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
+    // An audit compares the digests its list holds, so they are computed whatever --algo says.
+    const signals = audit ? [...new Set([...chosen, ...audit.signals.map(getSignal)])] : chosen;
     const unmatched = unmatchedSignals(lists, signals);
     if (unmatched.length > 0 && !opts.quiet) {
       ctx.stderr.write(`hashsieve: warning: the lists hold ${unmatched.join(', ')} hashes, which --algo does not compute; those entries cannot match\n`);
@@ -186,12 +215,14 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         sourcePaths: paths,
         knownGoodSkip: opts.knownGoodSkip !== false,
         share,
+        audit,
         case: { caseNumber: opts.caseNumber, examiner: opts.examiner, evidenceId: opts.evidenceId, notes: opts.notes },
       },
       { stdout: ctx.stdout, stderr: ctx.stderr },
     );
     if (!opts.quiet) ctx.stderr.write(formatSummary(result.summary));
     if (result.share && !opts.quiet) ctx.stderr.write(`  shared ${result.share.shared} files in ${result.share.path}\n`);
+    if (result.audit) ctx.stderr.write(formatAudit(result.audit, opts.quiet === true));
     if (result.share && result.share.failed.length > 0) {
       ctx.stderr.write(`hashsieve: warning: ${result.share.failed.length} files could not be hashed for the share file and are not in it: ${result.share.failed.slice(0, 5).join(', ')}${result.share.failed.length > 5 ? ', ...' : ''}\n`);
     }

@@ -20,6 +20,7 @@ import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointSt
 import { runEngine } from './engine.js';
 import { buildKnownGoodSet, withKnownGood } from './known-good.js';
 import { Matcher } from './matcher.js';
+import { Auditor, type AuditList, type AuditResult } from './audit.js';
 import { ShareCollector, type ShareConfig, type ShareOutcome } from './share.js';
 import { ReportOutput } from './output.js';
 import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher } from './pool.js';
@@ -71,6 +72,8 @@ export interface ScanConfig {
   readonly knownGoodSkip?: boolean;
   /** Write the matched (and marked-new) files' hashes to a share file at the end; null: no. */
   readonly share?: ShareConfig | null;
+  /** Audit the scanned files against a list that describes the tree (hashdeep -a); null: no. */
+  readonly audit?: AuditList | null;
 }
 
 export interface ScanIO {
@@ -83,6 +86,8 @@ export interface ScanResult {
   readonly interrupted: boolean;
   /** What the share file got (absent when none was asked for, or the scan was interrupted). */
   readonly share?: ShareOutcome;
+  /** The audit's outcome (absent when none was asked for, or the scan was interrupted). */
+  readonly audit?: AuditResult;
 }
 
 /** The options that shape a report: a resumed scan must use the same ones. */
@@ -182,6 +187,9 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     ...(c.manifestPath === null ? [] : [{ what: 'manifest', path: c.manifestPath }]),
     ...(c.share ? [{ what: 'share file', path: c.share.path }] : []),
   ];
+  if (c.audit && c.checkpoint !== null) {
+    throw new UsageError('An audit cannot be combined with a checkpoint: the files of an interrupted run would count as missing');
+  }
   if (c.share && c.checkpoint !== null) {
     throw new UsageError('A share file cannot be combined with a checkpoint: the matches of an interrupted run would be missing from it');
   }
@@ -222,6 +230,10 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   if (!state) output.begin();
 
   const sharing = c.share ? new ShareCollector() : null;
+  const auditor = c.audit ? new Auditor(c.audit) : null;
+  let tapped: Pick<Matcher, 'match'> = withKnownGood(matcher, knownGood);
+  if (sharing) tapped = sharing.tap(tapped);
+  if (auditor) tapped = auditor.tap(tapped);
   const hasher: Hasher =
     c.workers === 0 ? await createInlineHasher() : await createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
   const progress = c.progress ? new Progress(io.stderr, totals) : null;
@@ -240,7 +252,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
         limits: c.limits,
         ...(c.knownGoodSkip !== false && knownGood.length > 0 && { knownGood }),
       },
-      matcher: sharing ? sharing.tap(withKnownGood(matcher, knownGood)) : withKnownGood(matcher, knownGood),
+      matcher: tapped,
       concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,
       done: state?.done ?? new Set(),
@@ -256,7 +268,8 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
 
   const summary = summarize(totals, !complete);
   const share = sharing && complete ? await sharing.write(c.share!, c.case ?? null, c.commandLine) : undefined;
-  if (c.summaryPath) await writeFile(c.summaryPath, `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
+  const audit = auditor && complete ? auditor.result() : undefined;
+  if (c.summaryPath) await writeFile(c.summaryPath, `${JSON.stringify(audit ? { ...summary, audit } : summary, null, 2)}\n`, { mode: 0o600 });
   if (c.manifestPath && complete) {
     await writeManifest(c.manifestPath, {
       toolVersion: VERSION,
@@ -288,9 +301,12 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
         indexedEntries: matcher.sizes(),
       },
       totals: summary,
+      ...(audit && {
+        audit: { list: resolve(audit.list), passed: audit.passed, matched: audit.matched, moved: audit.moved.length, new: audit.new.length, missing: audit.missing.length, unreadable: audit.unreadable.length },
+      }),
       reportPath: c.out === null ? null : resolve(c.out),
       reportFormat: c.format,
     });
   }
-  return { summary, interrupted: !complete, ...(share && { share }) };
+  return { summary, interrupted: !complete, ...(share && { share }), ...(audit && { audit }) };
 }

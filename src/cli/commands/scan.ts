@@ -45,15 +45,16 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--share-category <category>', 'category written for every shared file (VICS Category, python-threatexchange category)')
     .option('--include-paths', 'put file paths in the share file (left out by default)')
     .option('--new-from <dir>', 'also share the files in this folder (material the examiner marked as new)')
+    .option('--audit <hashdeep-file>', 'audit the tree against this hashdeep list (like hashdeep -a): matched, moved, new and missing files; a failed audit exits 1')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
     .addHelpText(
       'after',
-      '\nExit codes: 0 no match, 1 at least one match, 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',
+      '\nExit codes: 0 no match, 1 at least one match (or a failed --audit), 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',
     )
     .action(async (paths: string[], opts: ScanCommandOptions) => {
       const { runScanCommand } = await import('../../scan/command.js');
-      const { summary, interrupted } = await runScanCommand(paths, opts, ctx);
-      ctx.setExitCode(scanExitCode(summary, interrupted));
+      const { summary, interrupted, audit } = await runScanCommand(paths, opts, ctx);
+      ctx.setExitCode(audit && !audit.passed && !interrupted ? EXIT.MATCH : scanExitCode(summary, interrupted));
     });
 }
 
