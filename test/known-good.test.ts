@@ -102,6 +102,19 @@ describe('known-good lists (NSRL RDSv3)', () => {
     expect(recs.get('known.png')!.hashes.pdq).toBeDefined();
   });
 
+  test('a plain digest list imported as known-good works the same way', async () => {
+    const list = join(dir, 'good-sha1.txt');
+    const h = await hashesOf(join(tree, 'other.png'), ['sha1']);
+    writeFileSync(list, `${h.sha1}\n`);
+    const imp = runCli(['list', 'import', '--db', db, '--name', 'local-good', '--kind', 'known-good', '--format', 'text', '--signal', 'sha1', list]);
+    expect(imp.code, imp.stderr).toBe(0);
+    const { recs } = scan(['--lists', 'hotline,local-good', '--algo', 'pdq,sha1,sha256']);
+    expect(recs.get('other.png')!.status).toBe('known_good');
+    expect(recs.get('other.png')!.hashes.pdq).toBeUndefined();
+    expect(recs.get('system/wallpaper0.png')!.status).toBe('clean');
+    expect(runCli(['list', 'remove', '--db', db, 'local-good']).code).toBe(0);
+  });
+
   test('without the known-good list selected, they are scanned as any file', () => {
     const { recs } = scan(['--lists', 'hotline']);
     expect(recs.get('system/wallpaper0.png')!.status).toBe('clean');
