@@ -55,6 +55,12 @@ describe('scan --audit (hashdeep -a)', () => {
     expect(r.audit).toMatchObject({ passed: true, matched: 4, moved: [], new: [], missing: [] });
   });
 
+  test('an audit needs no hash-list database', () => {
+    const r = runCli(['scan', '--db', join(dir, 'no-such.db'), '--workers', '1', '--audit', list, tree]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Audit passed');
+  });
+
   test('moved, missing, new and changed files fail it: exit 1, each listed', () => {
     renameSync(join(tree, 'b.txt'), join(tree, 'sub', 'b-moved.txt'));
     unlinkSync(join(tree, 'c.txt'));

@@ -115,6 +115,13 @@ describe('known-good lists (NSRL RDSv3)', () => {
     expect(runCli(['list', 'remove', '--db', db, 'local-good']).code).toBe(0);
   });
 
+  test('match reports a hash in a known-good list as known_good, not as a finding', async () => {
+    const h = await hashesOf(join(tree, 'system', 'wallpaper1.png'), ['sha256']);
+    const r = runCli(['match', '--db', db, `sha256 ${h.sha256}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseNdjson<Rec>(r.stdout)[0].status).toBe('known_good');
+  });
+
   test('without the known-good list selected, they are scanned as any file', () => {
     const { recs } = scan(['--lists', 'hotline']);
     expect(recs.get('system/wallpaper0.png')!.status).toBe('clean');

@@ -1,3 +1,5 @@
+import { hostname, release } from 'node:os';
+import { VERSION } from '../version.js';
 import { caseRecord, type CaseInfo, type ReportProvenance } from './case.js';
 import { dfxmlFormatter } from './dfxml.js';
 import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
@@ -38,9 +40,21 @@ export function createFormatter(format: ReportFormat, opts: FormatterOptions): R
     case 'csv':
       return csvFormatter(opts);
     case 'dfxml':
-      if (!opts.provenance) throw new Error('The DFXML report needs its provenance (creator and source)');
-      return dfxmlFormatter(opts.provenance, opts.case ?? null);
+      return dfxmlFormatter(opts.provenance ?? minimalProvenance(), opts.case ?? null);
   }
+}
+
+/** Who wrote a report when the caller gave no more (e.g. `match`, which reads hashes, not files). */
+function minimalProvenance(): ReportProvenance {
+  return {
+    program: 'hashsieve',
+    version: VERSION,
+    commandLine: [],
+    libraries: [{ name: 'node', version: process.version }],
+    host: { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch },
+    startedAt: new Date().toISOString(),
+    inputs: [],
+  };
 }
 
 const CSV_MATCH_COLUMNS = ['list', 'entry', 'category', 'signal', 'distance', 'transform'] as const;

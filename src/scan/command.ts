@@ -149,6 +149,14 @@ function shareConfig(opts: ScanCommandOptions): ShareConfig | null {
   };
 }
 
+/** A store with no lists, for an audit run without a hash-list database. */
+const EMPTY_STORE: StoreReader = {
+  lists: () => [],
+  loadPacked: (signal) => ({ bits: getSignal(signal).bits, count: 0, bytes: new Uint8Array(0), ids: new Uint32Array(0) }),
+  entries: () => new Map(),
+  close: () => undefined,
+};
+
 /** Validate the command's options, open the store read-only and run the scan; Ctrl-C stops it cleanly. */
 export async function runScanCommand(paths: readonly string[], opts: ScanCommandOptions, ctx: CommandIO): Promise<ScanResult> {
   if (paths.length === 0) throw new UsageError('Give files or directories to scan, or - to read paths from stdin');
@@ -168,14 +176,16 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   const share = shareConfig(opts);
   const audit = opts.audit === undefined ? null : readAuditList(opts.audit);
 
-  const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
+  // An audit needs no hash lists: without a database (or lists), it runs on an empty store.
+  const auditOnly = audit !== null && opts.lists === undefined && !existsSync(resolveDbPath({ db: opts.db }, ctx.env));
+  const { store, path: dbPath } = auditOnly ? { store: EMPTY_STORE, path: resolveDbPath({ db: opts.db }, ctx.env) } : openStoreReadonly(opts.db, ctx.env);
   const controller = new AbortController();
   const onSignal = (): void => {
     ctx.stderr.write('\nhashsieve: interrupted; flushing the report and checkpoint (press Ctrl-C again to abort at once)\n');
     controller.abort();
   };
   try {
-    const lists = selectLists(store.lists(), opts.lists, dbPath);
+    const lists = audit !== null && opts.lists === undefined && store.lists().length === 0 ? [] : selectLists(store.lists(), opts.lists, dbPath);
     const chosen = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
     // An audit compares the digests its list holds, so they are computed whatever --algo says.
     const signals = audit ? [...new Set([...chosen, ...audit.signals.map(getSignal)])] : chosen;

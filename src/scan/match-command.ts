@@ -6,6 +6,7 @@ import { SIGNALS } from '../signals/registry.js';
 import { indexCacheDir, openStoreReadonly, parseFormat, type CommandIO } from './command.js';
 import { parseHashLine, matchLine } from './match.js';
 import { Matcher } from './matcher.js';
+import { buildKnownGoodSet, withKnownGood } from './known-good.js';
 import { parseThresholds, selectLists } from './options.js';
 import { ReportOutput } from './output.js';
 
@@ -40,14 +41,17 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
     const lists = selectLists(store.lists(), opts.lists, dbPath);
     const held = new Set(lists.flatMap((l) => Object.entries(l.counts).filter(([, n]) => n > 0).map(([k]) => k)));
     const signals = [...SIGNALS.values()].filter((s) => held.has(s.name));
-    const matcher = Matcher.build(store, {
-      lists: lists.map((l) => l.name),
+    // A hash in a known-good list is reported known_good, never as a finding.
+    const knownGood = buildKnownGoodSet(store, lists.filter((l) => l.kind === 'known-good').map((l) => l.name), signals);
+    const inner = Matcher.build(store, {
+      lists: lists.filter((l) => l.kind !== 'known-good').map((l) => l.name),
       signals,
       thresholds,
       dihedral: opts.dihedral === true,
       indexCache: indexCacheDir(opts.indexCache, io.env),
       onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
     });
+    const matcher = withKnownGood(inner, knownGood);
     const totals = emptyTotals();
     const output = new ReportOutput({
       sink: opts.out ? fileSink(opts.out, null) : streamSink(io.stdout),
