@@ -106,6 +106,7 @@ describe('evidence is never written to', () => {
     ['checkpoint', (p) => ['-o', join(dir, 'ok.ndjson'), '--checkpoint', join(p, 'c.ckpt')]],
     ['summary', (p) => ['--summary', join(p, 's.json')]],
     ['manifest', (p) => ['-o', join(dir, 'ok2.ndjson'), '--manifest', join(p, 'm.json')]],
+    ['index cache folder', (p) => ['--index-cache', join(p, 'cache')]],
   ];
   for (const [what, args] of cases) {
     test(`a ${what} inside the scanned tree is refused before anything is written`, () => {

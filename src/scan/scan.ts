@@ -186,6 +186,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     ...(c.summaryPath === null ? [] : [{ what: 'summary', path: c.summaryPath }]),
     ...(c.manifestPath === null ? [] : [{ what: 'manifest', path: c.manifestPath }]),
     ...(c.share ? [{ what: 'share file', path: c.share.path }] : []),
+    ...(c.indexCache === null ? [] : [{ what: 'index cache folder', path: c.indexCache }]),
   ];
   if (c.audit && c.checkpoint !== null) {
     throw new UsageError('An audit cannot be combined with a checkpoint: the files of an interrupted run would count as missing');
