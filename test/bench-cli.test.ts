@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HammingIndex, PackedHashes } from '../src/index/types.js';
+import type { HammingIndex, PackedHashes } from '../src/search/types.js';
 
 /**
  * CLI tests run the built binary; checks that stop before timing, the gating verdicts and the
@@ -17,8 +17,8 @@ const BIN = fileURLToPath(new URL('../bin/hashsieve.js', import.meta.url));
 /** In-process runs can be given an index that drops the first result of every query. */
 const fault = vi.hoisted(() => ({ dropFirst: false }));
 
-vi.mock('../src/index/index.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/index/index.js')>();
+vi.mock('../src/search/index.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/search/index.js')>();
   return {
     ...real,
     buildHammingIndex(packed: PackedHashes): HammingIndex {

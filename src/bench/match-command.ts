@@ -1,7 +1,7 @@
 import type { CliContext } from '../cli/context.js';
 import { UsageError } from '../errors.js';
-import { buildHammingIndex, LinearIndex } from '../index/index.js';
-import type { PackedHashes } from '../index/types.js';
+import { buildHammingIndex, LinearIndex } from '../search/index.js';
+import type { PackedHashes } from '../search/types.js';
 import { getSignal, isPerceptual } from '../signals/registry.js';
 import { finish, parseCommon, progressLine, type CommonFlags } from './common.js';
 import { MATCH_DEFAULTS } from './defaults.js';
