@@ -109,7 +109,7 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
         if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =
           f.ac.signal.reason === TIMED_OUT
-            ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
+            ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
             : errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
         await untilAThreadIsReady();
         return result;

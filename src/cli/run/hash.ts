@@ -3,11 +3,11 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { hashFile, type HashRequest } from '../hash.js';
-import type { FileHashResult } from '../results.js';
-import { csvField } from '../report/formats.js';
-import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
-import { EXIT, type CliContext } from './context.js';
+import { hashFile, type HashRequest } from '../../hash.js';
+import type { FileHashResult } from '../../results.js';
+import { csvField } from '../../report/formats.js';
+import { DIHEDRAL_NAMES, type SignalType } from '../../signals/types.js';
+import { EXIT, type CliContext } from '../context.js';
 
 export type HashFormat = 'ndjson' | 'csv' | 'text';
 
