@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { generateSource } from '../fixtures/generate.js';
+import { generateSource } from '../src/synthetic/images.js';
 import { hashFile } from '../src/hash.js';
 import { openStore, importList } from '../src/store/index.js';
 

@@ -8,7 +8,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSource } from '../../fixtures/generate.js';
+import { generateSource } from '../synthetic/images.js';
 import { HashFormatError } from '../errors.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PerceptualSignalType, type Pixels } from './types.js';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSource } from '../../fixtures/generate.js';
+import { generateSource } from '../synthetic/images.js';
 import { UsageError } from '../errors.js';
 import { describeSignalChecklist, toPixels } from './checklist.js';
 import { PDQ_FAST_MIN_SIDE, PDQ_MIN_QUALITY, pdq } from './pdq.js';
