@@ -1,4 +1,5 @@
-import type { HammingIndex, IndexMatch, PackedHashes } from '../search/types.js';
+import type { HammingIndex, IndexMatch } from '../search/types.js';
+import type { PackedHashes } from '../types.js';
 import { crossCheck } from './crosscheck.js';
 import { indexMemory, readMemory } from './memory.js';
 import type { CrossCheck, Figure, ParamValue } from './schema.js';

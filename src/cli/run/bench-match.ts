@@ -1,7 +1,7 @@
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { buildHammingIndex, LinearIndex } from '../../search/index.js';
-import type { PackedHashes } from '../../search/types.js';
+import type { PackedHashes } from '../../types.js';
 import { getSignal, isPerceptual } from '../../signals/registry.js';
 import { finish, parseCommon, progressLine, type CommonFlags } from './bench-common.js';
 import { MATCH_DEFAULTS } from './bench-defaults.js';
