@@ -87,10 +87,14 @@ export {
 
 // ── Scan ────────────────────────────────────────────────────────────────────────────────────
 export {
+  createPool,
   Matcher,
   scan,
   walk,
+  type Hasher,
+  type HasherFactory,
   type MatchInfo,
+  type PoolOptions,
   type ScanConfig,
   type ScanRecord,
   type ScanResult,

@@ -7,7 +7,7 @@ import { generateSource } from '../synthetic/images.js';
 import { mulberry32 } from '../synthetic/prng.js';
 import { decodeImage, DEFAULT_DECODE_LIMITS } from '../image/decode.js';
 import { pdq } from './pdq.js';
-import { PDQ_CONFORMANCE } from './pdq/conformance-support.js';
+import { PDQ_CONFORMANCE } from '../../test/support/pdq-conformance.js';
 import { computePdq, computePdqFast } from './pdq/pipeline.js';
 import { boxWindows, separableDecimate, simdAvailable } from './pdq/separable.js';
 import type { Pixels } from './types.js';
