@@ -1,4 +1,4 @@
-import type { PackedHashes } from '../index/types.js';
+import type { PackedHashes } from '../types.js';
 
 /** What a list's matches mean: findings ('known') or files to set aside ('known-good', e.g. NSRL). */
 export type ListKind = 'known' | 'known-good';
