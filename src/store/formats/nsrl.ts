@@ -13,12 +13,14 @@ export type NsrlSignal = (typeof NSRL_SIGNALS)[number];
 export const NSRL_DEFAULT_SIGNAL: NsrlSignal = 'sha256';
 
 /**
- * Which relation to read: the FILE view (NIST's documented interface: sha256, sha1, md5,
- * file_name, file_size, package_id), else the METADATA table it is built on.
+ * Which relation to read: the METADATA table (one row per file NIST hashed, the digests the FILE
+ * view shows), else the FILE view (NIST's documented interface: sha256, sha1, md5, file_name,
+ * file_size, package_id). The view joins every row to PACKAGE_OBJECT, which made reading it
+ * several times slower than the table on a large publication (docs/forensics.md).
  */
 function sourceRelation(db: Database.Database, file: string, signal: NsrlSignal): string {
   const names = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')").pluck().all() as string[];
-  for (const want of ['FILE', 'METADATA']) {
+  for (const want of ['METADATA', 'FILE']) {
     const name = names.find((n) => n.toUpperCase() === want);
     if (!name) continue;
     const cols = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[]).map((c) => c.toLowerCase());
@@ -28,8 +30,8 @@ function sourceRelation(db: Database.Database, file: string, signal: NsrlSignal)
 }
 
 /**
- * Read an NSRL RDSv3 publication (SQLite): one digest column of its FILE view, row by row (a
- * cursor, so memory stays flat for hundreds of millions of rows). Each non-empty value becomes
+ * Read an NSRL RDSv3 publication (SQLite): one digest column of its METADATA table (or FILE
+ * view), row by row (a cursor, so memory stays flat for hundreds of millions of rows). Each non-empty value becomes
  * an entry of `signal` without id or category; the sink dedupes and validates them.
  */
 export function readNsrl(file: string, sink: EntrySink, signal: NsrlSignal): void {
