@@ -128,3 +128,14 @@ describe('known-good lists (NSRL RDSv3)', () => {
     expect(recs.get('system/setup.png')!.status).toBe('error');
   });
 });
+
+test('perceptual hashes in a known-good list are not used, and the scan says so', async () => {
+  const list = join(dir, 'good-pdq.txt');
+  const h = await hashesOf(join(tree, 'other.png'), ['pdq']);
+  writeFileSync(list, `pdq ${h.pdq}\n`);
+  expect(runCli(['list', 'import', '--db', db, '--name', 'pdq-good', '--kind', 'known-good', '--format', 'text', list]).code).toBe(0);
+  const { recs, stderr } = scan(['--lists', 'hotline,pdq-good']);
+  expect(stderr).toContain('known-good list pdq-good holds 1 pdq hashes');
+  expect(recs.get('other.png')!.status).toBe('clean');
+  expect(runCli(['list', 'remove', '--db', db, 'pdq-good']).code).toBe(0);
+});

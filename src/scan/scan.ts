@@ -11,7 +11,7 @@ import { writeManifest, type ManifestList } from '../report/manifest.js';
 import { fileSink, streamSink } from '../report/sink.js';
 import { emptyTotals, summarize } from '../report/summary.js';
 import type { ReportFormat, ScanSummary } from '../report/types.js';
-import { isPerceptual } from '../signals/registry.js';
+import { isPerceptual, SIGNALS } from '../signals/registry.js';
 import type { HashOptions, SignalType } from '../signals/types.js';
 import type { ListInfo, StoreReader } from '../store/types.js';
 import { VERSION } from '../version.js';
@@ -205,6 +205,12 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
   const knownGoodLists = c.lists.filter((l) => l.kind === 'known-good').map((l) => l.name);
   const knownGood = buildKnownGoodSet(c.store, knownGoodLists, c.signals);
+  for (const l of c.lists.filter((x) => x.kind === 'known-good')) {
+    const perceptual = Object.entries(l.counts).filter(([name, n]) => n > 0 && SIGNALS.has(name) && isPerceptual(SIGNALS.get(name)!));
+    for (const [name, n] of perceptual) {
+      io.stderr.write(`hashsieve: warning: known-good list ${l.name} holds ${n} ${name} hashes; known-good lists match exact digests only, so they are not used\n`);
+    }
+  }
   const matcher = Matcher.build(c.store, {
     lists: c.lists.filter((l) => l.kind !== 'known-good').map((l) => l.name),
     signals: c.signals,
