@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 /** Options both `bench match` and `bench hash` take. */
 function common(cmd: Command, defaultRepeat: number): Command {
   return cmd
+    .addHelpText('after', '\nExit codes: 0 done, 1 a figure regressed against --baseline, 2 usage error or wrong answers.')
     .option('--repeat <R>', `measured rounds; the table shows their median and spread (default ${defaultRepeat})`)
     .option('--warmup <W>', 'rounds run first and discarded (default 1)')
     .option('--seed <S>', 'seed for every synthetic list, query and image (default 1)')
@@ -69,7 +70,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--seed <S>', 'seed for the corpus and the list', d.seed)
     .option('--pipeline <NAME>', `PDQ pipeline: ${PDQ_PIPELINES.join(', ')} (default ${DEFAULT_HASH_OPTIONS.pdqPipeline})`)
     .option('--cache <DIR>', 'where corpora, the list and its index are kept between runs (default $TMPDIR/hashsieve-bench-scan)')
-    .addHelpText('after', '\nPrints a Markdown report. Exit codes: 0 done, 2 usage or fatal error.')
+    .addHelpText('after', '\nThe report is Markdown on stdout.\nExit codes: 0 done, 2 usage or fatal error.')
     .action(async (flags) => {
       const { runScanBenchCommand } = await import('../run/bench-scan.js');
       await runScanBenchCommand(flags, ctx);

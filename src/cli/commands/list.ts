@@ -135,6 +135,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--public-key <file>', 'PEM Ed25519 public key for --signature')
     .option('--json', 'print the import summary as JSON on stdout')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 imported, 2 usage error or file refused (nothing imported).')
     .action(async (file: string, opts) => {
       if (opts.replace && opts.append) throw new UsageError('Give either --replace or --append, not both');
       if (!FORMATS.includes(opts.format)) {
@@ -168,6 +169,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('List the imported lists: names, sources, versions, dates and entry counts per signal (never hashes)')
     .option('--json', 'JSON output')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 listed, 2 usage error.')
     .action(async (opts) => {
       const lists = await withStore(ctx, opts, true, (s) => s.lists());
       ctx.stdout.write(opts.json ? JSON.stringify(lists, null, 2) + '\n' : lsText(lists));
@@ -178,6 +180,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Show one list's provenance, digest and counts per signal (never hashes)")
     .option('--json', 'JSON output')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 shown, 2 usage error or no such list.')
     .action(async (name: string, opts) => {
       const info = await withStore(ctx, opts, true, (s) => s.requireList(name));
       ctx.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : infoText(info));
@@ -188,6 +191,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Write a list in the hashsieve export format (the only command that prints hashes)')
     .option('--out <file>', 'write to this new file (mode 0600) instead of stdout')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 exported, 2 usage error or no such list.')
     .action(async (name: string, opts) => {
       if (!opts.out && ctx.stdout.isTTY) {
         throw new UsageError('Refusing to print a hash list to a terminal; use --out FILE or redirect stdout');
@@ -215,6 +219,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('remove <name>')
     .description('Remove a list and all its entries')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 removed, 2 usage error or no such list.')
     .action(async (name: string, opts) => {
       const removed = await withStore(ctx, opts, false, (s) => s.removeList(name));
       if (!removed) throw new UsageError(`No list named ${JSON.stringify(name)}`);
@@ -226,6 +231,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Check the database's integrity and each list's entries against the digest recorded at import")
     .option('--json', 'JSON output')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 every check passed, 1 a check failed, 2 usage error.')
     .action(async (name: string | undefined, opts) => {
       const { verifyStore } = await import('../../store/index.js');
       const result = await withStore(ctx, opts, true, (s) => verifyStore(s, name));

@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { buildProgram, main } from '../src/cli/main.js';
+
+function sink(): Writable & { text: string } {
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      w.text += String(chunk);
+      cb();
+    },
+  }) as Writable & { text: string };
+  w.text = '';
+  return w;
+}
+
+/** Every command that runs something: the leaves of the command tree, as argv paths. */
+function leaves(cmd: Command, path: string[] = []): string[][] {
+  if (cmd.commands.length === 0) return [path];
+  return cmd.commands.flatMap((c) => leaves(c, [...path, c.name()]));
+}
+
+const program = buildProgram({ stdin: process.stdin, stdout: sink(), stderr: sink(), env: {}, argv: [], setExitCode: () => undefined });
+const commands = leaves(program);
+
+describe('every command says its exit codes in --help', () => {
+  it('finds the commands', () => {
+    expect(commands.map((c) => c.join(' '))).toEqual(expect.arrayContaining(['hash', 'scan', 'match', 'eval', 'list import', 'list verify', 'bench match', 'bench hash', 'bench scan']));
+  });
+
+  it.each(commands.map((c) => [c.join(' '), c]))('%s --help', async (_name, path) => {
+    const stdout = sink();
+    const code = await main(['node', 'hashsieve', ...path, '--help'], { stdout, stderr: sink() });
+    expect(code).toBe(0);
+    expect(stdout.text).toMatch(/\nExit codes: 0 [^\n]+\.\n/);
+  });
+});
