@@ -62,10 +62,8 @@ interface InFlight {
  * TASKS_IN_FLIGHT_PER_WORKER per thread in flight. The worker records when it starts a file and
  * only then does the file's timeout begin; threads are warmed up (modules loaded) first.
  *
- * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file:
- * arming, polling for the start (every 10 ms) and clearing timers per file showed as ~0.1 ms a
- * file of main-thread time in a profile, time the main thread shares with the workers' cores
- * (too little to separate from noise in a whole-scan A/B of main-thread CPU).
+ * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file,
+ * which would cost main-thread time the main thread shares with the workers' cores.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const pool = new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
