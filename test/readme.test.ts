@@ -36,3 +36,17 @@ describe('README.md', () => {
     expect(links.filter((l) => !existsSync(join(ROOT, l)))).toEqual([]);
   });
 });
+
+describe('docs/', () => {
+  it('pages link only to files that exist', () => {
+    const broken = readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .flatMap((f) =>
+        [...readFileSync(join(ROOT, 'docs', f), 'utf8').matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+          .map((m) => m[1])
+          .filter((l) => !/^[a-z]+:/.test(l) && !existsSync(join(ROOT, 'docs', l)))
+          .map((l) => `${f}: ${l}`),
+      );
+    expect(broken).toEqual([]);
+  });
+});
