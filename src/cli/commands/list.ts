@@ -2,12 +2,12 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { withFlags } from '../args.js';
+import { invalidArgument, parseEnum, withFlags } from '../args.js';
 import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export'];
+const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
 interface DbOpts {
@@ -35,7 +35,7 @@ export function parseColumns(spec: string): Partial<Record<CsvField, string>> {
     const field = part.slice(0, eq).trim().toLowerCase();
     const col = part.slice(eq + 1).trim();
     if (eq < 1 || !col || !CSV_FIELDS.includes(field)) {
-      throw new UsageError(`Expected --columns like hash=COL,id=COL,category=COL,signal=COL,tags=COL but received ${JSON.stringify(part)}`);
+      throw invalidArgument('--columns', 'FIELD=COLUMN pairs like hash=COL,id=COL,category=COL,signal=COL,tags=COL', part);
     }
     out[field as CsvField] = col;
   }
@@ -138,9 +138,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExit codes: 0 imported, 2 usage error or file refused (nothing imported).')
     .action(async (file: string, opts) => {
       if (opts.replace && opts.append) throw new UsageError('Give either --replace or --append, not both');
-      if (!FORMATS.includes(opts.format)) {
-        throw new UsageError(`Expected --format ${FORMATS.join('|')} but received ${JSON.stringify(opts.format)}`);
-      }
+      const format = parseEnum('--format', opts.format, FORMATS);
       if (Boolean(opts.signature) !== Boolean(opts.publicKey)) {
         throw new UsageError('--signature and --public-key go together');
       }
@@ -151,7 +149,7 @@ export function register(program: Command, ctx: CliContext): void {
           sourceOrg: opts.source,
           version: opts.version,
           description: opts.description,
-          format: opts.format as FormatName | 'auto',
+          format,
           signal: opts.signal,
           columns: opts.columns ? parseColumns(opts.columns) : undefined,
           skipInvalid: Boolean(opts.skipInvalid),
