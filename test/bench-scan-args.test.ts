@@ -29,7 +29,7 @@ describe('hashsieve bench scan', () => {
   it('--help lists the options and the exit codes, and runs nothing', async () => {
     const r = await bench(['--help']);
     expect(r.code).toBe(0);
-    for (const o of ['--small', '--large', '--list', '--tiny', '--workers', '--rounds', '--seed', '--pipeline', '--cache']) expect(r.stdout).toContain(o);
+    for (const o of ['--small', '--large', '--list', '--tiny', '--workers', '--rounds', '--seed', '--pipeline', '--cache', '--json', '--save']) expect(r.stdout).toContain(o);
     expect(r.stdout).toMatch(/Exit codes: 0 done, 2 usage or fatal error/);
     expect(r.stdout).not.toMatch(/# bench scan/);
   });
@@ -56,6 +56,9 @@ describe('hashsieve bench scan', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^# bench scan/);
       expect(r.stdout).toMatch(/memory: 12 tiny files, 1 workers/);
+      const json = spawnSync(process.execPath, [bin, ...args, '--json'], { encoding: 'utf8' });
+      expect(json.status, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ options: { tiny: 12, workers: [1] }, rows: [], memory: { files: 12, workers: 1 } });
     } finally {
       await rm(cache, { recursive: true, force: true });
     }

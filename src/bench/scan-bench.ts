@@ -7,7 +7,6 @@
  * last one back (index building and thread start-up excluded).
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import sharp from 'sharp';
@@ -20,6 +19,7 @@ import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../sig
 import { importList, openStore, type StoreReader } from '../store/index.js';
 import { generateSource } from '../synthetic/images.js';
 import { createPrng } from '../synthetic/prng.js';
+import { captureEnvironment, type Environment } from './environment.js';
 import { startHashPool } from './hash-pool.js';
 
 export interface ScanBenchOptions {
@@ -236,11 +236,32 @@ interface Measured {
   readonly hashCpu: number | null;
 }
 
+/** One image size and worker count: medians over the rounds (ratios formed within a round). */
+export interface ScanBenchRow {
+  readonly images: string;
+  readonly files: number;
+  readonly workers: number;
+  readonly scanFilesPerS: number;
+  readonly decodeFilesPerS: number;
+  /** null when the pipeline is not the library's default (the bench pool hashes with the default). */
+  readonly hashFilesPerS: number | null;
+  /** Over the first worker count; null on its own row. */
+  readonly scanSpeedUp: number | null;
+  readonly decodeSpeedUp: number | null;
+  readonly scanCpuMsPerFile: number;
+  readonly decodeCpuMsPerFile: number;
+  readonly hashCpuMsPerFile: number | null;
+  readonly mainMsPerFile: number;
+  /** Decode-only CPU per file over the scan's: the scan's share of the floor. */
+  readonly scanShareOfDecode: number;
+  readonly scanShareOfHash: number | null;
+}
+
 /**
  * Each round runs every worker count in turn (scan, decode floor, hash-only), so a row's ratios
- * are formed within one round; the table gives the median of each ratio over the rounds.
+ * are formed within one round; a row holds the median of each figure and ratio over the rounds.
  */
-async function throughput(label: string, dir: string, n: number, lists: { store: StoreReader; path: string }, o: ScanBenchOptions, shape: DecodeShape): Promise<string[]> {
+async function throughput(label: string, dir: string, n: number, lists: { store: StoreReader; path: string }, o: ScanBenchOptions, shape: DecodeShape): Promise<ScanBenchRow[]> {
   const sameOptions = o.pipeline === DEFAULT_HASH_OPTIONS.pdqPipeline;
   const rounds: Map<number, Measured>[] = [];
   for (let r = 0; r < o.rounds; r++) {
@@ -261,15 +282,28 @@ async function throughput(label: string, dir: string, n: number, lists: { store:
     }
     rounds.push(round);
   }
-  const fmt = (x: number | null, digits = 1): string => (x === null ? '—' : x.toFixed(digits));
-  const pct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(0)}%`);
-  return o.workers.map((w) => {
+  return o.workers.map((w): ScanBenchRow => {
     const at = rounds.map((round) => round.get(w)!);
     const med = (f: (m: Measured) => number): number => median(at.map(f));
     const medHash = (f: (m: Measured) => number): number | null => (sameOptions ? med(f) : null);
-    const speedUp = (f: (m: Measured) => number): string =>
-      w === o.workers[0] ? '—' : `${median(rounds.map((round) => f(round.get(w)!) / f(round.get(o.workers[0])!))).toFixed(2)}×`;
-    return `| ${label} | ${n} | ${w} | ${fmt(med((m) => m.scan))} | ${fmt(med((m) => m.decode))} | ${fmt(medHash((m) => m.hash!))} | ${speedUp((m) => m.scan)} | ${speedUp((m) => m.decode)} | ${fmt(med((m) => m.scanCpu))} | ${fmt(med((m) => m.decodeCpu))} | ${fmt(medHash((m) => m.hashCpu!))} | ${fmt(med((m) => m.mainMs), 2)} | ${pct(med((m) => m.decodeCpu / m.scanCpu))} | ${pct(medHash((m) => m.hashCpu! / m.scanCpu))} |`;
+    const speedUp = (f: (m: Measured) => number): number | null =>
+      w === o.workers[0] ? null : median(rounds.map((round) => f(round.get(w)!) / f(round.get(o.workers[0])!)));
+    return {
+      images: label,
+      files: n,
+      workers: w,
+      scanFilesPerS: med((m) => m.scan),
+      decodeFilesPerS: med((m) => m.decode),
+      hashFilesPerS: medHash((m) => m.hash!),
+      scanSpeedUp: speedUp((m) => m.scan),
+      decodeSpeedUp: speedUp((m) => m.decode),
+      scanCpuMsPerFile: med((m) => m.scanCpu),
+      decodeCpuMsPerFile: med((m) => m.decodeCpu),
+      hashCpuMsPerFile: medHash((m) => m.hashCpu!),
+      mainMsPerFile: med((m) => m.mainMs),
+      scanShareOfDecode: med((m) => m.decodeCpu / m.scanCpu),
+      scanShareOfHash: medHash((m) => m.hashCpu! / m.scanCpu),
+    };
   });
 }
 
@@ -288,48 +322,59 @@ async function tinyTree(o: ScanBenchOptions, log: (s: string) => void): Promise<
   return dir;
 }
 
-/** Runs the benchmark; `say` gets the report (Markdown lines), `log` the progress notes. */
-export async function runScanBench(o: ScanBenchOptions, say: (line?: string) => void, log: (line: string) => void): Promise<void> {
+export interface ScanBenchReport {
+  readonly startedAt: string;
+  readonly environment: Environment;
+  readonly options: ScanBenchOptions;
+  /** The list matched against, and how long its import took when it was not cached. */
+  readonly list: { readonly entries: number; readonly importSeconds: number | null; readonly indexCache: string } | null;
+  /** How the scan and the floor decode (the pipeline's shrink and channels), and what that gives for each size. */
+  readonly decode: { readonly minSide: number | null; readonly rgba: boolean; readonly sizes: readonly { size: string; decodedAt: string }[] };
+  readonly rows: readonly ScanBenchRow[];
+  readonly memory: {
+    readonly files: number;
+    readonly workers: number;
+    readonly filesPerS: number;
+    /** RSS MiB at 10, 25, 50, 75 and 100 % of the scan. */
+    readonly rssMiB: readonly number[];
+    readonly peakRssMiB: number;
+  } | null;
+}
+
+/** Runs the benchmark; `log` gets progress notes. */
+export async function runScanBench(o: ScanBenchOptions, log: (line: string) => void): Promise<ScanBenchReport> {
   const shape = decodeShapeFor(SCAN_SIGNALS.map((s) => getSignal(s)), { ...DEFAULT_HASH_OPTIONS, pdqPipeline: o.pipeline });
-  say(`# bench scan — ${new Date().toISOString()}`);
-  say(
-    `machine: ${cpus()[0]?.model.trim() ?? '?'}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}, sharp ${sharp.versions.sharp ?? '?'}, libvips ${sharp.versions.vips}`,
-  );
-  say(`params: small=${o.small} (1024x768) large=${o.large} (4032x3024) list=${o.list} PDQ tiny=${o.tiny} workers=${o.workers.join(',')} rounds=${o.rounds} seed=${o.seed} pipeline=${o.pipeline}`);
-  say();
-  if (o.small === 0 && o.large === 0 && o.tiny === 0) return;
+  const startedAt = new Date().toISOString();
+  const environment = await captureEnvironment();
+  const decodedAt = (w: number, h: number): { size: string; decodedAt: string } => {
+    const t = shrinkTarget(w, h, shape.minSide, 'jpeg');
+    return { size: `${w}x${h}`, decodedAt: t ? `${t.width}x${t.height}` : 'full size' };
+  };
+  const base = {
+    startedAt,
+    environment,
+    options: o,
+    decode: { minSide: shape.minSide, rgba: shape.rgba, sizes: [decodedAt(1024, 768), decodedAt(4032, 3024)] },
+  };
+  if (o.small === 0 && o.large === 0 && o.tiny === 0) return { ...base, list: null, rows: [], memory: null };
 
   const db = await listDb(o);
   const store = openStore(db.path, { readonly: true });
   const lists = { store, path: db.path };
-  say(`list: ${Math.max(1, o.list)} PDQ hashes${db.importSeconds === null ? '' : `, imported in ${db.importSeconds.toFixed(1)} s`}; the scan's index is cached under ${join(o.cache, 'index-cache')}`);
-  say();
+  const rows: ScanBenchRow[] = [];
+  let memory: ScanBenchReport['memory'] = null;
   try {
-    if (o.small > 0 || o.large > 0) {
-      say('Wall clock: files/s. CPU (all threads of the process): ms per file; "of decode" = decode-only CPU / scan CPU per file.');
-      const decodedAt = (w: number, h: number): string => {
-        const t = shrinkTarget(w, h, shape.minSide, 'jpeg');
-        return `${w}x${h} decoded at ${t ? `${t.width}x${t.height}` : 'full size'}`;
-      };
-      say(
-        `Scan and floor decode alike (pdq ${o.pipeline}: minSide ${shape.minSide ?? 'none'}, ${shape.rgba ? 'RGBA' : 'RGB, no alpha added'}): ${decodedAt(1024, 768)}; ${decodedAt(4032, 3024)}.`,
-      );
-      say(`Ratios are medians over ${o.rounds} round(s) of ratios formed within a round (each round runs every worker count).`);
-      say();
-      say('| images | files | workers | scan files/s | decode-only files/s | hash-only files/s | scan speed-up vs 1st | decode-only speed-up vs 1st | scan CPU ms/file | decode CPU ms/file | hash CPU ms/file | main ms/file | scan at % of decode | scan at % of hash |');
-      say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-      if (o.small > 0) for (const r of await throughput('1024×768 JPEG', await corpus(o, o.small, 1024, 768, log), o.small, lists, o, shape)) say(r);
-      if (o.large > 0) for (const r of await throughput('4032×3024 JPEG', await corpus(o, o.large, 4032, 3024, log), o.large, lists, o, shape)) say(r);
-      say();
-    }
+    if (o.small > 0) rows.push(...(await throughput('1024×768 JPEG', await corpus(o, o.small, 1024, 768, log), o.small, lists, o, shape)));
+    if (o.large > 0) rows.push(...(await throughput('4032×3024 JPEG', await corpus(o, o.large, 4032, 3024, log), o.large, lists, o, shape)));
     if (o.tiny > 0) {
       const dir = await tinyTree(o, log);
       const w = o.workers[o.workers.length - 1];
       const r = await scanOnce(dir, w, lists, o, true);
       const at = (f: number): number => r.rssSamples[Math.min(r.rssSamples.length - 1, Math.floor(f * (r.rssSamples.length - 1)))];
-      say(`memory: ${r.files} tiny files, ${w} workers, ${(r.files / r.seconds).toFixed(0)} files/s; RSS MiB at 10% / 25% / 50% / 75% / 100% of the scan: ${[0.1, 0.25, 0.5, 0.75, 1].map(at).join(' / ')} (peak ${r.peakRssMiB})`);
+      memory = { files: r.files, workers: w, filesPerS: r.files / r.seconds, rssMiB: [0.1, 0.25, 0.5, 0.75, 1].map(at), peakRssMiB: r.peakRssMiB };
     }
   } finally {
     store.close();
   }
+  return { ...base, list: { entries: Math.max(1, o.list), importSeconds: db.importSeconds, indexCache: join(o.cache, 'index-cache') }, rows, memory };
 }

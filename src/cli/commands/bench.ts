@@ -70,7 +70,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--seed <S>', 'seed for the corpus and the list', d.seed)
     .option('--pipeline <NAME>', `PDQ pipeline: ${PDQ_PIPELINES.join(', ')} (default ${DEFAULT_HASH_OPTIONS.pdqPipeline})`)
     .option('--cache <DIR>', 'where corpora, the list and its index are kept between runs (default $TMPDIR/hashsieve-bench-scan)')
-    .addHelpText('after', '\nThe report is Markdown on stdout.\nExit codes: 0 done, 2 usage or fatal error.')
+    .option('--json', 'print the report as JSON on stdout (rows of figures, parameters, the machine) instead of Markdown')
+    .option('--save <FILE>', 'also write the report as JSON to FILE')
+    .addHelpText('after', '\nThe report is Markdown on stdout (JSON with --json); it has no baseline gate.\nExit codes: 0 done, 2 usage or fatal error.')
     .action(async (flags) => {
       const { runScanBenchCommand } = await import('../run/bench-scan.js');
       await runScanBenchCommand(flags, ctx);
