@@ -20,7 +20,11 @@ function leaves(cmd: Command, path: string[] = []): string[][] {
   return cmd.commands.flatMap((c) => leaves(c, [...path, c.name()]));
 }
 
-const program = buildProgram({ stdin: process.stdin, stdout: sink(), stderr: sink(), env: {}, argv: [], setExitCode: () => undefined });
+function find(path: string[]): Command {
+  return path.reduce((c, name) => c.commands.find((x) => x.name() === name)!, program as Command);
+}
+
+const program: Command = buildProgram({ stdin: process.stdin, stdout: sink(), stderr: sink(), env: {}, argv: [], setExitCode: () => undefined });
 const commands = leaves(program);
 
 describe('every command says its exit codes in --help', () => {
@@ -35,3 +39,15 @@ describe('every command says its exit codes in --help', () => {
     expect(stdout.text).toMatch(/\nExit codes: 0 [^\n]+\.\n/);
   });
 });
+
+describe('flags of the same kind are shaped the same in every command', () => {
+  it.each(commands.map((c) => [c.join(' '), c]))('%s', (_name, path) => {
+    for (const o of find(path).options) {
+      // --json prints JSON on stdout; files are named with --out or --save.
+      if (o.long === '--json') expect(o.required || o.optional, `${o.flags}`).toBe(false);
+      if (o.long === '--out' || o.long === '--save') expect(o.required, `${o.flags}`).toBe(true);
+      if (o.long === '--workers') expect(o.required, `${o.flags}`).toBe(true);
+    }
+  });
+});
+
