@@ -1,18 +1,7 @@
-import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, main } from '../src/cli/main.js';
-
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
+import { buildProgram } from '../src/cli/main.js';
+import { runInProcess, sink } from './support/cli.js';
 
 /** Every command that runs something: the leaves of the command tree, as argv paths. */
 function leaves(cmd: Command, path: string[] = []): string[][] {
@@ -33,10 +22,9 @@ describe('every command says its exit codes in --help', () => {
   });
 
   it.each(commands.map((c) => [c.join(' '), c]))('%s --help', async (_name, path) => {
-    const stdout = sink();
-    const code = await main(['node', 'hashsieve', ...path, '--help'], { stdout, stderr: sink() });
-    expect(code).toBe(0);
-    expect(stdout.text).toMatch(/\nExit codes: 0 [^\n]+\.\n/);
+    const r = await runInProcess([...path, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\nExit codes: 0 [^\n]+\.\n/);
   });
 });
 

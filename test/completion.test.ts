@@ -1,24 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
+import { runInProcess } from './support/cli.js';
 
 async function script(shell: string): Promise<{ code: number; text: string; err: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(['node', 'hashsieve', 'completion', shell], { stdout, stderr });
-  return { code, text: stdout.text, err: stderr.text };
+  const r = await runInProcess(['completion', shell]);
+  return { code: r.code, text: r.stdout, err: r.stderr };
 }
 
 /** What bash offers after typing `words` (the last one partial). */
