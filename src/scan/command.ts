@@ -39,6 +39,7 @@ export interface ScanCommandOptions {
   dihedral?: boolean;
   pdqPipeline?: string;
   out?: string;
+  force?: boolean;
   format: string;
   onlyMatches?: boolean;
   summary?: string;
@@ -106,6 +107,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   const hashOptions = hashOptionsFrom(opts);
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+  if (opts.out && !opts.resume && !opts.force && existsSync(opts.out)) throw new UsageError(`${opts.out} already exists: add --force to overwrite it`);
 
   const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
   const controller = new AbortController();
@@ -141,6 +143,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         indexCache: indexCacheDir(opts.indexCache, ctx.env),
         format,
         out: opts.out ?? null,
+        overwrite: opts.force === true,
         onlyMatches: opts.onlyMatches === true,
         checkpoint: opts.checkpoint ?? null,
         resume: opts.resume === true,
