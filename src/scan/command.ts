@@ -52,7 +52,7 @@ export interface ScanCommandOptions {
 /** What a command needs from the process (the CLI context satisfies it). */
 export interface CommandIO {
   readonly stdin: Readable;
-  readonly stdout: Writable;
+  readonly stdout: Writable & { isTTY?: boolean };
   readonly stderr: Writable & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly argv: readonly string[];
@@ -149,7 +149,8 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         resume: opts.resume === true,
         summaryPath: opts.summary ?? null,
         manifestPath: opts.manifest ?? null,
-        progress: ctx.stderr.isTTY === true && opts.quiet !== true,
+        // Not when the report itself goes to the same terminal: the line would land between records.
+        progress: ctx.stderr.isTTY === true && opts.quiet !== true && !(opts.out === undefined && ctx.stdout.isTTY === true),
         commandLine: ['hashsieve', ...ctx.argv.slice(2)],
         stop: controller.signal,
       },

@@ -71,6 +71,8 @@ export interface ScanResult {
   readonly interrupted: boolean;
   /** Entries the include/exclude globs dropped (a pruned folder counts once). */
   readonly filtered: number;
+  /** Regular files the walk found to hash (this run, done ones included). */
+  readonly filesFound: number;
 }
 
 /** The options that shape a report: a resumed scan must use the same ones. */
@@ -154,7 +156,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     ...c.walk,
     ownOutputs: [c.out, c.checkpoint, c.summaryPath, c.manifestPath].filter((p): p is string => p !== null),
   };
-  const counters: WalkCounters = { filtered: 0 };
+  const counters: WalkCounters = { filtered: 0, files: 0 };
 
   const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
   const matcher = Matcher.build(c.store, {
@@ -248,5 +250,5 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       reportFormat: c.format,
     });
   }
-  return { summary, interrupted: !complete, filtered: counters.filtered };
+  return { summary, interrupted: !complete, filtered: counters.filtered, filesFound: counters.files };
 }

@@ -31,6 +31,8 @@ export interface WalkOptions {
 export interface WalkCounters {
   /** Entries an include or exclude glob dropped (a pruned folder counts once). */
   filtered: number;
+  /** Regular files yielded to be hashed. */
+  files: number;
 }
 
 export type WalkItem =
@@ -104,7 +106,7 @@ function absolute(p: FsPath): string {
  */
 export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, opts: WalkOptions): AsyncGenerator<WalkItem> {
   const filter = new PathFilter(opts.include, opts.exclude);
-  const counters = opts.counters ?? { filtered: 0 };
+  const counters = opts.counters ?? { filtered: 0, files: 0 };
   /** Folders entered so far (dev:ino → first path), and those on the current route. */
   const folders = new Map<string, FsPath>();
   const route = new Set<string>();
@@ -135,6 +137,7 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
         message: `Larger than the size limit (${s.size} > ${opts.maxFileSize} bytes)`,
       };
     }
+    counters.files += 1;
     return { kind: 'file', path, size: s.size, mtimeMs: s.mtimeMs };
   }
 
@@ -223,6 +226,7 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
           continue;
         }
         if (own.length > 0 && isOwnOutput(path, name, null)) continue;
+        counters.files += 1;
         yield { kind: 'file', path, size: null, mtimeMs: null };
         continue;
       }
@@ -241,6 +245,11 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
     }
     if (s.isSymbolicLink()) {
       if (!opts.followSymlinks) {
+        // The include globs judge a link by its name unless it leads to a folder, whose files they might have kept.
+        if (filter.active && !(await stat(path).catch(() => null))?.isDirectory() && !filter.includes(state, rel, name)) {
+          counters.filtered += 1;
+          return;
+        }
         yield { kind: 'skip', path, size: null, mtimeMs: s.mtimeMs, reason: 'symlink', message: 'A symbolic link (not followed)' };
         return;
       }
@@ -269,13 +278,13 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
       yield* folder(path, s, rel, f.state);
       return;
     }
+    if (filter.active && !filter.includes(state, rel, name)) {
+      counters.filtered += 1;
+      return;
+    }
     const special = specialKind(s) ?? (s.isFile() ? null : { reason: 'other' as const, message: 'Not a regular file' });
     if (special) {
       yield { kind: 'skip', path, size: null, mtimeMs: s.mtimeMs, ...special };
-      return;
-    }
-    if (filter.active && !filter.includes(state, rel, name)) {
-      counters.filtered += 1;
       return;
     }
     const item = file(path, name, s);

@@ -43,8 +43,8 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async (paths: string[], opts: ScanCommandOptions) => {
       const { runScanCommand } = await import('../../scan/command.js');
-      const { summary, interrupted, filtered } = await runScanCommand(paths, opts, ctx);
-      if (!interrupted && summary.files === 0 && (opts.include?.length || opts.exclude?.length)) {
+      const { summary, interrupted, filtered, filesFound } = await runScanCommand(paths, opts, ctx);
+      if (!interrupted && filesFound === 0 && (opts.include?.length || opts.exclude?.length)) {
         ctx.stderr.write(`hashsieve: --include/--exclude left no file to scan (${filtered} entries filtered out)\n`);
         ctx.setExitCode(EXIT.USAGE);
         return;
