@@ -137,10 +137,23 @@ describe('each file and folder once', () => {
     const g = join(dir, 'g');
     const link = join(dir, 'link-to-top.png');
     symlinkSync(join(g, 'top.png'), link);
-    const items = await collect([g, link]);
-    const last = items[items.length - 1];
-    expect(last).toMatchObject({ kind: 'skip', path: link, reason: 'duplicate' });
-    expect(last.kind === 'skip' && last.message).toContain(join(g, 'top.png'));
+    for (const lazyStat of [false, true]) {
+      const items = await collect([g, link], { lazyStat });
+      const last = items[items.length - 1];
+      expect(last).toMatchObject({ kind: 'skip', path: link, reason: 'duplicate' });
+      expect(last.kind === 'skip' && last.message).toContain(join(g, 'top.png'));
+      const before = await collect([link, g], { lazyStat });
+      expect(before.find((i) => showPath(i.path) === join(g, 'top.png'))).toMatchObject({ kind: 'skip', reason: 'duplicate' });
+      expect(before.filter((i) => i.kind === 'file')).toHaveLength(9);
+    }
+  });
+  test('with lazy stat, a file named again as an input is still reported once', async () => {
+    const g = join(dir, 'g');
+    for (const inputs of [[join(g, 'a', 'f.png'), g], [g, join(g, 'a', 'f.png')]]) {
+      const items = await collect(inputs, { lazyStat: true });
+      expect(items.filter((i) => i.kind === 'file').map((i) => showPath(i.path)).filter((p) => p.endsWith('/f.png'))).toEqual([join(g, 'a', 'f.png')]);
+      expect(items.filter((i) => i.kind !== 'file')).toEqual([]);
+    }
   });
 
   // real/ holds f.png; a link to real/ sorts before it (a-link) in one layout and after it (z-link) in the other.

@@ -1,5 +1,5 @@
 import type { Dirent, Stats } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, normalize, resolve } from 'node:path';
 import type { FileErrorInfo } from '../errors.js';
 import type { SkipReason } from '../report/types.js';
@@ -87,6 +87,17 @@ function lastName(p: FsPath): string {
   return typeof p === 'string' ? p.slice(p.lastIndexOf('/') + 1) : nameText(p.subarray(p.lastIndexOf(0x2f) + 1));
 }
 
+/** The last components of the inputs and of their real paths (an input may be a link to a file in another input). */
+async function inputNames(inputs: readonly FsPath[]): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const p of inputs) {
+    names.add(lastName(normalizeInput(p)));
+    const real = await realpath(p).catch(() => null);
+    if (real !== null) names.add(lastName(real));
+  }
+  return names;
+}
+
 /** Absolute form of a path, to tell two routes to one file apart from one path named twice. */
 function absolute(p: FsPath): string {
   if (typeof p === 'string') return isAbsolute(p) ? normalize(p) : resolve(p);
@@ -112,9 +123,16 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
   const route = new Set<string>();
   /** Files reached so far (dev:ino → first path), when identities are tracked. */
   const files = new Map<string, FsPath>();
-  const single = Array.isArray(inputs) && inputs.length <= 1;
-  const trackFiles = opts.followSymlinks || !single;
-  const lazyStat = opts.lazyStat === true && opts.maxFileSize === null && !trackFiles;
+  const known = Array.isArray(inputs) ? (inputs as readonly FsPath[]) : null;
+  const trackFiles = opts.followSymlinks || known === null || known.length > 1;
+  /**
+   * With a fixed list of inputs and no links followed, a file inside a folder can be reached a
+   * second time only as an input named on its own (folders are always checked): only files
+   * bearing the name of an input (or of its target) need their identity, the rest stay lazy.
+   */
+  const watched = known !== null && !opts.followSymlinks ? await inputNames(known) : null;
+  const tracked = (name: string): boolean => trackFiles && (watched === null || watched.has(name));
+  const lazyStat = opts.lazyStat === true && opts.maxFileSize === null && watched !== null;
 
   const own = (opts.ownOutputs ?? []).map((p) => resolve(p));
   const ownNames = new Set(own.map((p) => p.slice(p.lastIndexOf('/') + 1)));
@@ -157,7 +175,7 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
   /** A regular file with its stats: a duplicate, one of our outputs, or an item. */
   function file(path: FsPath, name: string, s: Stats): WalkItem | null {
     if (own.length > 0 && isOwnOutput(path, name, s)) return null;
-    if (trackFiles) {
+    if (tracked(name)) {
       const key = identity(s);
       const first = files.get(key);
       if (first !== undefined) return again(path, first, s, 'file');
@@ -220,7 +238,7 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
         counters.filtered += 1;
         continue;
       }
-      if (lazyStat && d.isFile()) {
+      if (lazyStat && d.isFile() && !tracked(name)) {
         if (filter.active && !filter.includes(state, childRel, name)) {
           counters.filtered += 1;
           continue;
