@@ -14,10 +14,10 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LinearIndex, type Popcount } from '../src/index/linear.js';
-import { MultiIndexHash } from '../src/index/mih.js';
-import { flipBits, hashAt, prng, randomBytes, randomPacked } from '../src/index/random.js';
-import type { HammingIndex, PackedHashes } from '../src/index/types.js';
+import { LinearIndex, type Popcount } from '../src/search/linear.js';
+import { MultiIndexHash } from '../src/search/mih.js';
+import { flipBits, hashAt, prng, randomBytes, randomPacked } from '../src/search/random.js';
+import type { HammingIndex, PackedHashes } from '../src/search/types.js';
 
 const RADIUS: Record<number, number> = { 256: 31, 64: 10 };
 const RANDOM_QUERY_SHARE = 0.9;

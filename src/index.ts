@@ -67,7 +67,7 @@ export {
   type MultiIndexHashOptions,
   type PackedHashes,
   type QueryPlan,
-} from './index/index.js';
+} from './search/index.js';
 
 // ── Store ───────────────────────────────────────────────────────────────────────────────────
 export {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HammingIndex, IndexMatch, PackedHashes } from '../index/types.js';
+import type { HammingIndex, IndexMatch, PackedHashes } from '../search/types.js';
 import { hammingBytes } from '../signals/hex.js';
-import { buildHammingIndex, LinearIndex } from '../index/index.js';
+import { buildHammingIndex, LinearIndex } from '../search/index.js';
 import { answerDifference } from './crosscheck.js';
 import { runMatchBench, type IndexFactory, type MatchBenchConfig } from './match.js';
 import { createPrng } from './prng.js';

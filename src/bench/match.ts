@@ -1,4 +1,4 @@
-import type { HammingIndex, IndexMatch, PackedHashes } from '../index/types.js';
+import type { HammingIndex, IndexMatch, PackedHashes } from '../search/types.js';
 import { crossCheck } from './crosscheck.js';
 import { indexMemory, readMemory } from './memory.js';
 import type { CrossCheck, Figure, ParamValue } from './schema.js';

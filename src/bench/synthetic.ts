@@ -1,4 +1,4 @@
-import type { PackedHashes } from '../index/types.js';
+import type { PackedHashes } from '../search/types.js';
 import type { Prng } from './prng.js';
 
 /** A set of query hashes packed back to back, like a list. */

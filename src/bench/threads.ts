@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { IndexMatch, PackedHashes } from '../index/types.js';
+import type { IndexMatch, PackedHashes } from '../search/types.js';
 import type { QueryWorkers } from './match.js';
 import type { QuerySet } from './synthetic.js';
 

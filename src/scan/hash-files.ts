@@ -49,7 +49,7 @@ async function recordOf(item: WalkItem, request: HashRequest): Promise<HashRecor
 
 export async function hashFiles(c: HashFilesConfig, io: { readonly stdout: Writable }): Promise<HashFilesResult> {
   if (c.out !== null && c.overwrite !== true && existsSync(c.out)) {
-    throw new UsageError(`The output ${c.out} already exists; it is not overwritten unless asked to`);
+    throw new UsageError(`\`out\` ${c.out} already exists; set \`overwrite\` to replace it`);
   }
   const counters = { filtered: 0, files: 0 };
   const items = walk(c.inputs, { ...c.walk, ownOutputs: c.out === null ? [] : [c.out], counters });

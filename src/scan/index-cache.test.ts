@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LinearIndex } from '../index/linear.js';
-import { flipBits, hashAt, prng, randomPacked } from '../index/random.js';
-import type { PackedHashes } from '../index/types.js';
+import { LinearIndex } from '../search/linear.js';
+import { flipBits, hashAt, prng, randomPacked } from '../search/random.js';
+import type { PackedHashes } from '../search/types.js';
 import { cachedHammingIndex, indexKey } from './index-cache.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hashsieve-index-cache-'));

@@ -110,7 +110,7 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
         if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =
           f.ac.signal.reason === TIMED_OUT
-            ? errorResult(showPath(asFsPath(task.path)), 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
+            ? errorResult(showPath(asFsPath(task.path)), 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
             : errorResult(showPath(asFsPath(task.path)), 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
         await untilAThreadIsReady();
         return result;

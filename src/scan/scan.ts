@@ -93,18 +93,18 @@ async function openCheckpoint(c: ScanConfig, startedAt: string): Promise<{ state
   const report = resolve(c.out!);
   if (!c.resume) {
     if (existsSync(c.checkpoint)) {
-      throw new UsageError(`Checkpoint ${c.checkpoint} already exists: add --resume to continue that scan, or delete it to start over`);
+      throw new UsageError(`Checkpoint ${c.checkpoint} already exists: set \`resume\` to continue that scan, or delete it to start over`);
     }
     return { state: null, writer: CheckpointWriter.create(c.checkpoint, { type: 'header', version: 1, startedAt, report, scan: reportShape(c) }) };
   }
-  if (!existsSync(c.checkpoint)) throw new UsageError(`--resume: checkpoint ${c.checkpoint} does not exist`);
+  if (!existsSync(c.checkpoint)) throw new UsageError(`Cannot resume: checkpoint ${c.checkpoint} does not exist`);
   const state = await readCheckpoint(c.checkpoint);
   if (state.header.report !== report) {
-    throw new UsageError(`--resume: the checkpoint belongs to report ${state.header.report}, not ${report}`);
+    throw new UsageError(`Cannot resume: the checkpoint belongs to report ${state.header.report}, not ${report}`);
   }
   const differ = compareScanOptions(state.header.scan, reportShape(c));
-  if (differ.length > 0) throw new UsageError(`--resume: options differ from the interrupted scan (${differ.join(', ')})`);
-  if (!existsSync(report)) throw new UsageError(`--resume: the report ${report} is missing`);
+  if (differ.length > 0) throw new UsageError(`Cannot resume: options differ from the interrupted scan (${differ.join(', ')})`);
+  if (!existsSync(report)) throw new UsageError(`Cannot resume: the report ${report} is missing`);
   return { state, writer: CheckpointWriter.resume(c.checkpoint, state, startedAt) };
 }
 
@@ -146,10 +146,10 @@ async function countAhead(inputs: readonly FsPath[], opts: WalkOptions, progress
 /** Walk, hash in the pool, match, and write the report, summary, checkpoint and manifest. */
 export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   const startedAt = new Date().toISOString();
-  if (c.checkpoint !== null && c.out === null) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
-  if (c.resume && c.checkpoint === null) throw new UsageError('--resume needs --checkpoint FILE');
+  if (c.checkpoint !== null && c.out === null) throw new UsageError('`checkpoint` needs `out` (a report on stdout cannot be resumed)');
+  if (c.resume && c.checkpoint === null) throw new UsageError('`resume` needs `checkpoint`');
   if (c.out !== null && !c.resume && c.overwrite !== true && existsSync(c.out)) {
-    throw new UsageError(`The report ${c.out} already exists; a new scan does not overwrite it unless asked to`);
+    throw new UsageError(`\`out\` ${c.out} already exists; set \`overwrite\` to replace it`);
   }
   // The scan never reads what it writes.
   const walkOptions: WalkOptions = {

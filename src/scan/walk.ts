@@ -152,7 +152,7 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
         size: s.size,
         mtimeMs: s.mtimeMs,
         reason: 'too_large',
-        message: `Larger than the size limit (${s.size} > ${opts.maxFileSize} bytes)`,
+        message: `Larger than the maximum file size (${s.size} > ${opts.maxFileSize} bytes)`,
       };
     }
     counters.files += 1;
@@ -268,7 +268,7 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
           counters.filtered += 1;
           return;
         }
-        yield { kind: 'skip', path, size: null, mtimeMs: s.mtimeMs, reason: 'symlink', message: 'A symbolic link (not followed)' };
+        yield { kind: 'skip', path, size: null, mtimeMs: s.mtimeMs, reason: 'symlink', message: 'A symbolic link, not followed (following symbolic links is off)' };
         return;
       }
       folderFiltered = false;

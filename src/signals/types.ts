@@ -18,7 +18,9 @@ export interface Pixels {
   readonly stride: number;
 }
 
-export type PdqPipeline = 'fast' | 'fullres' | 'cpp';
+/** The ways pixels reach the PDQ hash (see src/signals/pdq.ts); the one list every caller checks against. */
+export const PDQ_PIPELINES = ['fast', 'fullres', 'cpp'] as const;
+export type PdqPipeline = (typeof PDQ_PIPELINES)[number];
 
 /** Options every hashing entry point accepts; each signal reads only what concerns it. */
 export interface HashOptions {

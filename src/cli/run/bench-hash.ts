@@ -1,18 +1,18 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { CliContext } from '../cli/context.js';
-import { UsageError } from '../errors.js';
-import { decodeShapeFor } from '../hash.js';
-import { parseSignalList, signalNames } from '../signals/registry.js';
-import { DEFAULT_HASH_OPTIONS } from '../signals/types.js';
-import { finish, parseCommon, progressLine, type CommonFlags } from './common.js';
-import { HASH_DEFAULTS } from './defaults.js';
-import { captureEnvironment } from './environment.js';
-import { runHashBench, type HashMode } from './hash-bench.js';
-import { startHashPool } from './hash-pool.js';
-import { corpusSpec, positiveIntList, type CorpusSpec } from './params.js';
-import { BENCH_SCHEMA, type BenchResult } from './schema.js';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { decodeShapeFor } from '../../hash.js';
+import { parseSignalList, signalNames } from '../../signals/registry.js';
+import { DEFAULT_HASH_OPTIONS } from '../../signals/types.js';
+import { finish, parseCommon, progressLine, type CommonFlags } from './bench-common.js';
+import { HASH_DEFAULTS } from './bench-defaults.js';
+import { captureEnvironment } from '../../bench/environment.js';
+import { runHashBench, type HashMode } from '../../bench/hash-bench.js';
+import { startHashPool } from '../../bench/hash-pool.js';
+import { checkAtMost, parseCorpusSpec, parseCountList, type CorpusSpec } from '../args.js';
+import { BENCH_SCHEMA, type BenchResult } from '../../bench/schema.js';
 
 export interface HashFlags extends CommonFlags {
   readonly generate?: string;
@@ -24,7 +24,7 @@ const GENERATED_JPEG_QUALITY = 90;
 const MAX_GENERATED = 100_000;
 
 async function generateCorpus(spec: CorpusSpec, seed: number, dir: string, ctx: CliContext): Promise<string[]> {
-  const [{ generateSource }, { default: sharp }] = await Promise.all([import('../../fixtures/generate.js'), import('sharp')]);
+  const [{ generateSource }, { default: sharp }] = await Promise.all([import('../../../fixtures/generate.js'), import('sharp')]);
   const paths: string[] = [];
   const status = progressLine(ctx);
   for (let i = 0; i < spec.count; i++) {
@@ -39,8 +39,8 @@ async function generateCorpus(spec: CorpusSpec, seed: number, dir: string, ctx: 
 }
 
 async function collectFiles(inputs: readonly string[]): Promise<{ paths: string[]; bytes: number }> {
-  const { walk } = await import('../scan/walk.js');
-  const { pathFields } = await import('../report/path-text.js');
+  const { walk } = await import('../../scan/walk.js');
+  const { pathFields } = await import('../../report/path-text.js');
   const paths: string[] = [];
   let bytes = 0;
   for await (const item of walk(inputs, { followSymlinks: false, include: [], exclude: [], maxFileSize: null })) {
@@ -57,10 +57,10 @@ async function collectFiles(inputs: readonly string[]): Promise<{ paths: string[
 export async function runHashCommand(inputs: readonly string[], f: HashFlags, ctx: CliContext): Promise<void> {
   const common = await parseCommon(f, HASH_DEFAULTS.repeat);
   if (inputs.length > 0 && f.generate !== undefined) throw new UsageError('Give either paths or --generate, not both');
-  const spec = inputs.length === 0 ? corpusSpec('--generate', f.generate ?? HASH_DEFAULTS.generate) : null;
-  if (spec && spec.count > MAX_GENERATED) throw new UsageError(`Expected --generate count of at most ${MAX_GENERATED} but received ${spec.count}`);
+  const spec = inputs.length === 0 ? parseCorpusSpec('--generate', f.generate ?? HASH_DEFAULTS.generate) : null;
+  if (spec) checkAtMost('--generate count', spec.count, MAX_GENERATED, 'images generated');
   const signals = parseSignalList(f.algo ?? signalNames().join(','));
-  const workers = f.workers ? positiveIntList('--workers', f.workers) : [...new Set([1, os.availableParallelism()])];
+  const workers = f.workers ? parseCountList('--workers', f.workers) : [...new Set([1, os.availableParallelism()])];
   const modes: HashMode[] = [
     { name: 'decode', kind: 'decode', signals: [] },
     ...signals.map((s): HashMode => ({ name: s.name, kind: 'hash', signals: [s.name] })),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatComparison, formatFigures, formatValue } from './format.js';
-import type { Comparison } from './gate.js';
-import type { Figure } from './schema.js';
+import { formatComparison, formatFigures, formatValue } from './bench-format.js';
+import type { Comparison } from '../../bench/gate.js';
+import type { Figure } from '../../bench/schema.js';
 
 const fig = (mode: string, median: number): Figure => ({
   name: 'images_per_s', unit: 'images/s', better: 'higher', params: { corpus: 'c', mode, workers: 1 },

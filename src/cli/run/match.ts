@@ -1,13 +1,15 @@
 import { createInterface } from 'node:readline';
-import { createFormatter } from '../report/formats.js';
-import { fileSink, streamSink } from '../report/sink.js';
-import { emptyTotals, formatSummary, summarize } from '../report/summary.js';
-import { SIGNALS } from '../signals/registry.js';
-import { indexCacheDir, openStoreReadonly, parseFormat, type CommandIO } from './command.js';
-import { parseHashLine, matchLine } from './match.js';
-import { Matcher } from './matcher.js';
-import { parseThresholds, selectLists } from './options.js';
-import { ReportOutput } from './output.js';
+import { createFormatter } from '../../report/formats.js';
+import { fileSink, streamSink } from '../../report/sink.js';
+import { emptyTotals, formatSummary, summarize } from '../../report/summary.js';
+import { SIGNALS } from '../../signals/registry.js';
+import { parseHashLine, matchLine } from '../../scan/match.js';
+import { Matcher } from '../../scan/matcher.js';
+import { selectLists } from '../../scan/options.js';
+import { ReportOutput } from '../../scan/output.js';
+import { parseList, parseThresholds } from '../args.js';
+import type { CliContext } from '../context.js';
+import { indexCacheDir, openStoreReadonly, parseFormat } from './scan.js';
 
 export interface MatchCommandOptions {
   db?: string;
@@ -21,7 +23,7 @@ export interface MatchCommandOptions {
   quiet?: boolean;
 }
 
-async function* sourceLines(args: readonly string[], io: CommandIO): AsyncGenerator<[string, number, string]> {
+async function* sourceLines(args: readonly string[], io: CliContext): AsyncGenerator<[string, number, string]> {
   const fromStdin = args.length === 0 || (args.length === 1 && args[0] === '-');
   if (!fromStdin) {
     for (let i = 0; i < args.length; i++) yield [args[i], i + 1, 'argument'];
@@ -32,12 +34,12 @@ async function* sourceLines(args: readonly string[], io: CommandIO): AsyncGenera
 }
 
 /** `hashsieve match`: every input line becomes one record of the scan's shape. */
-export async function runMatchCommand(args: readonly string[], opts: MatchCommandOptions, io: CommandIO): Promise<{ matched: number; errors: number }> {
+export async function runMatchCommand(args: readonly string[], opts: MatchCommandOptions, io: CliContext): Promise<{ matched: number; errors: number }> {
   const format = parseFormat(opts.format);
-  const thresholds = parseThresholds(opts.threshold);
+  const thresholds = parseThresholds('--threshold', opts.threshold);
   const { store, path: dbPath } = openStoreReadonly(opts.db, io.env);
   try {
-    const lists = selectLists(store.lists(), opts.lists, dbPath);
+    const lists = selectLists(store.lists(), opts.lists === undefined ? undefined : parseList('--lists', opts.lists), dbPath);
     const held = new Set(lists.flatMap((l) => Object.entries(l.counts).filter(([, n]) => n > 0).map(([k]) => k)));
     const signals = [...SIGNALS.values()].filter((s) => held.has(s.name));
     const matcher = Matcher.build(store, {

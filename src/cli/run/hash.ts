@@ -1,13 +1,13 @@
 /** `hashsieve hash`: the scan's input path (walk, stdin, -0, globs, symlink policy) and the report writers, via hashFiles. */
-import type { HashRequest } from '../hash.js';
-import type { HashFormat } from '../report/hash-formats.js';
-import { hashFiles } from '../scan/hash-files.js';
-import { expandInputs } from '../scan/inputs.js';
-import type { WalkOptions } from '../scan/walk.js';
-import type { SignalType } from '../signals/types.js';
-import { EXIT, type CliContext } from './context.js';
+import type { HashRequest } from '../../hash.js';
+import type { HashFormat } from '../../report/hash-formats.js';
+import { hashFiles } from '../../scan/hash-files.js';
+import { expandInputs } from '../../scan/inputs.js';
+import type { WalkOptions } from '../../scan/walk.js';
+import type { SignalType } from '../../signals/types.js';
+import { EXIT, type CliContext } from '../context.js';
 
-export type { HashFormat } from '../report/hash-formats.js';
+export type { HashFormat } from '../../report/hash-formats.js';
 
 export interface HashRun {
   readonly inputs: readonly string[];

@@ -2,16 +2,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { TRANSFORMS } from '../../fixtures/transforms.js';
-import type { CliContext } from '../cli/context.js';
-import { invalidParameterError, UsageError } from '../errors.js';
-import { isPerceptual, parseSignalList, SIGNALS } from '../signals/registry.js';
-import { DEFAULT_HASH_OPTIONS, type HashOptions, type PerceptualSignalType } from '../signals/types.js';
-import { VERSION } from '../version.js';
-import { bufferHasher } from './hashing.js';
-import { buildReport, formatSummary, reportJson } from './report.js';
-import { FULL_SIZE, QUICK_SIZE, runEval, type EvalSize } from './run.js';
-import { heatTableSvg, histogramSvg } from './svg.js';
+import { TRANSFORMS } from '../../../fixtures/transforms.js';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { invalidArgument, parseCount, parseSeed } from '../args.js';
+import { isPerceptual, parseSignalList, SIGNALS } from '../../signals/registry.js';
+import { DEFAULT_HASH_OPTIONS, type HashOptions, type PerceptualSignalType } from '../../signals/types.js';
+import { VERSION } from '../../version.js';
+import { bufferHasher } from '../../eval/hashing.js';
+import { buildReport, formatSummary, reportJson } from '../../eval/report.js';
+import { FULL_SIZE, QUICK_SIZE, runEval, type EvalSize } from '../../eval/run.js';
+import { heatTableSvg, histogramSvg } from '../../eval/svg.js';
 
 export interface EvalFlags {
   readonly quick?: boolean;
@@ -28,13 +29,8 @@ const DEFAULT_SEED = 1;
 const DEFAULT_CONCURRENCY = 2;
 export const HEAT_TABLE_FILE = 'transforms.svg';
 
-function integerFlag(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw invalidParameterError(name, `integer >= ${min}`, value);
-  }
-  return n;
+function integerFlag(flag: string, value: string | undefined, fallback: number, min: number): number {
+  return value === undefined ? fallback : parseCount(flag, value, min);
 }
 
 function chooseSignals(spec: string | undefined): PerceptualSignalType[] {
@@ -50,11 +46,11 @@ function chooseSignals(spec: string | undefined): PerceptualSignalType[] {
 export async function runEvalCommand(flags: EvalFlags, ctx: CliContext): Promise<void> {
   const quick = flags.quick === true;
   const base = quick ? QUICK_SIZE : FULL_SIZE;
-  const seed = integerFlag('--seed', flags.seed, DEFAULT_SEED, 0);
+  const seed = parseSeed('--seed', flags.seed ?? DEFAULT_SEED);
   const unrelatedSources = integerFlag('--sources', flags.sources, base.unrelatedSources, 2);
   const transformedSources = integerFlag('--transformed', flags.transformed, Math.min(base.transformedSources, unrelatedSources), 0);
   if (transformedSources > unrelatedSources) {
-    throw new UsageError(`Expected --transformed (${transformedSources}) to be at most --sources (${unrelatedSources})`);
+    throw invalidArgument('--transformed', `at most --sources (${unrelatedSources})`, transformedSources);
   }
   const size: EvalSize = { ...base, unrelatedSources, transformedSources };
   const concurrency = integerFlag('--concurrency', flags.concurrency, DEFAULT_CONCURRENCY, 1);

@@ -1,5 +1,5 @@
-import type { Comparison, ComparisonRow } from './gate.js';
-import type { BenchResult, Figure, ParamValue } from './schema.js';
+import type { Comparison, ComparisonRow } from '../../bench/gate.js';
+import type { BenchResult, Figure, ParamValue } from '../../bench/schema.js';
 
 /** Human-readable tables for a terminal. JSON output never goes through here. */
 

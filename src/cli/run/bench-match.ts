@@ -1,17 +1,17 @@
-import type { CliContext } from '../cli/context.js';
-import { UsageError } from '../errors.js';
-import { buildHammingIndex, LinearIndex } from '../index/index.js';
-import type { PackedHashes } from '../index/types.js';
-import { getSignal, isPerceptual } from '../signals/registry.js';
-import { finish, parseCommon, progressLine, type CommonFlags } from './common.js';
-import { MATCH_DEFAULTS } from './defaults.js';
-import { captureEnvironment } from './environment.js';
-import { runMatchBench, type IndexFactory } from './match.js';
-import { checkAtMost, fraction, nonNegativeInt, oneOf, positiveInt } from './params.js';
-import { createPrng } from './prng.js';
-import { BENCH_SCHEMA, type BenchResult } from './schema.js';
-import { makeQueries, syntheticList } from './synthetic.js';
-import { startQueryWorkers } from './threads.js';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { buildHammingIndex, LinearIndex } from '../../search/index.js';
+import type { PackedHashes } from '../../search/types.js';
+import { getSignal, isPerceptual } from '../../signals/registry.js';
+import { finish, parseCommon, progressLine, type CommonFlags } from './bench-common.js';
+import { MATCH_DEFAULTS } from './bench-defaults.js';
+import { captureEnvironment } from '../../bench/environment.js';
+import { runMatchBench, type IndexFactory } from '../../bench/match.js';
+import { checkAtMost, invalidArgument, parseCount, parseEnum, parseFraction, parseList } from '../args.js';
+import { createPrng } from '../../bench/prng.js';
+import { BENCH_SCHEMA, type BenchResult } from '../../bench/schema.js';
+import { makeQueries, syntheticList } from '../../bench/synthetic.js';
+import { startQueryWorkers } from '../../bench/threads.js';
 
 export interface MatchFlags extends CommonFlags {
   readonly bits?: string;
@@ -44,9 +44,9 @@ interface ListSource {
 async function loadFromStore(f: MatchFlags, ctx: CliContext): Promise<ListSource> {
   if (f.n !== undefined || f.bits !== undefined) throw new UsageError('--n and --bits describe a synthetic list; omit them with --db or --lists');
   const signal = getSignal(f.signal ?? MATCH_DEFAULTS.signal);
-  if (!isPerceptual(signal)) throw new UsageError(`Expected a perceptual signal for --signal but received ${signal.name}`);
-  const names = f.lists ? f.lists.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  const { openStore, resolveDbPath } = await import('../store/index.js');
+  if (!isPerceptual(signal)) throw invalidArgument('--signal', 'a perceptual signal', signal.name);
+  const names = f.lists ? parseList('--lists', f.lists) : undefined;
+  const { openStore, resolveDbPath } = await import('../../store/index.js');
   const reader = openStore(resolveDbPath({ db: f.db }, ctx.env), { readonly: true });
   try {
     const list = reader.loadPacked(signal.name, names);
@@ -63,16 +63,16 @@ export async function runMatchCommand(f: MatchFlags, ctx: CliContext): Promise<v
   const common = await parseCommon(f, MATCH_DEFAULTS.repeat);
   const stored = f.db !== undefined || f.lists !== undefined;
   if (!stored && f.signal !== undefined) throw new UsageError('--signal applies to a stored list: give --db or --lists');
-  const queries = positiveInt('--queries', f.queries ?? MATCH_DEFAULTS.queries);
-  const nearFraction = fraction('--near-fraction', f.nearFraction ?? MATCH_DEFAULTS.nearFraction);
-  const threads = positiveInt('--threads', f.threads ?? MATCH_DEFAULTS.threads);
+  const queries = parseCount('--queries', f.queries ?? MATCH_DEFAULTS.queries);
+  const nearFraction = parseFraction('--near-fraction', f.nearFraction ?? MATCH_DEFAULTS.nearFraction);
+  const threads = parseCount('--threads', f.threads ?? MATCH_DEFAULTS.threads);
   checkAtMost('--threads', threads, MAX_THREADS, 'one index per thread');
-  const check = positiveInt('--check', f.check ?? MATCH_DEFAULTS.check);
-  const bits = stored ? null : oneOf('--bits', f.bits ?? String(MATCH_DEFAULTS.bits), [256, 64]);
-  const n = stored ? null : positiveInt('--n', f.n ?? MATCH_DEFAULTS.n);
+  const check = parseCount('--check', f.check ?? MATCH_DEFAULTS.check);
+  const bits = stored ? null : parseEnum('--bits', f.bits ?? String(MATCH_DEFAULTS.bits), [256, 64]);
+  const n = stored ? null : parseCount('--n', f.n ?? MATCH_DEFAULTS.n);
   if (n !== null) checkAtMost('--n', n, MAX_N, 'synthetic list size');
-  const radiusFlag = f.radius === undefined ? null : nonNegativeInt('--radius', f.radius);
-  const maxFlipFlag = f.maxFlip === undefined ? null : nonNegativeInt('--max-flip', f.maxFlip);
+  const radiusFlag = f.radius === undefined ? null : parseCount('--radius', f.radius, 0);
+  const maxFlipFlag = f.maxFlip === undefined ? null : parseCount('--max-flip', f.maxFlip, 0);
 
   const environment = await captureEnvironment();
   const startedAt = new Date().toISOString();

@@ -1,24 +1,17 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
-import { UsageError, invalidParameterError } from '../errors.js';
-import { formatSummary } from '../report/summary.js';
-import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
-import { parseSignalList } from '../signals/registry.js';
-import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../signals/types.js';
-import { openStore, resolveDbPath } from '../store/index.js';
-import type { StoreReader } from '../store/types.js';
-import {
-  defaultSignals,
-  expandInputs,
-  parseCount,
-  parseDuration,
-  parseSize,
-  parseThresholds,
-  selectLists,
-  unmatchedSignals,
-} from './options.js';
-import { scan, type ScanResult } from './scan.js';
+import { UsageError } from '../../errors.js';
+import { formatSummary } from '../../report/summary.js';
+import { REPORT_FORMATS, type ReportFormat } from '../../report/types.js';
+import { parseSignalList } from '../../signals/registry.js';
+import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES, type HashOptions } from '../../signals/types.js';
+import { openStore, resolveDbPath } from '../../store/index.js';
+import type { StoreReader } from '../../store/types.js';
+import { expandInputs } from '../../scan/inputs.js';
+import { defaultSignals, selectLists, unmatchedSignals } from '../../scan/options.js';
+import { scan, type ScanResult } from '../../scan/scan.js';
+import { parseCount, parseDuration, parseEnum, parseList, parseSize, parseThresholds } from '../args.js';
+import type { CliContext } from '../context.js';
 
 /** The scan command's options as commander parses them (strings, not yet validated). */
 export interface ScanCommandOptions {
@@ -49,29 +42,14 @@ export interface ScanCommandOptions {
   quiet?: boolean;
 }
 
-/** What a command needs from the process (the CLI context satisfies it). */
-export interface CommandIO {
-  readonly stdin: Readable;
-  readonly stdout: Writable & { isTTY?: boolean };
-  readonly stderr: Writable & { isTTY?: boolean };
-  readonly env: NodeJS.ProcessEnv;
-  readonly argv: readonly string[];
-}
-
-const PDQ_PIPELINES: readonly PdqPipeline[] = ['fast', 'fullres', 'cpp'];
-
 export function parseFormat(value: string): ReportFormat {
-  if (!(REPORT_FORMATS as readonly string[]).includes(value)) throw invalidParameterError('--format', `one of ${REPORT_FORMATS.join(', ')}`, value);
-  return value as ReportFormat;
+  return parseEnum('--format', value, REPORT_FORMATS);
 }
 
 export function hashOptionsFrom(opts: { pdqPipeline?: string; dihedral?: boolean }): HashOptions {
-  if (opts.pdqPipeline !== undefined && !(PDQ_PIPELINES as readonly string[]).includes(opts.pdqPipeline)) {
-    throw invalidParameterError('--pdq-pipeline', `one of ${PDQ_PIPELINES.join(', ')}`, opts.pdqPipeline);
-  }
   return {
     ...DEFAULT_HASH_OPTIONS,
-    ...(opts.pdqPipeline ? { pdqPipeline: opts.pdqPipeline as PdqPipeline } : {}),
+    ...(opts.pdqPipeline !== undefined && { pdqPipeline: parseEnum('--pdq-pipeline', opts.pdqPipeline, PDQ_PIPELINES) }),
     dihedral: opts.dihedral === true,
   };
 }
@@ -92,22 +70,21 @@ export function openStoreReadonly(db: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /** Validate the command's options, open the store read-only and run the scan; Ctrl-C stops it cleanly. */
-export async function runScanCommand(paths: readonly string[], opts: ScanCommandOptions, ctx: CommandIO): Promise<ScanResult> {
+export async function runScanCommand(paths: readonly string[], opts: ScanCommandOptions, ctx: CliContext): Promise<ScanResult> {
   if (paths.length === 0) throw new UsageError('Give files or directories to scan, or - to read paths from stdin');
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError('- (read paths from stdin) may be given only once');
   const format = parseFormat(opts.format);
-  const workers = opts.workers === undefined ? availableParallelism() : parseCount(opts.workers, '--workers', 0);
-  const fileTimeoutMs = parseDuration(opts.fileTimeout, '--file-timeout');
-  const maxFileSize = opts.maxFileSize === undefined ? null : parseSize(opts.maxFileSize, '--max-file-size');
+  const workers = opts.workers === undefined ? availableParallelism() : parseCount('--workers', opts.workers, 0);
+  const fileTimeoutMs = parseDuration('--file-timeout', opts.fileTimeout);
+  const maxFileSize = opts.maxFileSize === undefined ? null : parseSize('--max-file-size', opts.maxFileSize);
   const limits = {
-    ...(opts.maxPixels !== undefined && { maxPixels: parseCount(opts.maxPixels, '--max-pixels', 1) }),
-    ...(opts.maxBytes !== undefined && { maxBytes: parseSize(opts.maxBytes, '--max-bytes') }),
+    ...(opts.maxPixels !== undefined && { maxPixels: parseCount('--max-pixels', opts.maxPixels) }),
+    ...(opts.maxBytes !== undefined && { maxBytes: parseSize('--max-bytes', opts.maxBytes) }),
   };
-  const thresholds = parseThresholds(opts.threshold);
+  const thresholds = parseThresholds('--threshold', opts.threshold);
   const hashOptions = hashOptionsFrom(opts);
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
-  if (opts.out && !opts.resume && !opts.force && existsSync(opts.out)) throw new UsageError(`${opts.out} already exists: add --force to overwrite it`);
 
   const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
   const controller = new AbortController();
@@ -116,7 +93,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
     controller.abort();
   };
   try {
-    const lists = selectLists(store.lists(), opts.lists, dbPath);
+    const lists = selectLists(store.lists(), opts.lists === undefined ? undefined : parseList('--lists', opts.lists), dbPath);
     const signals = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
     const unmatched = unmatchedSignals(lists, signals);
     if (unmatched.length > 0 && !opts.quiet) {

@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
-import type { CliContext } from '../cli/context.js';
-import { formatComparison, formatResult } from './format.js';
-import { compareResults } from './gate.js';
-import { nonNegativeInt, percent, positiveInt } from './params.js';
-import { parseBenchResult, type BenchResult } from './schema.js';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { formatComparison, formatResult } from './bench-format.js';
+import { compareResults } from '../../bench/gate.js';
+import { parseCount, parsePercent, parseSeed } from '../args.js';
+import { parseBenchResult, type BenchResult } from '../../bench/schema.js';
 
 /** Options every `bench` subcommand takes, as commander hands them over (strings). */
 export interface CommonFlags {
@@ -35,7 +35,6 @@ export const BENCH_EXIT = Object.freeze({ REGRESSED: 1, WRONG_ANSWERS: 2 });
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_MAX_REGRESSION = '10%';
-const MAX_SEED = 2 ** 32 - 1;
 
 async function loadBaseline(file: string): Promise<BenchResult> {
   let text: string;
@@ -55,19 +54,18 @@ async function loadBaseline(file: string): Promise<BenchResult> {
 
 /** Validate the shared flags and read the baseline first, so a bad file fails before any timing. */
 export async function parseCommon(f: CommonFlags, defaultRepeat: number): Promise<CommonOptions> {
-  const seed = nonNegativeInt('--seed', f.seed ?? DEFAULT_SEED);
-  if (seed > MAX_SEED) throw new UsageError(`Expected --seed of at most ${MAX_SEED} but received ${seed}`);
+  const seed = parseSeed('--seed', f.seed ?? DEFAULT_SEED);
   if (!f.baseline && (f.maxRegression !== undefined || f.requireAll)) {
     throw new UsageError('--max-regression and --require-all need --baseline FILE');
   }
   return {
     json: f.json ?? false,
-    repeat: positiveInt('--repeat', f.repeat ?? defaultRepeat),
-    warmup: nonNegativeInt('--warmup', f.warmup ?? 1),
+    repeat: parseCount('--repeat', f.repeat ?? defaultRepeat),
+    warmup: parseCount('--warmup', f.warmup ?? 1, 0),
     seed,
     baselineFile: f.baseline ?? null,
     baseline: f.baseline ? await loadBaseline(f.baseline) : null,
-    maxRegression: percent('--max-regression', f.maxRegression ?? DEFAULT_MAX_REGRESSION),
+    maxRegression: parsePercent('--max-regression', f.maxRegression ?? DEFAULT_MAX_REGRESSION),
     requireAll: f.requireAll ?? false,
     save: f.save ?? null,
   };
