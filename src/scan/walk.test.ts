@@ -113,6 +113,10 @@ describe('names that are not UTF-8', () => {
     expect(names.map((n) => n.toString('hex')).sort()).toEqual([latin1, sjis, broken].map((n) => n.toString('hex')).sort());
     expect(await files(root, { include: ['*.jpg'] })).toHaveLength(4);
   });
+  test('an input whose name arrived mangled (U+FFFD) gets a hint on how to pass it', async () => {
+    const [item] = await collect([join(dir, 'names', 'caf\ufffd.jpg')]);
+    expect(item).toMatchObject({ kind: 'error', error: { code: 'UNREADABLE', message: expect.stringContaining('standard input, NUL-separated') } });
+  });
 });
 
 describe('each file and folder once', () => {

@@ -315,7 +315,10 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
     try {
       s = await stat(input);
     } catch (e) {
-      yield { kind: 'error', path: input, error: errorMessage(e) };
+      const error = errorMessage(e);
+      const mangled = typeof input === 'string' && input.includes('\ufffd') && (e as NodeJS.ErrnoException).code === 'ENOENT';
+      const hint = '; if its name is not UTF-8, a command-line argument cannot carry it: give it on standard input, NUL-separated, or name its folder';
+      yield { kind: 'error', path: input, error: mangled ? { ...error, message: error.message + hint } : error };
       continue;
     }
     if (s.isDirectory()) {
