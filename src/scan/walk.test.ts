@@ -79,6 +79,10 @@ describe('globs', () => {
     expect(await files(g(), { include: ['!*.png'] })).toEqual(['photos/2024/c.jpg', 'top.txt']);
     expect(await files(g(), { exclude: ['photos/**', '!photos/keep/*.png'] })).toEqual(['.hidden.png', 'a/b/e.png', 'a/f.png', 'photos/keep/d.png', 'top.png', 'top.txt']);
   });
+  test('a glob that matches a folder matches everything in it', async () => {
+    expect(await files(g(), { include: ['keep'] })).toEqual(['photos/keep/d.png']);
+    expect(await files(g(), { include: ['a/'] })).toEqual(['a/b/e.png', 'a/f.png']);
+  });
   test('include and exclude together', async () => {
     expect(await files(g(), { include: ['photos/**'], exclude: ['*.jpg', 'keep'] })).toEqual(['photos/2024/b.png', 'photos/a.png']);
   });
