@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSource } from '../fixtures/generate.js';
+import { generateSource } from './synthetic/images.js';
 import { UsageError } from './errors.js';
 import { hashBuffer, hashFile, hashPixels } from './hash.js';
 import { blockhash } from './signals/blockhash.js';

@@ -87,6 +87,7 @@ export {
 
 // ── Scan ────────────────────────────────────────────────────────────────────────────────────
 export {
+  createPool,
   Matcher,
   scan,
   walk,
@@ -96,7 +97,10 @@ export {
   type HashFilesConfig,
   type WalkItem,
   type WalkOptions,
+  type Hasher,
+  type HasherFactory,
   type MatchInfo,
+  type PoolOptions,
   type ScanConfig,
   type ScanRecord,
   type ScanResult,

@@ -274,7 +274,7 @@ describe('bench hash', () => {
   });
 
   it('times files given as paths, per worker count', async () => {
-    const { generateSource } = await import('../fixtures/generate.js');
+    const { generateSource } = await import('../src/synthetic/images.js');
     const corpus = join(dir, 'corpus');
     await rm(corpus, { recursive: true, force: true });
     await import('node:fs/promises').then((fs) => fs.mkdir(corpus));

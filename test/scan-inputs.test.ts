@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { unescapePath } from '../src/report/path-text.js';
-import { BIN, ROOT, hashesOf, makeImageTree, makeList, parseNdjson, runCli, type CliResult } from './scan-helpers.js';
+import { FAULTY_BIN, ROOT, hashesOf, makeImageTree, makeList, parseNdjson, runCli, type CliResult } from './scan-helpers.js';
 
 interface Rec {
   path: string;
@@ -59,9 +59,9 @@ function scan(args: string[], opts: { input?: string | Buffer; cwd?: string; env
   return { ...r, records: r.stdout.trim().startsWith('{') ? parseNdjson<Rec>(r.stdout) : [] };
 }
 
-/** Start a scan with `input` on stdin; resolves when it exits. */
+/** Start a scan (its workers slowed down by HASHSIEVE_TEST_DELAY_MS, test/support/faulty-worker.mjs) with `input` on stdin. */
 function startScan(args: string[], input: Buffer, env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [BIN, 'scan', '--db', db, '--workers', '1', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [FAULTY_BIN, 'scan', '--db', db, '--workers', '1', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout.resume();

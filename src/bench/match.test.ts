@@ -4,8 +4,8 @@ import { hammingBytes } from '../signals/hex.js';
 import { buildHammingIndex, LinearIndex } from '../search/index.js';
 import { answerDifference } from './crosscheck.js';
 import { runMatchBench, type IndexFactory, type MatchBenchConfig } from './match.js';
-import { createPrng } from './prng.js';
-import { flipBits, makeQueries, sampleIndices, syntheticList } from './synthetic.js';
+import { createPrng } from '../synthetic/prng.js';
+import { flipBits, makeQueries, sampleIndices, syntheticList } from '../synthetic/hashes.js';
 
 /** A plain scan, independent of src/index, so the bench's own checks are tested on their own. */
 function scanIndex(list: PackedHashes): HammingIndex {

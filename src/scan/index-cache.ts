@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renam
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { MultiIndexHash } from '../search/mih.js';
-import type { PackedHashes } from '../search/types.js';
+import type { PackedHashes } from '../types.js';
 
 /**
  * An on-disk cache of built Hamming indexes (`--index-cache DIR`), for scans that start often

@@ -4,7 +4,7 @@ export type { FsPath } from './fs-path.js';
 export { expandInputs, readPaths } from './inputs.js';
 export { hashFiles, type HashFilesConfig, type HashFilesResult } from './hash-files.js';
 export { escapeBytes, escapeText, unescapePath } from '../report/path-text.js';
-export { createPool, createInlineHasher, Interrupted, type Hasher, type PoolOptions } from './pool.js';
+export { createPool, createInlineHasher, Interrupted, type Hasher, type HasherFactory, type PoolOptions } from './pool.js';
 export { Matcher, type MatcherOptions, type MatchOutcome } from './matcher.js';
 export { runEngine, type EngineJob } from './engine.js';
 export { ReportOutput, type ReportOutputOptions } from './output.js';

@@ -18,7 +18,7 @@ import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointSt
 import { runEngine } from './engine.js';
 import { Matcher } from './matcher.js';
 import { ReportOutput } from './output.js';
-import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher } from './pool.js';
+import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from './pool.js';
 import { Progress } from './progress.js';
 import { walk, type WalkCounters, type WalkOptions } from './walk.js';
 import type { FsPath } from './fs-path.js';
@@ -31,6 +31,11 @@ export interface ScanConfig {
   readonly walk: WalkOptions;
   /** Worker threads; 0 hashes on the main thread (no timeout, no crash isolation). */
   readonly workers: number;
+  /**
+   * Makes the hasher the files go to, from { workers, fileTimeoutMs } (default: a pool of
+   * `workers` threads, or the main thread for 0). The scan closes it when done.
+   */
+  readonly createHasher?: HasherFactory;
   readonly fileTimeoutMs: number;
   /** Signals computed for every file. */
   readonly signals: readonly SignalType[];
@@ -187,8 +192,12 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   });
   if (!state) output.begin();
 
-  const hasher: Hasher =
-    c.workers === 0 ? await createInlineHasher() : await createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
+  const poolOptions = { workers: c.workers, fileTimeoutMs: c.fileTimeoutMs };
+  const hasher: Hasher = c.createHasher
+    ? await c.createHasher(poolOptions)
+    : c.workers === 0
+      ? await createInlineHasher()
+      : await createPool(poolOptions);
   const progress = c.progress ? new Progress(io.stderr, totals) : null;
   const countStop = new AbortController();
   if (progress && c.countableInputs) void countAhead(c.countableInputs, walkOptions, progress, countStop.signal).catch(() => undefined);

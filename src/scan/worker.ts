@@ -3,8 +3,7 @@ import { isMainThread } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
-import { applyTestHooks } from './test-hooks.js';
-import { asFsPath, showPath, type FsPath } from './fs-path.js';
+import { asFsPath, type FsPath } from './fs-path.js';
 
 if (!isMainThread) decodeOnPoolThreads();
 
@@ -22,7 +21,6 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
   }
   if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
   const path = asFsPath(task.path);
-  await applyTestHooks(showPath(path));
   const stat = task.stat ? statOf(path) : undefined;
   const result = await hashFile(path, {
     signals: task.signals,

@@ -4,15 +4,16 @@ import { DIHEDRAL_NAMES } from '../signals/types.js';
 import { queryDihedral } from './dihedral.js';
 import { LinearIndex } from './linear.js';
 import { MultiIndexHash } from './mih.js';
-import { flipBits, hashAt, prng, randomBytes, randomPacked } from './random.js';
+import { flippedCopy, hashAt, randomBytes, randomPacked } from '../synthetic/hashes.js';
+import { createPrng, type Prng } from '../synthetic/prng.js';
 
 describe('queryDihedral', () => {
   it('returns each entry once with its best distance and the transform that gave it', () => {
-    const rand = prng(8);
+    const rand = createPrng(8);
     const packed = randomPacked(rand, 256, 3000);
     const transforms: Record<string, Uint8Array> = {};
     for (const [i, name] of DIHEDRAL_NAMES.entries()) {
-      transforms[name] = i % 3 === 0 ? flipBits(rand, hashAt(packed, 10 + (i % 2)), 4 + i) : randomBytes(rand, 32);
+      transforms[name] = i % 3 === 0 ? flippedCopy(rand, hashAt(packed, 10 + (i % 2)), 4 + i) : randomBytes(rand, 32);
     }
     transforms.rot180 = Uint8Array.from(transforms.orig);
     for (const index of [LinearIndex.build(packed), MultiIndexHash.build(packed)]) {
@@ -34,7 +35,7 @@ describe('queryDihedral', () => {
   });
 
   it('returns nothing when no transform is within the radius', () => {
-    const packed = randomPacked(prng(9), 64, 100);
+    const packed = randomPacked(createPrng(9), 64, 100);
     expect(queryDihedral(LinearIndex.build(packed), { orig: new Uint8Array(8) }, 0)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExactDigestIndex } from './exact.js';
-import { hashAt, prng, randomBytes } from './random.js';
+import { hashAt, randomBytes } from '../synthetic/hashes.js';
+import { createPrng, type Prng } from '../synthetic/prng.js';
 import type { PackedHashes } from './types.js';
 
 function digests(bits: number, distinct: Uint8Array[], picks: number[]): PackedHashes {
@@ -13,9 +14,9 @@ function digests(bits: number, distinct: Uint8Array[], picks: number[]): PackedH
 describe('ExactDigestIndex', () => {
   for (const bits of [128, 160, 256]) {
     it(`finds every equal ${bits}-bit digest, duplicates in build order, and nothing else`, () => {
-      const rand = prng(bits);
+      const rand = createPrng(bits);
       const distinct = Array.from({ length: 400 }, () => randomBytes(rand, bits / 8));
-      const picks = Array.from({ length: 3000 }, () => Math.floor(rand() * distinct.length));
+      const picks = Array.from({ length: 3000 }, () => Math.floor(rand.float() * distinct.length));
       const packed = digests(bits, distinct, picks);
       const index = ExactDigestIndex.build(packed);
       for (let d = 0; d < distinct.length; d++) {

@@ -4,15 +4,7 @@
  * missed, duplicates kept — sorted by distance (ties by insertion order).
  */
 
-/** Hashes packed back to back: n * (bits / 8) bytes, each hash in the signal's byte order. */
-export interface PackedHashes {
-  readonly bits: number;
-  readonly count: number;
-  /** n * bits/8 bytes. byteOffset must be a multiple of 8 (so it can be viewed as 32/64-bit words). */
-  readonly bytes: Uint8Array;
-  /** Entry ids (the store's row ids), one per hash, same order. */
-  readonly ids: Uint32Array;
-}
+export type { PackedHashes } from '../types.js';
 
 export interface IndexMatch {
   /** The entry id given at build time. */

@@ -13,49 +13,14 @@
  * gather fused into verify 1.2x slower than separate passes.
  */
 
-import { name, section, sleb, uleb, vec } from '../wasm/encoding.js';
-const I32 = 0x7f;
-const I64 = 0x7e;
-const EMPTY_BLOCK = 0x40;
+import { createMemory, assembleModule, compile, instantiateWithMemory, type WasmMemory } from '../wasm/module.js';
+import { EMPTY_BLOCK, get, I32, i32, I64, inc, memarg, OP, set, tee } from '../wasm/ops.js';
 
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Load: 0x28,
-  i64Load: 0x29,
-  i32Store: 0x36,
-  i32Const: 0x41,
-  i32GeU: 0x4f,
-  i32LeU: 0x4d,
-  i32LtU: 0x49,
-  i32Add: 0x6a,
-  i32Sub: 0x6b,
-  i32Mul: 0x6c,
-  i32DivU: 0x6e,
-  i32Shl: 0x74,
-  i32Xor: 0x73,
-  i32Popcnt: 0x69,
-  i64Popcnt: 0x7b,
-  i64Add: 0x7c,
-  i64Xor: 0x85,
-  i32WrapI64: 0xa7,
-} as const;
+export { createMemory, type WasmMemory };
 
-const get = (i: number) => [OP.localGet, ...uleb(i)];
-const set = (i: number) => [OP.localSet, ...uleb(i)];
-const tee = (i: number) => [OP.localTee, ...uleb(i)];
-const i32 = (n: number) => [OP.i32Const, ...sleb(n)];
-const load32 = (offset: number) => [OP.i32Load, 2, ...uleb(offset)];
-const load64 = (offset: number) => [OP.i64Load, 3, ...uleb(offset)];
-const store32 = (offset: number) => [OP.i32Store, 2, ...uleb(offset)];
-const inc = (i: number) => [...get(i), ...i32(1), OP.i32Add, ...set(i)];
+const load32 = (offset: number) => [OP.i32Load, ...memarg(2, offset)];
+const load64 = (offset: number) => [OP.i64Load, ...memarg(3, offset)];
+const store32 = (offset: number) => [OP.i32Store, ...memarg(2, offset)];
 
 /** Load the query's words into i64 locals first..first+words-1. */
 function loadQuery(query: number, first: number, words: number): number[] {
@@ -288,21 +253,16 @@ export function kernelModuleBytes(words: number): Uint8Array {
   if (!Number.isInteger(words) || words < 1 || words > 64) throw new RangeError(`Unsupported hash width: ${words} words`);
   const stride = words * 8;
   const bodies = [scanBody(words, stride), boundsBody(false), boundsBody(true), gatherBody(), sieveBody(), verifyBody(words, stride)];
-  const types = bodies.map((b) => [0x60, ...vec(Array(b.params).fill([I32])), ...vec([[I32]])]);
-  const code = bodies.map((b) => {
-    const locals = [[...uleb(b.i32Locals), I32], ...(b.i64Locals ? [[...uleb(b.i64Locals), I64]] : [])];
-    const body = [...vec(locals), ...b.code];
-    return [...uleb(body.length), ...body];
-  });
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec([memoryImport])),
-    ...section(3, vec(bodies.map((_, i) => uleb(i)))),
-    ...section(7, vec(FUNCTIONS.map((f, i) => [...name(f), 0x00, i]))),
-    ...section(10, vec(code)),
-  ]);
+  return assembleModule(
+    bodies.map((b, i) => ({
+      name: FUNCTIONS[i],
+      params: Array<number>(b.params).fill(I32),
+      results: [I32],
+      locals: [[b.i32Locals, I32] as const, ...(b.i64Locals ? [[b.i64Locals, I64] as const] : [])],
+      code: b.code,
+    })),
+    { imported: { minPages: 1 } },
+  );
 }
 
 export interface Kernel {
@@ -314,30 +274,13 @@ export interface Kernel {
   verify(cand: number, candEnd: number, base: number, query: number, radius: number, out: number, hits: number, cap: number): number;
 }
 
-/** The slice of the WebAssembly JS API used here (lib "dom" is not in this project's tsconfig). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-export function createMemory(initialPages: number, maximumPages: number): WasmMemory {
-  return new WASM.Memory({ initial: initialPages, maximum: maximumPages });
-}
-
 const compiled = new Map<number, object>();
 
 export function instantiateKernel(words: number, memory: WasmMemory): Kernel {
   let mod = compiled.get(words);
   if (!mod) {
-    mod = new WASM.Module(kernelModuleBytes(words));
+    mod = compile(kernelModuleBytes(words));
     compiled.set(words, mod);
   }
-  const instance = new WASM.Instance(mod, { env: { memory } });
-  return instance.exports as unknown as Kernel;
+  return instantiateWithMemory<Kernel>(mod, memory);
 }

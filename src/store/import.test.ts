@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { exportList } from './export.js';
 import { importList, type ImportOptions } from './import.js';
 import { openStore, type Store } from './store.js';
-import { dumpStore, fakeHex, fileDigestAfterCheckpoint, tempDir, writeFile } from './testutil.js';
+import { dumpStore, fakeHex, fileDigestAfterCheckpoint, tempDir, writeFile } from '../../test/support/store.js';
 import { verifyStore } from './verify.js';
 import { PassThrough } from 'node:stream';
 

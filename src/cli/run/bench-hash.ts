@@ -24,7 +24,7 @@ const GENERATED_JPEG_QUALITY = 90;
 const MAX_GENERATED = 100_000;
 
 async function generateCorpus(spec: CorpusSpec, seed: number, dir: string, ctx: CliContext): Promise<string[]> {
-  const [{ generateSource }, { default: sharp }] = await Promise.all([import('../../../fixtures/generate.js'), import('sharp')]);
+  const [{ generateSource }, { default: sharp }] = await Promise.all([import('../../synthetic/images.js'), import('sharp')]);
   const paths: string[] = [];
   const status = progressLine(ctx);
   for (let i = 0; i < spec.count; i++) {

@@ -1,16 +1,16 @@
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { buildHammingIndex, LinearIndex } from '../../search/index.js';
-import type { PackedHashes } from '../../search/types.js';
+import type { PackedHashes } from '../../types.js';
 import { getSignal, isPerceptual } from '../../signals/registry.js';
 import { finish, parseCommon, progressLine, type CommonFlags } from './bench-common.js';
 import { MATCH_DEFAULTS } from './bench-defaults.js';
 import { captureEnvironment } from '../../bench/environment.js';
 import { runMatchBench, type IndexFactory } from '../../bench/match.js';
 import { checkAtMost, invalidArgument, parseCount, parseEnum, parseFraction, parseList } from '../args.js';
-import { createPrng } from '../../bench/prng.js';
+import { createPrng } from '../../synthetic/prng.js';
 import { BENCH_SCHEMA, type BenchResult } from '../../bench/schema.js';
-import { makeQueries, syntheticList } from '../../bench/synthetic.js';
+import { makeQueries, syntheticList } from '../../synthetic/hashes.js';
 import { startQueryWorkers } from '../../bench/threads.js';
 
 export interface MatchFlags extends CommonFlags {

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { TRANSFORMS } from '../../../fixtures/transforms.js';
+import { TRANSFORMS } from '../../synthetic/transforms.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { invalidArgument, parseCount, parseSeed } from '../args.js';

@@ -109,6 +109,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         walk: { followSymlinks: opts.followSymlinks === true, include: opts.include ?? [], exclude: opts.exclude ?? [], maxFileSize },
         workers,
         fileTimeoutMs,
+        ...(ctx.createHasher && { createHasher: ctx.createHasher }),
         signals,
         hashOptions,
         limits,

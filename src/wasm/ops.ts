@@ -1,30 +1,46 @@
 /**
- * Just enough of a WebAssembly assembler for the PDQ kernels (simd.ts, dct-simd.ts): opcodes,
- * LEB128, sections, and instantiation that returns null where SIMD is unavailable. Modules are
- * assembled here as bytes so that no toolchain or binary blob enters the repo.
+ * WebAssembly opcodes and instruction helpers for the hand-assembled kernels (search and PDQ):
+ * one table, so the kernels only write function bodies.
  */
-import { sleb, uleb } from '../../wasm/encoding.js';
+import { sleb, uleb } from './encoding.js';
 
 export const I32 = 0x7f;
+export const I64 = 0x7e;
 export const V128 = 0x7b;
 export const EMPTY_BLOCK = 0x40;
 
 export const OP = {
   block: 0x02,
   loop: 0x03,
+  if: 0x04,
   end: 0x0b,
+  br: 0x0c,
   brIf: 0x0d,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
+  i64Load: 0x29,
   f64Load: 0x2b,
+  i32Store: 0x36,
   f64Store: 0x39,
   i32Const: 0x41,
   i32Eqz: 0x45,
+  i32LtU: 0x49,
+  i32LeU: 0x4d,
+  i32GeU: 0x4f,
+  i32Popcnt: 0x69,
   i32Add: 0x6a,
   i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32DivU: 0x6e,
+  i32Xor: 0x73,
+  i32Shl: 0x74,
+  i64Popcnt: 0x7b,
+  i64Add: 0x7c,
+  i64Xor: 0x85,
   f64Add: 0xa0,
+  i32WrapI64: 0xa7,
 } as const;
 
 /** SIMD instructions: the 0xfd prefix, then the opcode as unsigned LEB128 (lane/memarg immediates follow). */
@@ -57,27 +73,19 @@ export const SIMD = {
   f64x2ConvertLowI32x4S: [0xfd, 0xfe, 0x01],
 } as const;
 
-export { name, section, sleb, uleb, vec } from '../../wasm/encoding.js';
-
-export const get = (i: number): number[] => [OP.localGet, i];
-export const set = (i: number): number[] => [OP.localSet, i];
+export const get = (i: number): number[] => [OP.localGet, ...uleb(i)];
+export const set = (i: number): number[] => [OP.localSet, ...uleb(i)];
+export const tee = (i: number): number[] => [OP.localTee, ...uleb(i)];
 export const i32 = (n: number): number[] => [OP.i32Const, ...sleb(n)];
+/** A memory immediate: log2 of the alignment, then the offset. */
 export const memarg = (align: number, offset: number): number[] => [align, ...uleb(offset)];
+/** local += 1 (i32). */
+export const inc = (l: number): number[] => addTo(l, i32(1));
+/** local += the i32 that `amount` leaves on the stack. */
+export const addTo = (l: number, amount: number[]): number[] => [...get(l), ...amount, OP.i32Add, ...set(l)];
+/** local -= 1; loop again (branch to the enclosing loop) while it is not zero. */
+export const decrementAndLoop = (l: number): number[] => [...get(l), ...i32(1), OP.i32Sub, ...tee(l), OP.brIf, 0];
 /** A v128 constant of the 16 given bytes. */
 export const v128Const = (bytes: ArrayLike<number>): number[] => [...SIMD.const, ...Array.from(bytes)];
+/** local = the zero v128. */
 export const zero = (l: number): number[] => [...v128Const(new Uint8Array(16)), ...set(l)];
-export const decrementAndLoop = (l: number): number[] => [...get(l), ...i32(1), OP.i32Sub, OP.localTee, l, OP.brIf, 0];
-export const addTo = (l: number, amount: number[]): number[] => [...get(l), ...amount, OP.i32Add, ...set(l)];
-
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-
-/** The module's exports, or null where WebAssembly (or an instruction it uses, such as SIMD) is unavailable. */
-export function instantiate<T>(bytes: Uint8Array): T | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm || !wasm.validate(bytes)) return null;
-  return new wasm.Instance(new wasm.Module(bytes), {}).exports as unknown as T;
-}

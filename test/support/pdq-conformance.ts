@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeImage, DEFAULT_DECODE_LIMITS } from '../../image/decode.js';
-import { pdq } from '../pdq.js';
-import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../types.js';
+import { decodeImage, DEFAULT_DECODE_LIMITS } from '../../src/image/decode.js';
+import { pdq } from '../../src/signals/pdq.js';
+import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../../src/signals/types.js';
 
-export const PDQ_CONFORMANCE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'conformance', 'pdq');
+export const PDQ_CONFORMANCE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'conformance', 'pdq');
 
 export interface Expected {
   readonly path: string;

@@ -8,9 +8,9 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSource } from '../../fixtures/generate.js';
-import { HashFormatError } from '../errors.js';
-import { DEFAULT_HASH_OPTIONS, type HashOptions, type PerceptualSignalType, type Pixels } from './types.js';
+import { generateSource } from '../../src/synthetic/images.js';
+import { HashFormatError } from '../../src/errors.js';
+import { DEFAULT_HASH_OPTIONS, type HashOptions, type PerceptualSignalType, type Pixels } from '../../src/signals/types.js';
 
 export const CHECKLIST_SEED = 20240611;
 export const CHECKLIST_WIDTH = 320;

@@ -1,4 +1,4 @@
-import type { PackedHashes } from '../search/types.js';
+import type { PackedHashes } from '../types.js';
 import type { Prng } from './prng.js';
 
 /** A set of query hashes packed back to back, like a list. */
@@ -19,7 +19,7 @@ export function syntheticList(bits: number, n: number, prng: Prng): PackedHashes
   return { bits, count: n, bytes, ids };
 }
 
-/** Flip `k` distinct bits of `hash` in place. */
+/** Flip `k` distinct bits of `hash` in place (a partial Fisher-Yates over the bit positions). */
 export function flipBits(hash: Uint8Array, k: number, prng: Prng): void {
   const positions = Array.from({ length: hash.length * 8 }, (_, i) => i);
   for (let i = 0; i < k; i++) {
@@ -67,4 +67,31 @@ export function queryViews(qs: QuerySet): Uint8Array[] {
 export function sampleIndices(count: number, check: number): number[] {
   const k = Math.min(count, check);
   return Array.from({ length: k }, (_, i) => Math.floor((i * count) / k));
+}
+
+/** `count` uniformly random hashes of `bits` bits, ids = position + 1, in ordinary memory. */
+export function randomPacked(prng: Prng, bits: number, count: number): PackedHashes {
+  const bytes = new Uint8Array((count * bits) / 8);
+  prng.fill(bytes);
+  return { bits, count, bytes, ids: Uint32Array.from({ length: count }, (_, i) => i + 1) };
+}
+
+/** `length` random bytes. */
+export function randomBytes(prng: Prng, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  prng.fill(out);
+  return out;
+}
+
+/** A copy of `hash` with exactly `k` distinct bits flipped. */
+export function flippedCopy(prng: Prng, hash: Uint8Array, k: number): Uint8Array {
+  const out = Uint8Array.from(hash);
+  flipBits(out, Math.min(k, hash.length * 8), prng);
+  return out;
+}
+
+/** The hash at `position` of a packed list (a view, not a copy). */
+export function hashAt(packed: PackedHashes, position: number): Uint8Array {
+  const width = packed.bits / 8;
+  return packed.bytes.subarray(position * width, (position + 1) * width);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Store } from './store.js';
+import type { Store } from '../../src/store/store.js';
 
 /** Deterministic, benign test hashes: sha256 of a label, repeated/truncated to `bits`. */
 export function fakeHex(bits: number, label: string | number): string {
