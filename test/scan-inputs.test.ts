@@ -165,6 +165,12 @@ describe('each file once', () => {
     expect(all).toHaveLength(NAMED + 3);
     expect(new Set(all.map(keyOf)).size).toBe(NAMED + 3);
     expect(all.filter((x) => x.status === 'match')).toHaveLength(NAMED + 2); // all but the 90° rotation
+
+    const whole = join(dir, 'whole.ndjson');
+    const once = await startScan(['--out', whole, ...args.slice(4)], stdin, {}).done;
+    expect(once.code).toBe(1);
+    const straight = parseNdjson<Rec>(readFileSync(whole, 'utf8'));
+    expect(straight.map(keyOf).sort()).toEqual(all.map(keyOf).sort());
   });
 });
 

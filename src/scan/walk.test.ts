@@ -155,6 +155,19 @@ describe('each file and folder once', () => {
       expect(before.filter((i) => i.kind === 'file')).toHaveLength(9);
     }
   });
+  test('streamed inputs (stdin): a path named again gets no row, another route a duplicate row', async () => {
+    const g = join(dir, 'g');
+    async function* streamed(): AsyncGenerator<FsPath> {
+      yield g;
+      yield join(g, 'top.png');
+      yield join(g, '.', 'top.png');
+      yield join(dir, 'link-to-top.png');
+    }
+    const items: WalkItem[] = [];
+    for await (const item of walk(streamed(), NONE)) items.push(item);
+    expect(items.filter((i) => i.kind === 'file')).toHaveLength(9);
+    expect(items.filter((i) => i.kind !== 'file')).toMatchObject([{ kind: 'skip', path: join(dir, 'link-to-top.png'), reason: 'duplicate' }]);
+  });
   test('with lazy stat, a file named again as an input is still reported once', async () => {
     const g = join(dir, 'g');
     for (const inputs of [[join(g, 'a', 'f.png'), g], [g, join(g, 'a', 'f.png')]]) {

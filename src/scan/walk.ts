@@ -98,6 +98,13 @@ async function inputNames(inputs: readonly FsPath[]): Promise<Set<string>> {
   return names;
 }
 
+/** FNV-1a, 32 bits, over a string's UTF-16 code units. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** Absolute form of a path, to tell two routes to one file apart from one path named twice. */
 function absolute(p: FsPath): string {
   if (typeof p === 'string') return isAbsolute(p) ? normalize(p) : resolve(p);
@@ -121,8 +128,13 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
   /** Folders entered so far (dev:ino → first path), and those on the current route. */
   const folders = new Map<string, FsPath>();
   const route = new Set<string>();
-  /** Files reached so far (dev:ino → first path), when identities are tracked. */
-  const files = new Map<string, FsPath>();
+  /**
+   * Files reached so far, by device then inode (numbers, compact), with the first path when the
+   * tracked set is small (a fixed list of inputs); streamed inputs and followed links can track
+   * millions of files, so there only a 32-bit hash of the first path is kept (enough to tell the
+   * same path named twice, which gets no row, from another route, which gets a duplicate row).
+   */
+  const files = new Map<number, Map<number, FsPath | number>>();
   const known = Array.isArray(inputs) ? (inputs as readonly FsPath[]) : null;
   const trackFiles = opts.followSymlinks || known === null || known.length > 1;
   /**
@@ -160,15 +172,18 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
   }
 
   /** A second arrival at something already walked: nothing for the same path, else a duplicate skip. */
-  function again(path: FsPath, first: FsPath, s: Stats, what: string): WalkItem | null {
-    if (absolute(first) === absolute(path)) return null;
+  function again(path: FsPath, first: FsPath | number, s: Stats, what: string): WalkItem | null {
+    if (typeof first === 'number' ? first === fnv1a(absolute(path)) : absolute(first) === absolute(path)) return null;
     return {
       kind: 'skip',
       path,
       size: s.isFile() ? s.size : null,
       mtimeMs: s.mtimeMs,
       reason: 'duplicate',
-      message: `The same ${what} as ${showPath(first)}, reported there`,
+      message:
+        typeof first !== 'number'
+          ? `The same ${what} as ${showPath(first)}, reported there`
+          : `The same ${what} (device ${s.dev}, inode ${s.ino}) as a path reported earlier`,
     };
   }
 
@@ -176,10 +191,11 @@ export async function* walk(inputs: AsyncIterable<FsPath> | Iterable<FsPath>, op
   function file(path: FsPath, name: string, s: Stats): WalkItem | null {
     if (own.length > 0 && isOwnOutput(path, name, s)) return null;
     if (tracked(name)) {
-      const key = identity(s);
-      const first = files.get(key);
+      let inodes = files.get(s.dev);
+      if (inodes === undefined) files.set(s.dev, (inodes = new Map()));
+      const first = inodes.get(s.ino);
       if (first !== undefined) return again(path, first, s, 'file');
-      files.set(key, path);
+      inodes.set(s.ino, watched !== null ? path : fnv1a(absolute(path)));
     }
     return fileItem(path, s);
   }
