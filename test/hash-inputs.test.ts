@@ -101,6 +101,11 @@ describe('one input path for hash and scan', () => {
     expect(rel(parseNdjson<Row>(readFileSync(out, 'utf8'))[0].path)).toBe('known.png');
     expect(hash(['--out', out, '--force', join(tree, 'other.png')]).code).toBe(0);
     expect(rel(parseNdjson<Row>(readFileSync(out, 'utf8'))[0].path)).toBe('other.png');
+
+    const inside = join(tree, 'bad', 'hashes.ndjson');
+    expect(hash(['--out', inside, join(tree, 'bad')]).code).toBe(3);
+    expect(parseNdjson<Row>(readFileSync(inside, 'utf8')).map((r) => rel(r.path))).toEqual(['bad/empty.jpg', 'bad/notes.txt']);
+    rmSync(inside);
   });
 });
 
