@@ -103,6 +103,9 @@ describe('globs', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--include\/--exclude left no file to scan \(\d+ entries filtered out\)/);
     expect(scan([join(tree, 'bad', 'empty.jpg')]).code).toBe(3);
+    const empty = join(dir, 'empty-folder');
+    mkdirSync(empty);
+    expect(scan(['--include', '*.png', empty]).code).toBe(0); // nothing was there to filter
   });
 });
 

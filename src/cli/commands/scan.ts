@@ -46,7 +46,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (paths: string[], opts: ScanCommandOptions) => {
       const { runScanCommand } = await import('../run/scan.js');
       const { summary, interrupted, filtered, filesFound } = await runScanCommand(paths, opts, ctx);
-      if (!interrupted && filesFound === 0 && (opts.include?.length || opts.exclude?.length)) {
+      if (!interrupted && filesFound === 0 && filtered > 0) {
         ctx.stderr.write(`hashsieve: --include/--exclude left no file to scan (${filtered} entries filtered out)\n`);
         ctx.setExitCode(EXIT.USAGE);
         return;

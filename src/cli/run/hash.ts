@@ -36,7 +36,7 @@ export async function runHash(run: HashRun, ctx: CliContext): Promise<void> {
     },
     ctx,
   );
-  if (result.files === 0 && (run.walk.include.length > 0 || run.walk.exclude.length > 0)) {
+  if (result.files === 0 && result.filtered > 0) {
     ctx.stderr.write(`hashsieve: --include/--exclude left no file to hash (${result.filtered} entries filtered out)\n`);
     ctx.setExitCode(EXIT.USAGE);
     return;
