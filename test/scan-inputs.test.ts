@@ -1,6 +1,6 @@
 /** The scan's inputs end to end: globs, names that are not UTF-8, overlapping inputs, its own outputs, --out and --force. */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -175,6 +175,30 @@ describe('each file once', () => {
     const straight = parseNdjson<Rec>(readFileSync(whole, 'utf8'));
     expect(straight.map(keyOf).sort()).toEqual(all.map(keyOf).sort());
   });
+});
+
+describe('--follow-symlinks', () => {
+  // real/ holds a copy of known.png and a link back up (a loop); a link to real/ sorts before it (a-link) or after it (z-link).
+  for (const link of ['a-link', 'z-link']) {
+    test(`a folder reached twice is reported once, under the first path in byte order; the loop and the other route are skip rows (${link})`, () => {
+      const root = join(dir, `follow-${link}`);
+      mkdirSync(join(root, 'real'), { recursive: true });
+      copyFileSync(join(tree, 'known.png'), join(root, 'real', 'k.png'));
+      symlinkSync(join(root, 'real'), join(root, link));
+      symlinkSync(root, join(root, 'real', 'up'));
+      const r = scan(['--follow-symlinks', root]);
+      expect(r.code).toBe(1);
+      const [first, second] = link === 'a-link' ? [link, 'real'] : ['real', link];
+      expect(r.records.map((x) => [x.path.slice(root.length + 1), x.status, x.skip?.reason ?? null]).sort()).toEqual(
+        [
+          [`${first}/k.png`, 'match', null],
+          [`${first}/up`, 'skipped', 'symlink_loop'],
+          [second, 'skipped', 'duplicate'],
+        ].sort(),
+      );
+      expect(r.stderr).toMatch(/duplicate 1/);
+    });
+  }
 });
 
 describe('outputs', () => {
