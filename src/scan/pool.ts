@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 import type { FileErrorCode } from '../errors.js';
 import type { FileHashResult } from '../results.js';
 import type { HashTask, ScannedFile, WarmUpTask } from './task.js';
+import { asFsPath, showPath } from './fs-path.js';
 
 /** Hashes files somewhere (a pool of threads, or inline) and always answers with a result. */
 export interface Hasher {
@@ -112,8 +113,8 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
         if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =
           f.ac.signal.reason === TIMED_OUT
-            ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
-            : errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
+            ? errorResult(showPath(asFsPath(task.path)), 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
+            : errorResult(showPath(asFsPath(task.path)), 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
         await untilAThreadIsReady();
         return result;
       } finally {
