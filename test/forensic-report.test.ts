@@ -76,7 +76,13 @@ describe('scan --format dfxml', () => {
     const ctl = objects.find((o) => o.includes('ctl'))!;
     const b64 = /hashsieve:path_bytes="([^"]+)"/.exec(ctl)![1];
     expect(Buffer.from(b64, 'base64').toString('utf8')).toBe(join(tree, 'ctl\u0001char.png'));
-    expect(objects.some((o) => o.includes('latin1-'))).toBe(true);
+    // Bytes that are not UTF-8: the walk's escaped form as text, the exact bytes beside it; hashed like any file.
+    const latin1 = objects.find((o) => o.includes('latin1-'))!;
+    expect(Buffer.from(/hashsieve:path_bytes="([^"]+)"/.exec(latin1)![1], 'base64')).toEqual(
+      Buffer.concat([Buffer.from(join(tree, 'latin1-')), Buffer.from([0xe9, 0xff]), Buffer.from('.png')]),
+    );
+    expect(latin1).toContain('<hashdigest type="sha256">');
+    expect(latin1).not.toContain('<error');
 
     const known = objects.find((o) => o.includes('>' + join(tree, 'known.png') + '<'))!;
     expect(known).toContain('hashsieve:status="match"');

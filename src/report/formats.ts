@@ -2,6 +2,7 @@ import { hostname, release } from 'node:os';
 import { VERSION } from '../version.js';
 import { caseRecord, type CaseInfo, type ReportProvenance } from './case.js';
 import { dfxmlFormatter } from './dfxml.js';
+import { displayPath } from './path-text.js';
 import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
 
 /**
@@ -75,7 +76,7 @@ function csvFormatter(opts: FormatterOptions): RecordFormatter {
   ];
   const row = (r: ScanRecord, m: MatchInfo | null): string =>
     [
-      r.path,
+      displayPath(r),
       r.size,
       r.mtime,
       r.status,

@@ -1,10 +1,21 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { hashFile } from '../hash.js';
 import { formatShare, type ShareFormat, type ShareItem } from '../report/share.js';
 import type { CaseInfo } from '../report/case.js';
 import type { FileHashResult } from '../results.js';
 import type { MatchOutcome } from './matcher.js';
+import { unescapePath } from '../report/path-text.js';
+import { showPath, type FsPath } from './fs-path.js';
 import { walk } from './walk.js';
+
+/**
+ * The path to open for a result's path: the text itself, or, for a name reported in its quoted
+ * escaped form (bytes that are not UTF-8), the bytes it stands for.
+ */
+function openable(shown: string): FsPath {
+  return shown.startsWith('"') && !existsSync(shown) ? unescapePath(shown) : shown;
+}
 
 /** What a shared item carries: the digests VICS, python-threatexchange and hashdeep hold, and PDQ. */
 export const SHARE_SIGNALS = ['md5', 'sha1', 'sha256', 'pdq'] as const;
@@ -26,7 +37,7 @@ export interface ShareOutcome {
 }
 
 interface Found {
-  readonly path: string;
+  readonly path: FsPath;
   readonly size: number;
   readonly hashes: Readonly<Record<string, { readonly hash: string }>>;
 }
@@ -40,7 +51,7 @@ export class ShareCollector {
     return {
       match: (result) => {
         const outcome = inner.match(result);
-        if (outcome.status === 'match') this.found.push({ path: result.path, size: result.size, hashes: result.hashes });
+        if (outcome.status === 'match') this.found.push({ path: openable(result.path), size: result.size, hashes: result.hashes });
         return outcome;
       },
     };
@@ -56,7 +67,7 @@ export class ShareCollector {
     if (cfg.newFrom !== null) {
       for await (const item of walk([cfg.newFrom], { followSymlinks: false, include: [], exclude: [], maxFileSize: null })) {
         if (item.kind === 'file') all.push({ path: item.path, size: item.size ?? 0, hashes: {} });
-        else failed.push(item.path);
+        else failed.push(showPath(item.path));
       }
     }
     const out: ShareItem[] = [];
@@ -65,7 +76,7 @@ export class ShareCollector {
       const more = missing.length > 0 ? await hashFile(f.path, { signals: [...missing] }) : null;
       const hashes = { ...(more?.hashes ?? {}), ...f.hashes };
       if (!hashes.md5 && !hashes.sha1 && !hashes.sha256 && !hashes.pdq) {
-        failed.push(f.path);
+        failed.push(showPath(f.path));
         continue;
       }
       out.push({
@@ -74,7 +85,7 @@ export class ShareCollector {
         sha1: hashes.sha1?.hash,
         sha256: hashes.sha256?.hash,
         pdq: hashes.pdq?.hash,
-        ...(cfg.includePaths && { path: f.path }),
+        ...(cfg.includePaths && { path: showPath(f.path) }),
       });
     }
     return { items: out, failed };
