@@ -3,7 +3,7 @@
  * list (time, peak RSS); (2) scan F files of which a share are known-good, with and without the
  * known-good list, as the CLI does (ratio of files/s, median over rounds of in-round ratios).
  *
- *   node dist/bench/forensic.js [--nsrl-rows 1e6,3e6] [--files 10000] [--good 0.9] [--size 1024x768] [--rounds 2] [--workers 2] [--dir DIR]
+ *   node dist/bench/forensic.js [--nsrl-rows 1M,3M] [--files 10000] [--good 0.9] [--size 1024x768] [--rounds 2] [--workers 2] [--dir DIR]
  *
  * Everything is generated (fixed-seed digests, synthetic gradient images) in a temporary folder
  * and deleted afterwards; generation is not timed.
@@ -14,8 +14,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, w
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
+import { parseCount, parseCountList, parseDimensions, parseFraction } from '../src/cli/args.js';
 import { importList } from '../src/store/import.js';
 import { openStore } from '../src/store/store.js';
 
@@ -36,38 +38,30 @@ interface Options {
   dir: string | null;
 }
 
-function parseCount(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(e\d+|[kKmM])?$/.exec(s.trim());
-  if (!m) throw new Error(`Expected a count like 10000, 100k, 1M or 1e7 but received ${JSON.stringify(s)}`);
-  const unit = (m[2] ?? '').toLowerCase();
-  const scale = unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit.startsWith('e') ? 10 ** Number(unit.slice(1)) : 1;
-  return Math.round(Number(m[1]) * scale);
-}
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = { nsrlRows: [1e6, 3e6], files: 10_000, good: 0.9, rounds: 2, workers: 2, width: 1024, height: 768, dir: null };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--nsrl-rows') o.nsrlRows = value().split(',').map(parseCount).filter((n) => n > 0);
-    else if (flag === '--files') o.files = parseCount(value());
-    else if (flag === '--good') o.good = Number(value());
-    else if (flag === '--rounds') o.rounds = parseCount(value());
-    else if (flag === '--workers') o.workers = parseCount(value());
-    else if (flag === '--dir') o.dir = value();
-    else if (flag === '--size') {
-      const m = /^(\d+)x(\d+)$/.exec(value());
-      if (!m) throw new Error('--size needs WIDTHxHEIGHT, e.g. 1024x768');
-      o.width = Number(m[1]);
-      o.height = Number(m[2]);
-    }
-    else throw new Error(`Unknown option ${flag}; see the header of bench/forensic.ts`);
-  }
-  return o;
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'nsrl-rows': { type: 'string', default: '1M,3M' },
+      files: { type: 'string', default: '10000' },
+      good: { type: 'string', default: '0.9' },
+      size: { type: 'string', default: '1024x768' },
+      rounds: { type: 'string', default: '2' },
+      workers: { type: 'string', default: '2' },
+      dir: { type: 'string' },
+    },
+  });
+  const [width, height] = parseDimensions('--size', values.size);
+  return {
+    nsrlRows: parseCountList('--nsrl-rows', values['nsrl-rows'], 0).filter((n) => n > 0),
+    files: parseCount('--files', values.files, 0),
+    good: parseFraction('--good', values.good),
+    rounds: parseCount('--rounds', values.rounds),
+    workers: parseCount('--workers', values.workers),
+    width,
+    height,
+    dir: values.dir ?? null,
+  };
 }
 
 /** Digests from a counter: distinct, deterministic, cheap. */
@@ -196,7 +190,7 @@ async function knownGoodScan(root: string, o: Options): Promise<void> {
   await importList(store, hotList, { name: 'hotline', format: 'text' });
   await importList(store, goodList, { name: 'nsrl', format: 'text', signal: 'sha256', kind: 'known-good' });
   store.close();
-  const common = ['--db', db, '--workers', String(o.workers), '-q', '-o', join(root, 'report.ndjson')];
+  const common = ['--db', db, '--workers', String(o.workers), '-q', '--force', '-o', join(root, 'report.ndjson')];
   const summary = join(root, 'summary.json');
   const scanRatios: number[] = [];
   const wallRatios: number[] = [];
@@ -226,7 +220,7 @@ async function knownGoodScan(root: string, o: Options): Promise<void> {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const o = parseArgs(argv);
+  const o = parseOptions(argv);
   console.log(
     `forensic bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${mib(totalmem())} RAM, ` +
       `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
