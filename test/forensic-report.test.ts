@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { hashesOf, makeImageTree, makeList, ROOT, runCli } from './scan-helpers.js';
+import { hashesOf, makeImageTree, makeList, ROOT, runCli, startCli } from './scan-helpers.js';
 import { requireSystemProgram } from './system-deps.js';
 
 const SCHEMA = join(ROOT, 'test', 'dfxml', 'dfxml.xsd');
@@ -95,6 +95,35 @@ describe('scan --format dfxml', () => {
     expect(m.case).toEqual({ caseNumber: 'CASE-2026/17', examiner: 'A. "Examiner" <lab>', evidenceId: 'EV-3', notes: 'seized & imaged\nsecond line' });
     expect(m.report.format).toBe('dfxml');
     expect(m.report.sha256).toBe(createHash('sha256').update(readFileSync(out)).digest('hex'));
+  });
+
+  test.runIf(haveXmllint)('killed part-way and resumed, the DFXML report is whole and valid, every file once', async () => {
+    const many = join(dir, 'many');
+    for (let i = 0; i < 40; i++) {
+      mkdirSync(join(many, `d${i % 4}`), { recursive: true });
+      copyFileSync(join(tree, i % 2 ? 'known.png' : 'other.png'), join(many, `d${i % 4}`, `img-${i}.png`));
+    }
+    const out = join(dir, 'resumed.xml');
+    const ckpt = join(dir, 'resumed.ckpt');
+    const args = ['scan', '--db', db, '--workers', '1', '--format', 'dfxml', '--case-number', 'C-7', '--out', out, '--checkpoint', ckpt, many];
+    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
+    const start = Date.now();
+    while (!(existsSync(ckpt) && readFileSync(ckpt, 'utf8').split('\n').filter(Boolean).length >= 2) && run.child.exitCode === null) {
+      if (Date.now() - start > 45_000) throw new Error('no checkpointed batch');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect(validate(out).code).not.toBe(0);
+    const resumed = runCli([...args, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(1);
+    const v = validate(out);
+    expect(v.code, v.stderr).toBe(0);
+    const xml = readFileSync(out, 'utf8');
+    const names = [...xml.matchAll(/<filename>([^<]*)<\/filename>/g)].map((m) => m[1]);
+    expect(names).toHaveLength(40);
+    expect(new Set(names).size).toBe(40);
+    expect(xml.match(/<source /g)).toHaveLength(1);
   });
 
   test('the JSON report carries the case metadata in its header', () => {
