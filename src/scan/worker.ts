@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
@@ -19,7 +19,11 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     }
     return null;
   }
-  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
+  if (task.started) {
+    const started = new BigInt64Array(task.started);
+    if (started.length > 1) Atomics.store(started, 1, BigInt(threadId));
+    Atomics.store(started, 0, process.hrtime.bigint());
+  }
   await applyTestHooks(task.path);
   const stat = task.stat ? statOf(task.path) : undefined;
   const result = await hashFile(task.path, {
