@@ -40,6 +40,11 @@ export interface HashRequest {
    * thread and any caller overlapping several files. Streamed digests stay streamed.
    */
   readonly syncReads?: boolean;
+  /**
+   * The file's stat when the caller already took it (hashFile only), so the file is not stat'ed
+   * twice. It must describe what the path opens: a stat, or the lstat of a regular file.
+   */
+  readonly knownStat?: { isFile(): boolean; isDirectory(): boolean; readonly size: number };
 }
 
 interface Resolved {
@@ -208,7 +213,7 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
   const fail = (size: number, error: FileErrorInfo): FileHashResult => ({ path, size, hashes: ordered(r.order, hashes), error });
   let size: number;
   try {
-    const st = req.syncReads ? statSync(path) : await stat(path);
+    const st = req.knownStat ?? (req.syncReads ? statSync(path) : await stat(path));
     if (!st.isFile()) {
       return fail(0, { code: 'NOT_A_FILE', message: st.isDirectory() ? 'Is a directory, not a file' : 'Not a regular file' });
     }

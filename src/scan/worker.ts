@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
@@ -25,26 +25,29 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     Atomics.store(started, 0, process.hrtime.bigint());
   }
   await applyTestHooks(task.path);
-  const stat = task.stat ? statOf(task.path) : undefined;
+  const st = task.stat ? lstatOf(task.path) : undefined;
   const result = await hashFile(task.path, {
     signals: task.signals,
     hashOptions: task.options,
     limits: task.limits,
-    // A pool thread hashes one file at a time (a hung mount is caught by --file-timeout);
-    // `--workers 0` runs this on the main thread, which keeps asynchronous reads.
+    // Synchronous on a pool thread (the other file it holds decodes off-thread meanwhile; a hung
+    // mount is caught by --file-timeout); `--workers 0` runs this on the main thread, which keeps
+    // asynchronous reads.
     syncReads: !isMainThread,
+    // One stat per file: the lstat of a regular file is its stat.
+    ...(st?.isFile() && { knownStat: st }),
   });
-  return stat === undefined ? result : { ...result, stat };
+  return st === undefined ? result : { ...result, stat: st && { size: st.size, mtimeMs: st.mtimeMs } };
 }
 
 /**
- * Size and mtime for a file the walk did not stat. Synchronous: a few µs on this thread, where
- * the main thread's asynchronous lstat cost tens (a hung mount is caught by --file-timeout).
+ * The lstat of a file the walk did not stat (null when that failed). Synchronous: a few µs on
+ * this thread, where the main thread's asynchronous lstat cost tens (a hung mount is caught by
+ * --file-timeout).
  */
-function statOf(path: string): ScannedFile['stat'] {
+function lstatOf(path: string): Stats | null {
   try {
-    const s = lstatSync(path, { throwIfNoEntry: false });
-    return s ? { size: s.size, mtimeMs: s.mtimeMs } : null;
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
