@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateSource } from '../fixtures/generate.js';
+import { generateSource } from '../src/synthetic/images.js';
 import { hashesOf, makeList, parseNdjson, runCli } from './scan-helpers.js';
 
 interface Rec {

@@ -40,6 +40,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('two files in flight per pool thread', () => {
   test('a crash and a stalled thread give error rows to their own files only; the files that shared their thread get real results, exactly once', () => {
     const r = runCli(['scan', '--db', db, '--workers', '1', '--file-timeout', '1500ms', files], {
+      faulty: true,
       // The delay keeps both files of a thread started when the fault hits.
       env: { HASHSIEVE_TEST_CRASH_ON: CRASH, HASHSIEVE_TEST_BLOCK_ON: BLOCK, HASHSIEVE_TEST_DELAY_MS: '200' },
     });

@@ -24,7 +24,12 @@ export interface PoolOptions {
   readonly workers: number;
   /** Per-file limit in ms (0 = none). A task over it is aborted and its thread replaced. */
   readonly fileTimeoutMs: number;
+  /** The worker module the threads run (default ./worker.js); tests pass one that injects faults. */
+  readonly worker?: URL;
 }
+
+/** Makes the scan's hasher from the scan's pool options (a pool of threads by default). */
+export type HasherFactory = (opts: PoolOptions) => Promise<Hasher>;
 
 /**
  * Files in flight per pool thread: two, so libvips decodes one while the thread hashes the other.
@@ -101,7 +106,7 @@ type Attempt = { readonly ok: ScannedFile } | { readonly failed: 'timeout' | 'su
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const newPool = (threads: number, perThread: number) =>
     new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
-      filename: new URL('./worker.js', import.meta.url).href,
+      filename: (opts.worker ?? new URL('./worker.js', import.meta.url)).href,
       minThreads: threads,
       maxThreads: threads,
       concurrentTasksPerWorker: perThread,
@@ -161,7 +166,7 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
     }
   };
   const timeoutRow = (path: string) =>
-    errorResult(path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`);
+    errorResult(path, 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`);
   return {
     async hash(task) {
       if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');

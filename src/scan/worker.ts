@@ -3,7 +3,6 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
-import { applyTestHooks } from './test-hooks.js';
 
 if (!isMainThread) decodeOnPoolThreads();
 
@@ -24,7 +23,6 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     if (started.length > 1) Atomics.store(started, 1, BigInt(threadId));
     Atomics.store(started, 0, process.hrtime.bigint());
   }
-  await applyTestHooks(task.path);
   const st = task.stat ? lstatOf(task.path) : undefined;
   const result = await hashFile(task.path, {
     signals: task.signals,
