@@ -173,6 +173,7 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
       const first = await attempt(pool, task);
       if ('ok' in first) return first.ok;
       if (first.failed === 'timeout') return timeoutRow(task.path);
+      if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');
       alone ??= (async () => {
         const p = newPool(1, 1);
         await untilAThreadIsReady(p);
