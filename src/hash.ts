@@ -34,10 +34,10 @@ export interface HashRequest {
   readonly limits?: Partial<DecodeLimits>;
   /**
    * Stat and read the file synchronously. For a thread that hashes one file at a time (the
-   * scan's and the bench's pool workers), where nothing else waits on its event loop: the
-   * fs/promises round trips through the libuv pool cost ~0.2 ms of CPU per file (40 KB JPEGs:
-   * ~250 us against ~60 us). It blocks the calling thread, so the default (false) suits the main
-   * thread and any caller overlapping several files. Streamed digests stay streamed.
+   * scan's and the bench's pool workers), where nothing else waits on its event loop, it saves
+   * the fs/promises round trips through the libuv pool. It blocks the calling thread, so the
+   * default (false) suits the main thread and any caller overlapping several files. Streamed
+   * digests stay streamed.
    */
   readonly syncReads?: boolean;
   /**

@@ -32,6 +32,7 @@ export { formatHex, hammingBytes, parseHex } from './signals/hex.js';
 export {
   DEFAULT_HASH_OPTIONS,
   DIHEDRAL_NAMES,
+  PDQ_PIPELINES,
   type DihedralName,
   type ExactSignalType,
   type HashOptions,

@@ -98,10 +98,8 @@ type Attempt = { readonly ok: ScannedFile } | { readonly failed: 'timeout' | 'su
  * takes all of them; a timeout on a thread where another file had started could be either's)
  * is retried once, alone, on a separate one-thread pool, where a crash or timeout is its own.
  *
- * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file:
- * arming, polling for the start (every 10 ms) and clearing timers per file showed as ~0.1 ms a
- * file of main-thread time in a profile, time the main thread shares with the workers' cores
- * (too little to separate from noise in a whole-scan A/B of main-thread CPU).
+ * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file,
+ * which would cost main-thread time the main thread shares with the workers' cores.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const newPool = (threads: number, perThread: number) =>

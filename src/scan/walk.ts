@@ -16,9 +16,9 @@ export interface WalkOptions {
   readonly maxFileSize: number | null;
   /**
    * Yield a file whose directory entry says "regular file" without an lstat of its own (size and
-   * mtime null): for a caller whose worker stats the file as it reads it (scan). An lstat on the
-   * main thread costs ~40-60 µs of CPU through libuv's thread pool, the walk's largest per-file
-   * cost. Ignored when maxFileSize is set (the size is needed here) or the entry type is unknown.
+   * mtime null): for a caller whose worker stats the file as it reads it (scan), which saves the
+   * walk's largest per-file cost, an lstat through libuv's thread pool on the main thread.
+   * Ignored when maxFileSize is set (the size is needed here) or the entry type is unknown.
    */
   readonly lazyStat?: boolean;
 }
