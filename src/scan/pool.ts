@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 import type { FileErrorCode } from '../errors.js';
 import type { FileHashResult } from '../results.js';
 import type { HashTask, ScannedFile, WarmUpTask } from './task.js';
+import { asFsPath, showPath } from './fs-path.js';
 
 /** Hashes files somewhere (a pool of threads, or inline) and always answers with a result. */
 export interface Hasher {
@@ -163,8 +164,8 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
       unwatch(f);
     }
   };
-  const timeoutRow = (path: string) =>
-    errorResult(path, 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`);
+  const timeoutRow = (path: HashTask['path']) =>
+    errorResult(showPath(asFsPath(path)), 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`);
   return {
     async hash(task) {
       if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');
@@ -180,7 +181,7 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
       const retry = await attempt(await alone, task);
       if ('ok' in retry) return retry.ok;
       if (retry.failed !== 'crash') return timeoutRow(task.path);
-      return errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${retry.message}`);
+      return errorResult(showPath(asFsPath(task.path)), 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${retry.message}`);
     },
     stop() {
       stopper.abort();

@@ -3,6 +3,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
+import { asFsPath, type FsPath } from './fs-path.js';
 
 if (!isMainThread) decodeOnPoolThreads();
 
@@ -23,8 +24,9 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     if (started.length > 1) Atomics.store(started, 1, BigInt(threadId));
     Atomics.store(started, 0, process.hrtime.bigint());
   }
-  const st = task.stat ? lstatOf(task.path) : undefined;
-  const result = await hashFile(task.path, {
+  const path = asFsPath(task.path);
+  const st = task.stat ? lstatOf(path) : undefined;
+  const result = await hashFile(path, {
     signals: task.signals,
     hashOptions: task.options,
     limits: task.limits,
@@ -43,7 +45,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
  * this thread, where the main thread's asynchronous lstat cost tens (a hung mount is caught by
  * --file-timeout).
  */
-function lstatOf(path: string): Stats | null {
+function lstatOf(path: FsPath): Stats | null {
   try {
     return lstatSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
