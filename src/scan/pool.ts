@@ -104,7 +104,9 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
       const f: InFlight = { ac: new AbortController(), started: new BigInt64Array(started) };
       watch(f);
       try {
-        return (await pool.run({ ...task, started }, { signal: f.ac.signal }))!;
+        // An upload's bytes move to the worker (the caller gives up the buffer) rather than being copied.
+        const transferList = task.bytes ? [task.bytes.buffer as ArrayBuffer] : undefined;
+        return (await pool.run({ ...task, started }, { signal: f.ac.signal, transferList }))!;
       } catch (e) {
         if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =

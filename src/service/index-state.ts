@@ -1,0 +1,233 @@
+import { Worker } from 'node:worker_threads';
+import { queryDihedral } from '../index/dihedral.js';
+import { ExactDigestIndex } from '../index/exact.js';
+import { MultiIndexHash } from '../index/mih.js';
+import { isPerceptual, SIGNALS } from '../signals/registry.js';
+import type { SignalType } from '../signals/types.js';
+import { BankStore } from '../store/banks.js';
+import type { Store } from '../store/store.js';
+import { INDEX_KEY, type IndexJob, type IndexJobResult } from './index-worker.js';
+
+export interface SignalIndex {
+  readonly signal: SignalType;
+  readonly threshold: number;
+  readonly size: number;
+  readonly hamming: MultiIndexHash | null;
+  readonly exact: ExactDigestIndex | null;
+}
+
+/** One bank (list) as indexed: immutable once built. */
+export interface BankIndex {
+  readonly listId: number;
+  readonly name: string;
+  readonly enabledRatio: number;
+  /** The list's entries digest when built: an unchanged digest means the indexes can be reused. */
+  readonly entriesDigest: string;
+  readonly signals: ReadonlyMap<string, SignalIndex>;
+  /** Entry id to content id, for entries added through the curation API (others are their own content). */
+  readonly contentOf: ReadonlyMap<number, number>;
+}
+
+/** Everything a lookup reads, swapped in with one assignment: a lookup never sees half of one. */
+export interface Snapshot {
+  readonly banks: readonly BankIndex[];
+  readonly byName: ReadonlyMap<string, BankIndex>;
+  /** Unix seconds when this snapshot was completed. */
+  readonly builtTo: number;
+}
+
+export interface Hit {
+  readonly bank: BankIndex;
+  readonly contentId: number;
+  readonly distance: number;
+  readonly transform?: string;
+}
+
+export interface IndexStateOptions {
+  readonly dbPath: string;
+  /** Restrict to these lists (by list or bank name); null = every list, including banks created later. */
+  readonly lists: readonly string[] | null;
+  readonly onError?: (message: string) => void;
+}
+
+/**
+ * Holds the current snapshot and rebuilds it in the background when the store changes: only
+ * banks whose entries changed are re-indexed (on a worker thread), the rest are carried over.
+ */
+export class IndexState {
+  private snapshot: Snapshot | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private included: Set<number> | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: IndexStateOptions,
+  ) {}
+
+  get current(): Snapshot | null {
+    return this.snapshot;
+  }
+
+  /** Why the first build failed, if it did (lookups answer 503 with it). */
+  get error(): string | null {
+    return this.lastError;
+  }
+
+  /** Include a bank created while serving a restricted set of lists. */
+  include(listId: number): void {
+    this.included?.add(listId);
+  }
+
+  /** Start (or queue) a rebuild; resolves when the store as of now is indexed. */
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.again = false;
+        try {
+          await this.buildOnce();
+          this.lastError = null;
+        } catch (e) {
+          this.lastError = (e as Error)?.message ?? String(e);
+          this.opts.onError?.(`index build failed: ${this.lastError}`);
+        }
+      } while (this.again);
+    };
+    this.running = run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Resolves once no rebuild is running or queued. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async buildOnce(): Promise<void> {
+    const banks = new BankStore(this.store).banks();
+    if (this.included === null && this.opts.lists) {
+      const wanted = new Set(this.opts.lists);
+      this.included = new Set(banks.filter((b) => wanted.has(b.name) || wanted.has(b.list.name)).map((b) => b.list.id));
+    }
+    const chosen = this.included ? banks.filter((b) => this.included!.has(b.list.id)) : banks;
+    const content = this.store.db
+      .prepare('SELECT c.list_id, e.entry_id, e.content_id FROM bank_content_entries e JOIN bank_content c ON c.id = e.content_id')
+      .raw()
+      .all() as [number, number, number][];
+    const previous = new Map((this.snapshot?.banks ?? []).map((b) => [b.listId, b]));
+    let builder: Builder | null = null;
+    const out: BankIndex[] = [];
+    try {
+      for (const bank of chosen) {
+        const old = previous.get(bank.list.id);
+        let signals: ReadonlyMap<string, SignalIndex>;
+        if (old && old.entriesDigest === bank.list.entriesDigest) {
+          signals = old.signals;
+        } else {
+          builder ??= new Builder();
+          const built = new Map<string, SignalIndex>();
+          for (const [name, count] of Object.entries(bank.list.counts)) {
+            const signal = SIGNALS.get(name);
+            if (!signal || count === 0) continue;
+            built.set(name, await builder.build(this.opts.dbPath, bank.list.name, signal));
+          }
+          signals = built;
+        }
+        const contentOf = new Map<number, number>();
+        for (const [listId, entry, id] of content) if (listId === bank.list.id) contentOf.set(entry, id);
+        out.push({ listId: bank.list.id, name: bank.name, enabledRatio: bank.enabledRatio, entriesDigest: bank.list.entriesDigest, signals, contentOf });
+      }
+    } finally {
+      await builder?.close();
+    }
+    this.snapshot = { banks: out, byName: new Map(out.map((b) => [b.name, b])), builtTo: Math.floor(Date.now() / 1000) };
+  }
+}
+
+/** Runs index jobs on one worker thread, one at a time. */
+class Builder {
+  private readonly worker = new Worker(new URL('./index-worker.js', import.meta.url));
+
+  async build(dbPath: string, list: string, signal: SignalType): Promise<SignalIndex> {
+    const threshold = isPerceptual(signal) ? signal.defaultThreshold : 0;
+    const job: IndexJob = { dbPath, list, signal: signal.name, radius: threshold };
+    const result = await new Promise<IndexJobResult>((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.worker.once('error', onError);
+      this.worker.once('message', (r: IndexJobResult) => {
+        this.worker.off('error', onError);
+        resolve(r);
+      });
+      this.worker.postMessage(job);
+    });
+    if (result.kind === 'error') throw new Error(result.message);
+    if (result.kind === 'exact') {
+      const exact = ExactDigestIndex.build({ bits: result.bits, count: result.count, bytes: result.bytes, ids: result.ids });
+      return { signal, threshold, size: result.count, hamming: null, exact };
+    }
+    let chunk = 0;
+    let at = 0;
+    const readExact = (dst: Uint8Array): void => {
+      for (let filled = 0; filled < dst.length; ) {
+        const src = result.chunks[chunk];
+        if (!src) throw new Error('index stream ended early');
+        const n = Math.min(dst.length - filled, src.length - at);
+        dst.set(src.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (at === src.length) {
+          chunk++;
+          at = 0;
+        }
+      }
+    };
+    const hamming = MultiIndexHash.restore(readExact, INDEX_KEY);
+    if (!hamming) throw new Error('index transfer failed');
+    return { signal, threshold, size: result.count, hamming, exact: null };
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * Every content within the signal's threshold in the chosen banks (all when `banks` is null),
+ * once per bank, closest first. With `dihedral` (PDQ's 8 transforms), the best transform counts.
+ */
+export function queryBanks(
+  snapshot: Snapshot,
+  signal: SignalType,
+  hash: Uint8Array,
+  banks: ReadonlySet<string> | null,
+  dihedral: Readonly<Record<string, Uint8Array>> | null = null,
+): Hit[] {
+  const hits: Hit[] = [];
+  for (const bank of snapshot.banks) {
+    if (banks && !banks.has(bank.name)) continue;
+    const ix = bank.signals.get(signal.name);
+    if (!ix) continue;
+    let matches: { id: number; distance: number; transform?: string }[];
+    if (ix.exact) {
+      matches = ix.exact.query(hash);
+    } else {
+      const h = ix.hamming!;
+      if (hash.length * 8 !== h.bits) continue;
+      matches = dihedral ? queryDihedral(h, dihedral, ix.threshold) : h.query(hash, ix.threshold);
+    }
+    const seen = new Set<number>();
+    for (const m of matches) {
+      const contentId = bank.contentOf.get(m.id) ?? m.id;
+      if (seen.has(contentId)) continue;
+      seen.add(contentId);
+      hits.push(m.transform === undefined ? { bank, contentId, distance: m.distance } : { bank, contentId, distance: m.distance, transform: m.transform });
+    }
+  }
+  return hits.sort((a, b) => a.distance - b.distance || a.contentId - b.contentId);
+}
