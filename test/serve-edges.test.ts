@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FIXTURES, importHashes, lib, tempDb } from './serve-helpers.js';
+import { requireSystemProgram } from './system-deps.js';
+
+const H1 = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
+
+function multipart(file: string, field = 'photo'): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----hashsieve-test';
+  const bytes = readFileSync(new URL(file, FIXTURES));
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="x"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+describe('fine-grained (inject)', () => {
+  const { db } = tempDb();
+  let app: any;
+  beforeAll(async () => {
+    await importHashes(db, 'L', 'pdq', [H1]);
+    app = await lib.createServer({ dbPath: db, workers: 1, auth: false, maxHashInFlight: 1 });
+    await app.hashsieve.index.idle();
+  });
+  afterAll(async () => app?.close());
+
+  test('too many hashing requests in flight: 503 with Retry-After, the rest still hashed', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => app.inject({ method: 'POST', url: '/h/hash', ...multipart('a.png') })));
+    const codes = results.map((r: any) => r.statusCode);
+    expect(codes).toContain(200);
+    expect(codes).toContain(503);
+    const busy = results.find((r: any) => r.statusCode === 503);
+    expect(busy.headers['retry-after']).toBe('1');
+    expect(busy.json().code).toBe('BUSY');
+    expect(app.hashsieve.hashing.queueDepth).toBe(0);
+  });
+
+  test('the pixel limit applies to uploads (422 TOO_MANY_PIXELS)', async () => {
+    const small = await lib.createServer({ dbPath: db, workers: 1, auth: false, maxPixels: 1000 });
+    try {
+      const r = await small.inject({ method: 'POST', url: '/h/hash', ...multipart('a.png') });
+      expect(r.statusCode).toBe(422);
+      expect(r.json().code).toBe('TOO_MANY_PIXELS');
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('dihedral=true with a bare hash is 400; unknown routes are 404 {message}', async () => {
+    expect((await app.inject(`/m/lookup?signal=${H1}&signal_type=pdq&dihedral=true`)).statusCode).toBe(400);
+    expect((await app.inject('/nope')).json()).toEqual({ message: 'Not Found' });
+  });
+
+  test('content_type=video answers a clear 400 until a video signal exists', async () => {
+    const r = await app.inject({ method: 'POST', url: '/h/hash', ...multipart('a.png', 'video') });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(/content_type video/);
+  });
+});
+
+describe('url= fetching', () => {
+  const { db } = tempDb();
+  let app: any;
+  let origin: Server;
+  let port = 0;
+  beforeAll(async () => {
+    await importHashes(db, 'L', 'pdq', [H1]);
+    origin = createHttpServer((req, res) => {
+      if (req.url === '/a.png') {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(readFileSync(new URL('a.png', FIXTURES)));
+      } else if (req.url === '/away') {
+        res.writeHead(302, { location: 'http://localhost:1/a.png' });
+        res.end();
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+    port = (origin.address() as { port: number }).port;
+    app = await lib.createServer({ dbPath: db, workers: 1, auth: false, allowFetchHosts: ['127.0.0.1'] });
+    await app.hashsieve.index.idle();
+  });
+  afterAll(async () => {
+    await app?.close();
+    origin?.close();
+  });
+
+  test('an allowed host is fetched and hashed; content type from the response', async () => {
+    const r = await app.inject(`/h/hash?url=${encodeURIComponent(`http://127.0.0.1:${port}/a.png`)}&types=pdq`);
+    expect(r.statusCode).toBe(200);
+    expect(Object.keys(r.json())).toEqual(['pdq']);
+    const l = await app.inject(`/m/lookup?url=${encodeURIComponent(`http://127.0.0.1:${port}/a.png`)}&types=pdq`);
+    expect(l.json()).toEqual({ pdq: {} });
+  });
+
+  test('other hosts, redirects to other hosts and failures are 400', async () => {
+    expect((await app.inject(`/h/hash?url=${encodeURIComponent(`http://localhost:${port}/a.png`)}`)).statusCode).toBe(400);
+    expect((await app.inject(`/h/hash?url=${encodeURIComponent(`http://127.0.0.1:${port}/away`)}`)).statusCode).toBe(400);
+    expect((await app.inject(`/h/hash?url=${encodeURIComponent(`http://127.0.0.1:${port}/missing`)}`)).statusCode).toBe(400);
+  });
+});
+
+describe('TLS', () => {
+  test('--tls-cert/--tls-key: serves HTTPS', async () => {
+    if (!requireSystemProgram('openssl', 'openssl')) return;
+    const { dir, db } = tempDb();
+    await importHashes(db, 'L', 'pdq', [H1]);
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const app = await lib.createServer({ dbPath: db, workers: 1, auth: false, https: { key: readFileSync(key), cert: readFileSync(cert) } });
+    try {
+      const url = await app.listen({ host: '127.0.0.1', port: 0 });
+      expect(url).toMatch(/^https:/);
+      const { request } = await import('node:https');
+      const body = await new Promise<string>((resolve, reject) => {
+        request(`${url}/status/live`, { rejectUnauthorized: false }, (res) => {
+          let s = '';
+          res.on('data', (d) => (s += d));
+          res.on('end', () => resolve(s));
+        }).on('error', reject).end();
+      });
+      expect(body).toBe('I-AM-ALIVE');
+    } finally {
+      await app.close();
+    }
+  });
+});
