@@ -20,13 +20,16 @@ export interface LookupOptions {
   readonly seed: string | undefined;
 }
 
-const payload = (h: Hit): MatchPayload =>
-  h.transform === undefined ? { bank_content_id: h.contentId, distance: String(h.distance) } : { bank_content_id: h.contentId, distance: String(h.distance), transform: h.transform };
+/** HMA writes an exact match's distance as "-" (its trivial index has no distance), a perceptual one as the number. */
+function payload(signal: SignalType, h: Hit): MatchPayload {
+  const distance = signal.kind === 'exact' ? '-' : String(h.distance);
+  return h.transform === undefined ? { bank_content_id: h.contentId, distance } : { bank_content_id: h.contentId, distance, transform: h.transform };
+}
 
 /** `/m/raw_lookup`: content ids (or payloads with distances) in every chosen bank, closest first; no coin flip. */
 export function rawLookup(snapshot: Snapshot, signal: SignalType, hash: Uint8Array, banks: ReadonlySet<string> | null, withDistance: boolean): (number | MatchPayload)[] {
   const hits = queryBanks(snapshot, signal, hash, banks);
-  return withDistance ? hits.map(payload) : hits.map((h) => h.contentId);
+  return withDistance ? hits.map((h) => payload(signal, h)) : hits.map((h) => h.contentId);
 }
 
 /** A number in [0, 1): from the seed when one is given (the same seed, the same flip), else random. */
@@ -47,7 +50,7 @@ export function lookup(
   const out: MatchesByBank = {};
   for (const h of queryBanks(snapshot, signal, hash, opts.banks, dihedral)) {
     if (h.bank.enabledRatio < flip) continue;
-    (out[h.bank.name] ??= []).push(payload(h));
+    (out[h.bank.name] ??= []).push(payload(signal, h));
   }
   return out;
 }
