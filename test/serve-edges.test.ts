@@ -63,6 +63,53 @@ describe('fine-grained (inject)', () => {
   });
 });
 
+describe('lists and metadata', () => {
+  test('lists: only the named lists are served (by list or bank name), banks created later too', async () => {
+    const { db } = tempDb();
+    await importHashes(db, 'first', 'pdq', [H1]);
+    await importHashes(db, 'SECOND', 'pdq', [H1]);
+    await importHashes(db, 'third', 'pdq', [H1]);
+    const app = await lib.createServer({ dbPath: db, workers: 1, auth: false, lists: ['first', 'SECOND'] });
+    try {
+      await app.hashsieve.index.idle();
+      expect(Object.keys((await app.inject(`/m/lookup?signal=${H1}&signal_type=pdq`)).json())).toEqual(['FIRST', 'SECOND']);
+      expect((await app.inject({ method: 'POST', url: '/c/banks', payload: { name: 'NEW' } })).statusCode).toBe(201);
+      expect((await app.inject({ method: 'POST', url: '/c/bank/NEW/signal', payload: { pdq: H1 } })).statusCode).toBe(200);
+      await app.hashsieve.index.idle();
+      expect(Object.keys((await app.inject(`/m/lookup?signal=${H1}&signal_type=pdq`)).json())).toEqual(['FIRST', 'SECOND', 'NEW']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('content metadata and note from the upload form are stored and shown; unknown metadata keys are 400', async () => {
+    const { db } = tempDb();
+    const app = await lib.createServer({ dbPath: db, workers: 1, auth: false });
+    try {
+      await app.inject({ method: 'POST', url: '/c/banks', payload: { name: 'B' } });
+      const form = (meta: string): { payload: Buffer; headers: Record<string, string> } => {
+        const m = multipart('a.png');
+        const boundary = '----hashsieve-test';
+        const fields = Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${meta}\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nfrom a test\r\n`,
+        );
+        return { payload: Buffer.concat([fields, m.payload]), headers: m.headers };
+      };
+      const add = await app.inject({ method: 'POST', url: '/c/bank/B/content?types=pdq', ...form('{"content_id": "case-1", "json": {"k": 1}}') });
+      expect(add.statusCode).toBe(200);
+      const got = (await app.inject(`/c/bank/B/content/${add.json().id}`)).json();
+      expect(got.metadata).toEqual({ content_id: 'case-1', json: { k: 1 } });
+      expect(got.note).toBe('from a test');
+      expect(got.signals).toBeUndefined();
+      const bad = await app.inject({ method: 'POST', url: '/c/bank/B/content?types=pdq', ...form('{"nope": 1}') });
+      expect(bad.statusCode).toBe(400);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('url= fetching', () => {
   const { db } = tempDb();
   let app: any;
