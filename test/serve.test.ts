@@ -288,6 +288,10 @@ describe('curation, then lookup (the swap)', () => {
     expect(show.body).toMatchObject({ name: 'TEST_BANK', matching_enabled_ratio: 1 });
     expect(show.body.list.name).toBe('TEST_BANK');
     expect((await get('/c/bank/NCMEC_TEST')).body.list.name).toBe('ncmec-test');
+    // An imported list changes only by re-import: no signals, no deletes, no rename through the API.
+    expect((await send('POST', '/c/bank/NCMEC_TEST/signal', { pdq: H_FAR })).status).toBe(403);
+    expect((await send('DELETE', '/c/bank/NCMEC_TEST/content/1', undefined)).status).toBe(403);
+    expect((await send('PUT', '/c/bank/NCMEC_TEST', { name: 'OTHER' })).status).toBe(403);
     expect((await get('/c/banks')).body.map((b: any) => Object.keys(b))).toContainEqual(['name', 'matching_enabled_ratio']);
     expect(await send('PUT', '/c/bank/TEST_BANK', { name: 'RENAMED', enabled_ratio: 0.5 })).toMatchObject({ status: 200, body: { name: 'RENAMED', matching_enabled_ratio: 0.5 } });
     expect((await get('/c/bank/TEST_BANK')).status).toBe(404);

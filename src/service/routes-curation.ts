@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { UsageError } from '../errors.js';
 import { SIGNALS } from '../signals/registry.js';
-import { BankExists, BankNotFound, type BankInfo } from '../store/banks.js';
+import { BankExists, BankNotFound, ImportedBank, type BankInfo } from '../store/banks.js';
 import { bool, hashContent, parseSignal, query, readUpload, type ServiceContext } from './context.js';
 import { badRequest, HttpError, notFound } from './errors.js';
 
@@ -31,7 +31,7 @@ function provenance(b: BankInfo): Record<string, unknown> {
 
 function storeError(e: unknown): never {
   if (e instanceof BankNotFound) throw notFound(e.message);
-  if (e instanceof BankExists) throw new HttpError(403, e.message);
+  if (e instanceof BankExists || e instanceof ImportedBank) throw new HttpError(403, e.message);
   if (e instanceof UsageError) throw badRequest(e.message);
   throw e;
 }
@@ -104,6 +104,7 @@ export function curationRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       return bankConfig(bank);
     } catch (e) {
       if (e instanceof BankExists) throw new HttpError(403, 'Bank name already exists');
+      if (e instanceof ImportedBank) throw new HttpError(403, e.message);
       storeError(e);
     }
   });
@@ -194,8 +195,12 @@ export function curationRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   app.delete('/c/bank/:name/content/:id', CURATE, async (req) => {
     const { name, id } = req.params as { name: string; id: string };
     if (!ctx.banks.bank(name)) throw notFound(`bank '${name}' not found`);
-    const deleted = ctx.banks.deleteContent(name, contentId(id));
-    if (deleted) changed();
-    return { deleted };
+    try {
+      const deleted = ctx.banks.deleteContent(name, contentId(id));
+      if (deleted) changed();
+      return { deleted };
+    } catch (e) {
+      storeError(e);
+    }
   });
 }

@@ -101,7 +101,12 @@ export class BankStore {
     return this.bank(name)!;
   }
 
-  /** Rename (the list takes the new bank name) and/or set the enabled ratio. */
+  /** Throws ImportedBank for a list imported from a file (curation is for banks made through the API). */
+  private editable(bank: BankInfo): void {
+    if (bank.list.sourceSha256 !== null) throw new ImportedBank(bank.name);
+  }
+
+  /** Rename (the list takes the new bank name; not for imported lists) and/or set the enabled ratio. */
   update(name: string, change: { name?: string; enabledRatio?: number }): BankInfo {
     if (change.name !== undefined) checkBankName(change.name);
     if (change.enabledRatio !== undefined) checkRatio(change.enabledRatio);
@@ -111,6 +116,7 @@ export class BankStore {
         const bank = this.bank(name);
         if (!bank) throw new BankNotFound(name);
         if (change.name !== undefined && change.name !== name) {
+          this.editable(bank);
           if (this.bank(change.name) || this.store.list(change.name)) throw new BankExists(change.name);
           this.db.prepare('UPDATE lists SET name = ? WHERE id = ?').run(change.name, bank.list.id);
         }
@@ -139,6 +145,7 @@ export class BankStore {
       .transaction(() => {
         const bank = this.bank(name);
         if (!bank) throw new BankNotFound(name);
+        this.editable(bank);
         const listId = bank.list.id;
         const first = ((this.db.prepare('SELECT max(id) FROM entries').pluck().get() as number | null) ?? 0) + 1;
         if (first + names.length - 1 > MAX_ENTRY_ID) throw new Error('The list store has run out of entry ids');
@@ -201,6 +208,7 @@ export class BankStore {
       .transaction(() => {
         const content = this.content(name, id);
         if (!content) return 0;
+        this.editable(this.bank(name)!);
         const entryIds = (
           this.db.prepare('SELECT entry_id FROM bank_content_entries WHERE content_id = ?').pluck().all(id) as number[]
         );
@@ -241,6 +249,14 @@ export class BankNotFound extends Error {
   override readonly name = 'BankNotFound';
   constructor(readonly bank: string) {
     super(`bank '${bank}' not found`);
+  }
+}
+
+/** An imported list changes only by re-import (its provenance names the file it came from). */
+export class ImportedBank extends Error {
+  override readonly name = 'ImportedBank';
+  constructor(readonly bank: string) {
+    super(`bank '${bank}' is an imported list; its entries and name change only by importing it again`);
   }
 }
 
