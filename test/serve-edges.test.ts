@@ -51,6 +51,12 @@ describe('fine-grained (inject)', () => {
     }
   });
 
+  test('a repeated query parameter is not a 500', async () => {
+    const r = await app.inject(`/m/raw_lookup?signal=${H1}&signal_type=pdq&banks=X&banks=L`);
+    expect(r.statusCode).toBe(200);
+    expect(r.json().matches).toHaveLength(1);
+  });
+
   test('dihedral=true with a bare hash is 400; unknown routes are 404 {message}', async () => {
     expect((await app.inject(`/m/lookup?signal=${H1}&signal_type=pdq&dihedral=true`)).statusCode).toBe(400);
     expect((await app.inject('/nope')).json()).toEqual({ message: 'Not Found' });

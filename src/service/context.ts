@@ -23,7 +23,13 @@ export interface ServiceContext {
 
 export type Query = Record<string, string | undefined>;
 
-export const query = (req: FastifyRequest): Query => (req.query ?? {}) as Query;
+/** The query string as single strings: a repeated parameter counts by its last value (never a list). */
+export function query(req: FastifyRequest): Query {
+  const raw = (req.query ?? {}) as Record<string, string | string[] | undefined>;
+  const out: Query = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = Array.isArray(v) ? v[v.length - 1] : v;
+  return out;
+}
 
 /** A required query parameter; missing is 422 as HMA's request validation answers. */
 export function required(q: Query, name: string): string {

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { UsageError } from '../errors.js';
 import { BankStore } from '../store/banks.js';
 import { openStore } from '../store/store.js';
-import { TokenStore, type TokenScope } from '../store/tokens.js';
+import { TokenStore, type TokenInfo, type TokenScope } from '../store/tokens.js';
 import { sendError, type ServiceContext } from './context.js';
 import { HttpError } from './errors.js';
 import { HashingService } from './hashing.js';
@@ -45,6 +45,8 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const DEFAULT_HASH_TIMEOUT_MS = 30_000;
 const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 const IN_FLIGHT_PER_WORKER = 4;
+const TOKEN_CACHE_MS = 1000;
+const TOKEN_CACHE_MAX = 10_000;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -91,6 +93,19 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     throw e;
   }
   const tokens = new TokenStore(store.db);
+  // A live token is trusted for TOKEN_CACHE_MS after its check (a revocation takes effect within
+  // that time); unknown tokens are never cached.
+  const tokenCache = new Map<string, { info: TokenInfo; until: number }>();
+  const verifyCached = (secret: string): TokenInfo | null => {
+    const now = performance.now();
+    const hit = tokenCache.get(secret);
+    if (hit && hit.until > now) return hit.info;
+    const info = tokens.verify(secret);
+    if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+    if (info) tokenCache.set(secret, { info, until: now + TOKEN_CACHE_MS });
+    else tokenCache.delete(secret);
+    return info;
+  };
   const logger = options.logger ?? false;
   const isInstance = typeof logger === 'object' && logger !== null && typeof (logger as { child?: unknown }).child === 'function';
   const app = Fastify({
@@ -124,7 +139,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (!auth || scope === undefined) return;
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const token = m ? tokens.verify(m[1]) : null;
+    const token = m ? verifyCached(m[1]) : null;
     if (!token) {
       void reply.header('WWW-Authenticate', 'Bearer');
       return sendError(reply, new HttpError(401, m ? 'Invalid or revoked token' : 'A bearer token is required'));

@@ -55,7 +55,7 @@ export function register(program: Command, ctx: CliContext): void {
 
   token
     .command('revoke')
-    .description('Revoke a token by name (takes effect on the next request)')
+    .description('Revoke a token by name (takes effect within a second)')
     .argument('<name>', 'the token name')
     .option('--db <path>', DB_HELP)
     .action(async (name: string, flags: { db?: string }) => {
