@@ -6,8 +6,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { createPrng, type Prng } from './prng.js';
-import { flipBits } from './synthetic.js';
+import { createPrng, type Prng } from '../synthetic/prng.js';
+import { flipBits } from '../synthetic/hashes.js';
 
 export interface ServeBenchConfig {
   /** PDQ list sizes to serve, one server each. */
@@ -90,7 +90,7 @@ async function load(opts: autocannon.Options): Promise<Result> {
 
 /** Multipart bodies, one per synthetic image. */
 async function uploadBodies(count: number, seed: number, dir: string): Promise<{ bodies: Buffer[]; paths: string[]; boundary: string }> {
-  const [{ generateSource }, { default: sharp }] = await Promise.all([import('../../fixtures/generate.js'), import('sharp')]);
+  const [{ generateSource }, { default: sharp }] = await Promise.all([import('../synthetic/images.js'), import('sharp')]);
   const boundary = '----hashsieve-bench';
   const bodies: Buffer[] = [];
   const paths: string[] = [];

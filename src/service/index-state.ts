@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { queryDihedral } from '../index/dihedral.js';
-import { ExactDigestIndex } from '../index/exact.js';
-import { MultiIndexHash } from '../index/mih.js';
+import { queryDihedral } from '../search/dihedral.js';
+import { ExactDigestIndex } from '../search/exact.js';
+import { MultiIndexHash } from '../search/mih.js';
 import { isPerceptual, SIGNALS } from '../signals/registry.js';
 import type { SignalType } from '../signals/types.js';
 import { BankStore } from '../store/banks.js';

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { MultiIndexHash } from '../index/mih.js';
+import { MultiIndexHash } from '../search/mih.js';
 import { isPerceptual, getSignal } from '../signals/registry.js';
 import { openStore } from '../store/store.js';
 
