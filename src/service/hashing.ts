@@ -26,12 +26,16 @@ export class HashingService {
   private inFlight = 0;
 
   private constructor(
-    private readonly hasher: Hasher,
+    private readonly hasher: Promise<Hasher>,
     private readonly opts: HashingOptions,
-  ) {}
+  ) {
+    // A pool that failed to start fails each upload (500), not the process.
+    hasher.catch(() => {});
+  }
 
-  static async start(opts: HashingOptions): Promise<HashingService> {
-    return new HashingService(await createPool({ workers: opts.workers, fileTimeoutMs: opts.timeoutMs }), opts);
+  /** Starts the pool's threads in the background: the service listens while they load. */
+  static start(opts: HashingOptions): HashingService {
+    return new HashingService(createPool({ workers: opts.workers, fileTimeoutMs: opts.timeoutMs }), opts);
   }
 
   /** Requests hashing or waiting for a thread now. */
@@ -60,7 +64,7 @@ export class HashingService {
     if (bytes.length === 0) throw new HttpError(400, 'The upload is empty (0 bytes)', 'EMPTY_FILE');
     // The buffer is transferred to the worker: hand over one that owns its whole ArrayBuffer.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
-    const result = await this.hasher.hash({
+    const result = await (await this.hasher).hash({
       path: UPLOAD_LABEL,
       signals: signals.map((s) => s.name),
       options: { ...DEFAULT_HASH_OPTIONS, dihedral },
@@ -83,6 +87,6 @@ export class HashingService {
   }
 
   async close(): Promise<void> {
-    await this.hasher.close();
+    await (await this.hasher.catch(() => null))?.close();
   }
 }

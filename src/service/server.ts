@@ -80,18 +80,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const auth = options.auth ?? true;
   const store = openStore(options.dbPath);
-  let hashing: HashingService;
-  try {
-    hashing = await HashingService.start({
-      workers,
-      maxInFlight: options.maxHashInFlight ?? workers * IN_FLIGHT_PER_WORKER,
-      timeoutMs: options.hashTimeoutMs ?? DEFAULT_HASH_TIMEOUT_MS,
-      limits: options.maxPixels ? { maxPixels: options.maxPixels } : {},
-    });
-  } catch (e) {
-    store.close();
-    throw e;
-  }
+  const hashing = HashingService.start({
+    workers,
+    maxInFlight: options.maxHashInFlight ?? workers * IN_FLIGHT_PER_WORKER,
+    timeoutMs: options.hashTimeoutMs ?? DEFAULT_HASH_TIMEOUT_MS,
+    limits: options.maxPixels ? { maxPixels: options.maxPixels } : {},
+  });
   const tokens = new TokenStore(store.db);
   // A live token is trusted for TOKEN_CACHE_MS after its check (a revocation takes effect within
   // that time); unknown tokens are never cached.
