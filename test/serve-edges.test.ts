@@ -88,6 +88,26 @@ describe('lists and metadata', () => {
     }
   });
 
+  test('a list imported by another process while serving is picked up by the periodic check', async () => {
+    const { db } = tempDb();
+    await importHashes(db, 'first', 'pdq', [H1]);
+    const app = await lib.createServer({ dbPath: db, workers: 1, auth: false, refreshIntervalMs: 100 });
+    try {
+      await app.hashsieve.index.idle();
+      await importHashes(db, 'later', 'pdq', [H1]);
+      const deadline = Date.now() + 20_000;
+      let banks: string[] = [];
+      while (Date.now() < deadline) {
+        banks = Object.keys((await app.inject(`/m/lookup?signal=${H1}&signal_type=pdq`)).json());
+        if (banks.length === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(banks).toEqual(['FIRST', 'LATER']);
+    } finally {
+      await app.close();
+    }
+  });
+
   test('content metadata and note from the upload form are stored and shown; unknown metadata keys are 400', async () => {
     const { db } = tempDb();
     const app = await lib.createServer({ dbPath: db, workers: 1, auth: false });

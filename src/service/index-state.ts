@@ -34,6 +34,8 @@ export interface Snapshot {
   readonly byName: ReadonlyMap<string, BankIndex>;
   /** Unix seconds when this snapshot was completed. */
   readonly builtTo: number;
+  /** What the store said when the build began (see storeState): a different answer means rebuild. */
+  readonly storeState: string;
 }
 
 export interface Hit {
@@ -109,8 +111,31 @@ export class IndexState {
     while (this.running) await this.running;
   }
 
+  /** Lists, names, entries digests and ratios as one string: any change to what is served changes it. */
+  private storeState(banks = new BankStore(this.store).banks()): string {
+    return banks.map((b) => `${b.list.id}:${b.name}:${b.list.entriesDigest}:${b.enabledRatio}`).join('\n');
+  }
+
+  /**
+   * Look for changes made by other processes (a `list import`, a `list rm`) every `ms` and rebuild
+   * when there are some; the timer does not keep the process alive.
+   */
+  watch(ms: number): () => void {
+    const timer = setInterval(() => {
+      if (this.running || !this.snapshot) return;
+      try {
+        if (this.storeState() !== this.snapshot.storeState) void this.refresh();
+      } catch (e) {
+        this.opts.onError?.(`index change check failed: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   private async buildOnce(): Promise<void> {
     const banks = new BankStore(this.store).banks();
+    const storeState = this.storeState(banks);
     if (this.included === null && this.opts.lists) {
       const wanted = new Set(this.opts.lists);
       this.included = new Set(banks.filter((b) => wanted.has(b.name) || wanted.has(b.list.name)).map((b) => b.list.id));
@@ -146,7 +171,7 @@ export class IndexState {
     } finally {
       await builder?.close();
     }
-    this.snapshot = { banks: out, byName: new Map(out.map((b) => [b.name, b])), builtTo: Math.floor(Date.now() / 1000) };
+    this.snapshot = { banks: out, byName: new Map(out.map((b) => [b.name, b])), builtTo: Math.floor(Date.now() / 1000), storeState };
   }
 }
 

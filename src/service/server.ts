@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly maxHashInFlight?: number;
   /** Per-upload hashing limit, ms (default 30 s). */
   readonly hashTimeoutMs?: number;
+  /** How often to look for list changes made by other processes (e.g. `list import`), ms (default 30 s; 0 = never). */
+  readonly refreshIntervalMs?: number;
   /** URL fetch limit, ms (default 10 s). */
   readonly fetchTimeoutMs?: number;
   /** fastify's logger option (pino): false, true, or pino options/instance. Request lines carry metadata only. */
@@ -44,6 +46,7 @@ export interface ServerOptions {
 export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const DEFAULT_HASH_TIMEOUT_MS = 30_000;
 const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
+const DEFAULT_REFRESH_INTERVAL_MS = 30_000;
 const IN_FLIGHT_PER_WORKER = 4;
 const TOKEN_CACHE_MS = 1000;
 const TOKEN_CACHE_MAX = 10_000;
@@ -177,7 +180,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   matchingRoutes(app, ctx);
   curationRoutes(app, ctx);
 
+  const refreshMs = options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
+  const unwatch = refreshMs > 0 ? index.watch(refreshMs) : () => {};
   app.addHook('onClose', async () => {
+    unwatch();
     await index.idle();
     await hashing.close();
     store.close();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
-import { parseCount, parseSize } from '../args.js';
+import { parseCount, parseDuration, parseSize } from '../args.js';
 import type { CliContext } from '../context.js';
 
 export interface ServeFlags {
@@ -17,6 +17,7 @@ export interface ServeFlags {
   auth: boolean;
   allowFetchHost?: string[];
   logLevel: string;
+  refresh: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'];
@@ -47,6 +48,7 @@ export async function runServe(flags: ServeFlags, ctx: CliContext): Promise<void
     auth: flags.auth,
     allowFetchHosts: flags.allowFetchHost ?? [],
     logger: { level: flags.logLevel },
+    refreshIntervalMs: parseDuration('--refresh', flags.refresh),
     https: flags.tlsCert && flags.tlsKey ? { cert: readPem(flags.tlsCert, '--tls-cert'), key: readPem(flags.tlsKey, '--tls-key') } : null,
   });
   const address = await app.listen({ host: flags.host, port });
