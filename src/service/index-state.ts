@@ -183,10 +183,19 @@ class Builder {
     const threshold = isPerceptual(signal) ? signal.defaultThreshold : 0;
     const job: IndexJob = { dbPath, list, signal: signal.name, radius: threshold };
     const result = await new Promise<IndexJobResult>((resolve, reject) => {
-      const onError = (e: Error): void => reject(e);
+      const onError = (e: Error): void => {
+        this.worker.off('exit', onExit);
+        reject(e);
+      };
+      const onExit = (code: number): void => {
+        this.worker.off('error', onError);
+        reject(new Error(`the index builder thread stopped (exit code ${code})`));
+      };
       this.worker.once('error', onError);
+      this.worker.once('exit', onExit);
       this.worker.once('message', (r: IndexJobResult) => {
         this.worker.off('error', onError);
+        this.worker.off('exit', onExit);
         resolve(r);
       });
       this.worker.postMessage(job);
