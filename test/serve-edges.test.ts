@@ -136,6 +136,54 @@ describe('lists and metadata', () => {
   });
 });
 
+describe('lookup_batch on query threads', () => {
+  test('the same answers as the main thread, in order, before and after a swap', async () => {
+    const { db } = tempDb();
+    const H2 = '6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d';
+    const H3 = 'c186f9619659658c4b6916daf934496985f4259c72c39676ab9edb631c3c349c';
+    await importHashes(db, 'imported', 'pdq', [H1, H2]);
+    await importHashes(db, 'DIGESTS', 'md5', ['d41d8cd98f00b204e9800998ecf8427e']);
+    const threaded = await lib.createServer({ dbPath: db, workers: 1, auth: false, batchThreads: 2 });
+    const single = await lib.createServer({ dbPath: db, workers: 1, auth: false, refreshIntervalMs: 50 });
+    const near = H1.slice(0, -1) + (H1.endsWith('2') ? '3' : '2');
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      [
+        JSON.stringify({ signal_type: 'pdq', signal: H1 }),
+        JSON.stringify({ signal_type: 'pdq', signal: near }),
+        JSON.stringify({ signal_type: 'pdq', signal: H3 }),
+        JSON.stringify({ signal_type: 'md5', signal: 'd41d8cd98f00b204e9800998ecf8427e' }),
+        JSON.stringify({ signal_type: 'nope', signal: H1 }),
+        'garbage',
+        JSON.stringify({ signal_type: 'pdq', signal: 'abc' }),
+      ][i % 7],
+    );
+    const batch = async (app: any): Promise<string> =>
+      (await app.inject({ method: 'POST', url: '/m/lookup_batch', headers: { 'content-type': 'application/x-ndjson' }, payload: lines.join('\n') })).body;
+    try {
+      await threaded.hashsieve.index.idle();
+      await single.hashsieve.index.idle();
+      const expected = await batch(single);
+      expect(expected.split('\n')[0]).toContain('IMPORTED');
+      expect(await batch(threaded)).toBe(expected);
+      // A swap: a new bank holding H3; the threads get the new index and answer with it.
+      await threaded.inject({ method: 'POST', url: '/c/banks', payload: { name: 'NEW' } });
+      await threaded.inject({ method: 'POST', url: '/c/bank/NEW/signal', payload: { pdq: H3 } });
+      await threaded.hashsieve.index.idle();
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !(await batch(single)).includes('NEW')) await new Promise((r) => setTimeout(r, 50));
+      const after = await batch(single);
+      expect(after.split('\n')[2]).toContain('NEW');
+      expect(await batch(threaded)).toBe(after);
+      // Answered by the threads, not by the main thread's fallback.
+      expect(threaded.hashsieve.batchPool.usable).toBe(true);
+      expect(threaded.hashsieve.batchPool.answered).toBe(2);
+    } finally {
+      await threaded.close();
+      await single.close();
+    }
+  });
+});
+
 describe('url= fetching', () => {
   const { db } = tempDb();
   let app: any;

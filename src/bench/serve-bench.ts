@@ -18,6 +18,8 @@ export interface ServeBenchConfig {
   readonly seed: number;
   /** Lines per lookup_batch request. */
   readonly batchLines: number;
+  /** The service's lookup_batch query threads. */
+  readonly batchThreads: number;
   /** Synthetic 1024x768 JPEGs for the upload round (0 skips it). */
   readonly images: number;
 }
@@ -57,7 +59,7 @@ async function writeList(file: string, n: number, prng: Prng, keep: Uint8Array[]
 }
 
 async function startServer(cfg: ServeBenchConfig, db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [new URL('./serve-child.js', import.meta.url).pathname, JSON.stringify({ dbPath: db, workers: cfg.workers, logLevel: 'info' })], {
+  const child = spawn(process.execPath, [new URL('./serve-child.js', import.meta.url).pathname, JSON.stringify({ dbPath: db, workers: cfg.workers, batchThreads: cfg.batchThreads, logLevel: 'info' })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { CONTENT_TYPES, signalsForContentType } from './content-types.js';
 import { badRequest, HttpError } from './errors.js';
 import { fetchUrl, type FetchOptions } from './fetch-url.js';
+import type { BatchPool } from './batch-pool.js';
 import type { HashingService } from './hashing.js';
 import type { IndexState, Snapshot } from './index-state.js';
 
@@ -17,6 +18,8 @@ export interface ServiceContext {
   readonly banks: BankStore;
   readonly index: IndexState;
   readonly hashing: HashingService;
+  /** Query threads for lookup_batch; null: batches are answered on the main thread. */
+  readonly batchPool: BatchPool | null;
   readonly fetch: FetchOptions;
   readonly maxUploadBytes: number;
 }

@@ -8,12 +8,23 @@ import { BankStore } from '../store/banks.js';
 import type { Store } from '../store/store.js';
 import { INDEX_KEY, type IndexJob, type IndexJobResult } from './index-worker.js';
 
+/** An index as it crossed from the builder thread: what a query thread restores its own copy from. */
+export type IndexSource =
+  | { readonly kind: 'hamming'; readonly chunks: readonly Uint8Array[] }
+  | { readonly kind: 'exact'; readonly bits: number; readonly count: number; readonly bytes: Uint8Array; readonly ids: Uint32Array };
+
+let nextIndexId = 1;
+
 export interface SignalIndex {
+  /** Unique per build: query threads key their copies by it. */
+  readonly id: number;
   readonly signal: SignalType;
   readonly threshold: number;
   readonly size: number;
   readonly hamming: MultiIndexHash | null;
   readonly exact: ExactDigestIndex | null;
+  /** Held only until the query threads have been sent their copy (then null). */
+  source: IndexSource | null;
 }
 
 /** One bank (list) as indexed: immutable once built. */
@@ -50,6 +61,8 @@ export interface IndexStateOptions {
   /** Restrict to these lists (by list or bank name); null = every list, including banks created later. */
   readonly lists: readonly string[] | null;
   readonly onError?: (message: string) => void;
+  /** Told of every new snapshot, right after the swap (the query threads load it). */
+  readonly onSwap?: (snapshot: Snapshot) => void;
 }
 
 /**
@@ -172,6 +185,7 @@ export class IndexState {
       await builder?.close();
     }
     this.snapshot = { banks: out, byName: new Map(out.map((b) => [b.name, b])), builtTo: Math.floor(Date.now() / 1000), storeState };
+    this.opts.onSwap?.(this.snapshot);
   }
 }
 
@@ -203,7 +217,7 @@ class Builder {
     if (result.kind === 'error') throw new Error(result.message);
     if (result.kind === 'exact') {
       const exact = ExactDigestIndex.build({ bits: result.bits, count: result.count, bytes: result.bytes, ids: result.ids });
-      return { signal, threshold, size: result.count, hamming: null, exact };
+      return { id: nextIndexId++, signal, threshold, size: result.count, hamming: null, exact, source: { kind: 'exact', bits: result.bits, count: result.count, bytes: result.bytes, ids: result.ids } };
     }
     let chunk = 0;
     let at = 0;
@@ -223,7 +237,7 @@ class Builder {
     };
     const hamming = MultiIndexHash.restore(readExact, INDEX_KEY);
     if (!hamming) throw new Error('index transfer failed');
-    return { signal, threshold, size: result.count, hamming, exact: null };
+    return { id: nextIndexId++, signal, threshold, size: result.count, hamming, exact: null, source: { kind: 'hamming', chunks: result.chunks } };
   }
 
   async close(): Promise<void> {
@@ -255,13 +269,22 @@ export function queryBanks(
       if (hash.length * 8 !== h.bits) continue;
       matches = dihedral ? queryDihedral(h, dihedral, ix.threshold) : h.query(hash, ix.threshold);
     }
-    const seen = new Set<number>();
-    for (const m of matches) {
-      const contentId = bank.contentOf.get(m.id) ?? m.id;
-      if (seen.has(contentId)) continue;
-      seen.add(contentId);
-      hits.push(m.transform === undefined ? { bank, contentId, distance: m.distance } : { bank, contentId, distance: m.distance, transform: m.transform });
-    }
+    addHits(hits, bank, matches);
   }
+  return sortHits(hits);
+}
+
+/** A bank's index matches as hits: entry ids mapped to content ids, each content once (its closest match first). */
+export function addHits(hits: Hit[], bank: BankIndex, matches: readonly { id: number; distance: number; transform?: string }[]): void {
+  const seen = new Set<number>();
+  for (const m of matches) {
+    const contentId = bank.contentOf.get(m.id) ?? m.id;
+    if (seen.has(contentId)) continue;
+    seen.add(contentId);
+    hits.push(m.transform === undefined ? { bank, contentId, distance: m.distance } : { bank, contentId, distance: m.distance, transform: m.transform });
+  }
+}
+
+export function sortHits(hits: Hit[]): Hit[] {
   return hits.sort((a, b) => a.distance - b.distance || a.contentId - b.contentId);
 }

@@ -46,9 +46,15 @@ export function lookup(
   opts: LookupOptions,
   dihedral: Readonly<Record<string, Uint8Array>> | null = null,
 ): MatchesByBank {
+  return byBank(signal, queryBanks(snapshot, signal, hash, opts.banks, dihedral), opts);
+}
+
+/** Hits (closest first) keyed by bank, keeping only banks whose enabled ratio wins the coin flip. */
+export function byBank(signal: SignalType, hits: readonly Hit[], opts: LookupOptions): MatchesByBank {
   const flip = opts.bypassCoinflip ? 0 : coinflip(opts.seed);
   const out: MatchesByBank = {};
-  for (const h of queryBanks(snapshot, signal, hash, opts.banks, dihedral)) {
+  for (const h of hits) {
+    if (opts.banks && !opts.banks.has(h.bank.name)) continue;
     if (h.bank.enabledRatio < flip) continue;
     (out[h.bank.name] ??= []).push(payload(signal, h));
   }

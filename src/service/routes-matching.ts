@@ -2,11 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { isPerceptual, SIGNALS } from '../signals/registry.js';
 import { bankFilter, bool, hashContent, parseSignal, query, readUpload, ready, required, signalType, type ServiceContext } from './context.js';
 import { badRequest, HttpError } from './errors.js';
-import { dihedralOf, lookup, rawLookup, type LookupOptions, type MatchesByBank } from './matching.js';
+import { parseBatchLine } from './batch.js';
+import type { BatchResult } from './batch-worker.js';
+import { addHits, sortHits, type Hit, type Snapshot } from './index-state.js';
+import { byBank, dihedralOf, lookup, rawLookup, type LookupOptions, type MatchesByBank } from './matching.js';
 
 const LOOKUP = { config: { scope: 'lookup' as const } };
 /** Lines in one lookup_batch request. */
 export const MAX_BATCH_LINES = 100_000;
+/** Smaller batches are answered on the main thread (a round trip to the query threads costs more). */
+const PARALLEL_MIN_LINES = 64;
 
 function lookupOptions(q: Record<string, string | undefined>): LookupOptions {
   return { banks: bankFilter(q), bypassCoinflip: bool(q, 'bypass_coinflip', false), seed: q.seed };
@@ -95,27 +100,38 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const lines = req.body.split('\n');
     if (lines.at(-1) === '') lines.pop();
     if (lines.length > MAX_BATCH_LINES) throw new HttpError(413, `At most ${MAX_BATCH_LINES} lines a request`);
+    let answers: unknown[] | null = null;
+    if (ctx.batchPool?.usable && lines.length >= PARALLEL_MIN_LINES) {
+      try {
+        answers = (await ctx.batchPool.run(snapshot, lines, opts.banks)).map((r) => fromThread(snapshot, r, opts));
+      } catch (e) {
+        req.log.warn({ err: { type: (e as Error)?.name } }, 'batch query threads failed; answering on the main thread');
+      }
+    }
+    answers ??= lines.map((line) => batchLine(line, snapshot, opts));
     let out = '';
-    for (const line of lines) out += `${JSON.stringify(batchLine(line, snapshot, opts))}\n`;
+    for (const a of answers) out += `${JSON.stringify(a)}\n`;
     return reply.type('application/x-ndjson').send(out);
   });
 }
 
-/** One lookup_batch line: the lookup's bank map, or `{"message"}` for a bad line (bank names are upper-case, so never "message"). */
-function batchLine(line: string, snapshot: ReturnType<typeof ready>, opts: LookupOptions): unknown {
-  try {
-    let item: unknown;
-    try {
-      item = JSON.parse(line);
-    } catch {
-      throw badRequest('not a JSON object');
-    }
-    const { signal_type: name, signal } = (item ?? {}) as { signal_type?: unknown; signal?: unknown };
-    if (typeof name !== 'string' || typeof signal !== 'string') throw badRequest('Expected {"signal_type": ..., "signal": ...}');
-    const st = signalType(name);
-    return lookup(snapshot, st, parseSignal(st, signal), opts);
-  } catch (e) {
-    if (e instanceof HttpError) return { message: e.message };
-    throw e;
+/** A query thread's answer for one line, keyed by bank as a lookup answers. */
+function fromThread(snapshot: Snapshot, r: BatchResult, opts: LookupOptions): unknown {
+  if (typeof r === 'string') return { message: r };
+  const byPos = new Map<number, { id: number; distance: number }[]>();
+  for (let i = 0; i < r.h.length; i += 3) {
+    let list = byPos.get(r.h[i]);
+    if (!list) byPos.set(r.h[i], (list = []));
+    list.push({ id: r.h[i + 1], distance: r.h[i + 2] });
   }
+  const hits: Hit[] = [];
+  for (const [pos, matches] of byPos) addHits(hits, snapshot.banks[pos], matches);
+  return byBank(SIGNALS.get(r.s)!, sortHits(hits), opts);
+}
+
+/** One lookup_batch line on the main thread: the lookup's bank map, or `{"message"}` for a bad line (bank names are upper-case, so never "message"). */
+function batchLine(line: string, snapshot: Snapshot, opts: LookupOptions): unknown {
+  const item = parseBatchLine(line);
+  if ('message' in item) return { message: item.message };
+  return lookup(snapshot, item.signal, item.hash, opts);
 }

@@ -7,6 +7,7 @@ import { openStore } from '../store/store.js';
 import { TokenStore, type TokenInfo, type TokenScope } from '../store/tokens.js';
 import { sendError, type ServiceContext } from './context.js';
 import { HttpError } from './errors.js';
+import { BatchPool } from './batch-pool.js';
 import { HashingService } from './hashing.js';
 import { IndexState } from './index-state.js';
 import { ServiceMetrics } from './metrics.js';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   readonly maxHashInFlight?: number;
   /** Per-upload hashing limit, ms (default 30 s). */
   readonly hashTimeoutMs?: number;
+  /** Query threads for lookup_batch, each with its own copy of the indexes (default 0: the main thread answers). */
+  readonly batchThreads?: number;
   /** How often to look for list changes made by other processes (e.g. `list import`), ms (default 30 s; 0 = never). */
   readonly refreshIntervalMs?: number;
   /** URL fetch limit, ms (default 10 s). */
@@ -112,16 +115,22 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }) as unknown as FastifyInstance;
 
+  const batchThreads = options.batchThreads ?? 0;
+  if (!Number.isInteger(batchThreads) || batchThreads < 0) throw new UsageError(`Expected a non-negative integer for batchThreads but received ${batchThreads}`);
+  const batchPool = batchThreads > 0 ? new BatchPool(batchThreads) : null;
   const index = new IndexState(store, {
     dbPath: options.dbPath,
     lists: options.lists ?? null,
     onError: (m) => app.log.error(m),
+    // The query threads take the new indexes' sources; without them the sources are dropped now.
+    onSwap: (s) => (batchPool ? batchPool.load(s) : s.banks.forEach((b) => b.signals.forEach((ix) => (ix.source = null)))),
   });
   const ctx: ServiceContext = {
     store,
     banks: new BankStore(store),
     index,
     hashing,
+    batchPool,
     fetch: { allowHosts: (options.allowFetchHosts ?? []).map((h) => h.toLowerCase()), maxBytes: maxUploadBytes, timeoutMs: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS },
     maxUploadBytes,
   };
@@ -186,6 +195,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     unwatch();
     await index.idle();
     await hashing.close();
+    await batchPool?.close();
     store.close();
   });
   void index.refresh();

@@ -63,6 +63,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--connections <C>', 'concurrent connections for raw_lookup', '16')
     .option('--workers <N>', 'hash pool threads of the service (default: the core count)')
     .option('--batch <N>', 'lines per lookup_batch request', '1000')
+    .option('--batch-threads <N>', 'the service\'s lookup_batch query threads (default: the core count)')
     .option('--images <N>', 'synthetic 1024x768 JPEGs for the upload round (0 skips it)', '20')
     .option('--seed <S>', 'seed for the list, the queries and the images', '1')
     .option('--json', 'print the result as JSON')

@@ -22,6 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--tls-key <file>', 'the PEM private key for --tls-cert')
     .option('--no-auth', 'accept requests without a bearer token (only with a loopback --host)')
     .option('--allow-fetch-host <host>', 'let url= parameters fetch from this host (repeatable; default: fetching is off)', collect)
+    .option('--batch-threads <n>', 'query threads for /m/lookup_batch, each holding a copy of the indexes (default 0: the main thread answers)', '0')
     .option('--refresh <duration>', 'how often to look for list changes made by other processes, e.g. list import (0 = never)', '30s')
     .option('--log-level <level>', `request log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .addHelpText(

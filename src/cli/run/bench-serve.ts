@@ -9,6 +9,7 @@ export interface BenchServeFlags {
   workers?: string;
   seed: string;
   batch: string;
+  batchThreads?: string;
   images: string;
   json?: boolean;
 }
@@ -24,6 +25,7 @@ export async function runBenchServe(f: BenchServeFlags, ctx: CliContext): Promis
     workers: f.workers ? parseCount('--workers', f.workers) : os.availableParallelism(),
     seed: parseSeed('--seed', f.seed),
     batchLines: parseCount('--batch', f.batch),
+    batchThreads: f.batchThreads ? parseCount('--batch-threads', f.batchThreads, 0) : os.availableParallelism(),
     images: parseCount('--images', f.images, 0),
   };
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -36,7 +38,7 @@ export async function runBenchServe(f: BenchServeFlags, ctx: CliContext): Promis
   }
   const out: string[] = [
     `bench serve: ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, node ${process.version}, load average ${load} (after: ${loadAfter})`,
-    `${cfg.seconds}s a round, ${cfg.connections} connections for raw_lookup, ${cfg.workers} hash workers, seed ${cfg.seed}; half the queries near list entries (<= 15 bits flipped)`,
+    `${cfg.seconds}s a round, ${cfg.connections} connections for raw_lookup, ${cfg.workers} hash workers, ${cfg.batchThreads} batch query threads, seed ${cfg.seed}; half the queries near list entries (<= 15 bits flipped)`,
     '',
   ];
   for (const r of rows) {

@@ -18,6 +18,7 @@ export interface ServeFlags {
   allowFetchHost?: string[];
   logLevel: string;
   refresh: string;
+  batchThreads: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'];
@@ -49,6 +50,7 @@ export async function runServe(flags: ServeFlags, ctx: CliContext): Promise<void
     allowFetchHosts: flags.allowFetchHost ?? [],
     logger: { level: flags.logLevel },
     refreshIntervalMs: parseDuration('--refresh', flags.refresh),
+    batchThreads: parseCount('--batch-threads', flags.batchThreads, 0),
     https: flags.tlsCert && flags.tlsKey ? { cert: readPem(flags.tlsCert, '--tls-cert'), key: readPem(flags.tlsKey, '--tls-key') } : null,
   });
   const address = await app.listen({ host: flags.host, port });
