@@ -1,9 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { ExactDigestIndex } from '../search/exact.js';
-import { MultiIndexHash } from '../search/mih.js';
+import type { MultiIndexHash } from '../search/mih.js';
 import { parseBatchLine } from './batch.js';
 import type { IndexSource } from './index-state.js';
-import { INDEX_KEY } from './index-worker.js';
+import { restoreHamming } from './index-transfer.js';
 
 /** Messages a query thread takes: new indexes (and which to keep), or a slice of a batch. */
 export type BatchWorkerMessage =
@@ -21,27 +21,6 @@ export type BatchResult = string | { readonly s: string; readonly h: number[] };
 export type BatchWorkerAnswer = { readonly seq: number; readonly results: BatchResult[] };
 
 type Loaded = { readonly hamming: MultiIndexHash | null; readonly exact: ExactDigestIndex | null };
-
-export function restoreHamming(chunks: readonly Uint8Array[]): MultiIndexHash {
-  let chunk = 0;
-  let at = 0;
-  const index = MultiIndexHash.restore((dst) => {
-    for (let filled = 0; filled < dst.length; ) {
-      const src = chunks[chunk];
-      if (!src) throw new Error('index stream ended early');
-      const n = Math.min(dst.length - filled, src.length - at);
-      dst.set(src.subarray(at, at + n), filled);
-      filled += n;
-      at += n;
-      if (at === src.length) {
-        chunk++;
-        at = 0;
-      }
-    }
-  }, INDEX_KEY);
-  if (!index) throw new Error('index transfer failed');
-  return index;
-}
 
 /** A query thread for lookup_batch: its own copy of every serving index, answering slices of batches. */
 if (parentPort) {

@@ -1,12 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { queryDihedral } from '../search/dihedral.js';
 import { ExactDigestIndex } from '../search/exact.js';
-import { MultiIndexHash } from '../search/mih.js';
+import type { MultiIndexHash } from '../search/mih.js';
 import { isPerceptual, SIGNALS } from '../signals/registry.js';
 import type { SignalType } from '../signals/types.js';
 import { BankStore } from '../store/banks.js';
 import type { Store } from '../store/store.js';
-import { INDEX_KEY, type IndexJob, type IndexJobResult } from './index-worker.js';
+import { restoreHamming } from './index-transfer.js';
+import type { IndexJob, IndexJobResult } from './index-worker.js';
 
 /** An index as it crossed from the builder thread: what a query thread restores its own copy from. */
 export type IndexSource =
@@ -219,24 +220,7 @@ class Builder {
       const exact = ExactDigestIndex.build({ bits: result.bits, count: result.count, bytes: result.bytes, ids: result.ids });
       return { id: nextIndexId++, signal, threshold, size: result.count, hamming: null, exact, source: { kind: 'exact', bits: result.bits, count: result.count, bytes: result.bytes, ids: result.ids } };
     }
-    let chunk = 0;
-    let at = 0;
-    const readExact = (dst: Uint8Array): void => {
-      for (let filled = 0; filled < dst.length; ) {
-        const src = result.chunks[chunk];
-        if (!src) throw new Error('index stream ended early');
-        const n = Math.min(dst.length - filled, src.length - at);
-        dst.set(src.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (at === src.length) {
-          chunk++;
-          at = 0;
-        }
-      }
-    };
-    const hamming = MultiIndexHash.restore(readExact, INDEX_KEY);
-    if (!hamming) throw new Error('index transfer failed');
+    const hamming = restoreHamming(result.chunks);
     return { id: nextIndexId++, signal, threshold, size: result.count, hamming, exact: null, source: { kind: 'hamming', chunks: result.chunks } };
   }
 

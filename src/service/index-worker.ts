@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { MultiIndexHash } from '../search/mih.js';
 import { isPerceptual, getSignal } from '../signals/registry.js';
 import { openStore } from '../store/store.js';
+import { INDEX_KEY } from './index-transfer.js';
 
 /** What the index builder thread is asked: one list's hashes of one signal. */
 export interface IndexJob {
@@ -16,8 +17,6 @@ export type IndexJobResult =
   | { readonly kind: 'hamming'; readonly count: number; readonly chunks: Uint8Array[] }
   | { readonly kind: 'exact'; readonly count: number; readonly bits: number; readonly bytes: Uint8Array; readonly ids: Uint32Array }
   | { readonly kind: 'error'; readonly message: string };
-
-export const INDEX_KEY = 'hashsieve-serve';
 
 /**
  * Builds one index off the main thread, so the service answers (503 for lookups, 200 for
