@@ -90,6 +90,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--images <N>', 'synthetic 1024x768 JPEGs for the upload round (0 skips it)', '20')
     .option('--seed <S>', 'seed for the list, the queries and the images', '1')
     .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nThe service runs in a child process on 127.0.0.1; figures go to stdout, progress to stderr.\nExit codes: 0 done, 2 usage or fatal error.\n')
     .action(async (flags) => {
       const { runBenchServe } = await import('../run/bench-serve.js');
       await runBenchServe(flags, ctx);

@@ -28,7 +28,8 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nTokens: "hashsieve token create NAME --scopes lookup,curate" prints one; send it as "Authorization: Bearer TOKEN".\n' +
-        'Every route but /status/live needs a token unless --no-auth is given with a loopback --host.\n',
+        'Every route but /status/live needs a token unless --no-auth is given with a loopback --host.\n' +
+        'Exit codes: 0 stopped by SIGINT or SIGTERM, 2 usage or fatal error.\n',
     )
     .action(async (flags: ServeFlags) => {
       const { runServe } = await import('../run/serve.js');

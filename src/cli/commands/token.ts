@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.js';
 import { EXIT, type CliContext } from '../context.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
+const EXIT_HELP = '\nExit codes: 0 done, 2 usage or fatal error.\n';
 
 async function withTokens<T>(ctx: CliContext, db: string | undefined, fn: (t: import('../../store/tokens.js').TokenStore) => T): Promise<T> {
   const { openStore, resolveDbPath } = await import('../../store/index.js');
@@ -25,6 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<name>', 'a name for the token (shown in the service logs)')
     .option('--scopes <list>', 'comma-separated scopes: lookup (hash, match, compare, status), curate (bank changes)', 'lookup')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', EXIT_HELP)
     .action(async (name: string, flags: { scopes: string; db?: string }) => {
       const { parseScopes } = await import('../../store/tokens.js');
       const scopes = parseScopes(flags.scopes);
@@ -38,6 +40,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('List tokens (names, scopes, dates; never the secrets)')
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON')
+    .addHelpText('after', EXIT_HELP)
     .action(async (flags: { db?: string; json?: boolean }) => {
       const list = await withTokens(ctx, flags.db, (t) => t.list());
       if (flags.json) {
@@ -58,6 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Revoke a token by name (takes effect within a second)')
     .argument('<name>', 'the token name')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 revoked, 2 no live token of that name, usage or fatal error.\n')
     .action(async (name: string, flags: { db?: string }) => {
       const done = await withTokens(ctx, flags.db, (t) => t.revoke(name));
       if (!done) throw new UsageError(`No live token named ${JSON.stringify(name)}`);
