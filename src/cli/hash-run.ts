@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { hashFile, type HashRequest } from '../hash.js';
 import type { FileHashResult } from '../results.js';
+import { escapeControls, quoteName, safeJson } from '../report/escape.js';
 import { csvField } from '../report/formats.js';
 import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
 import { EXIT, type CliContext } from './context.js';
@@ -94,13 +95,13 @@ function textLine(r: FileHashResult): string {
     const q = h.quality === undefined ? '' : ` q=${h.quality}${h.lowQuality ? ' (low quality)' : ''}`;
     return `${name}:${h.hash}${q}`;
   });
-  if (r.error) parts.push(`error ${r.error.code}: ${r.error.message}`);
-  return `${r.path}\t${parts.join('  ')}`;
+  if (r.error) parts.push(`error ${r.error.code}: ${escapeControls(r.error.message)}`);
+  return `${quoteName(r.path)}\t${parts.join('  ')}`;
 }
 
 function ndjsonLine(r: FileHashResult): string {
   const { path, size, hashes, width, height, format, error } = r;
-  return JSON.stringify({ path, size, hashes, width, height, format, error });
+  return safeJson({ path, size, hashes, width, height, format, error });
 }
 
 async function write(ctx: CliContext, text: string): Promise<void> {

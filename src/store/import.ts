@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
+import { quoteName } from '../report/escape.js';
 import { SIGNALS } from '../signals/registry.js';
 import { computeEntriesDigest } from './digest.js';
 import { csvFormat } from './formats/csv.js';
@@ -109,7 +110,7 @@ function checkName(name: string): void {
 }
 
 function where(file: string, unit: 'line' | 'record', pos: number): string {
-  return unit === 'line' ? `${file}:${pos}` : `${file}: record ${pos}`;
+  return unit === 'line' ? `${quoteName(file)}:${pos}` : `${quoteName(file)}: record ${pos}`;
 }
 
 interface Checked {
@@ -126,9 +127,9 @@ function checkRequest(file: string, options: ImportOptions): Checked {
   try {
     isFile = statSync(file).isFile();
   } catch {
-    throw new UsageError(`Cannot read ${file}`);
+    throw new UsageError(`Cannot read ${quoteName(file)}`);
   }
-  if (!isFile) throw new UsageError(`${file} is not a regular file`);
+  if (!isFile) throw new UsageError(`${quoteName(file)} is not a regular file`);
   if (options.signal !== undefined && !SIGNALS.has(options.signal.trim().toLowerCase())) {
     throw new UsageError(`Unknown signal ${JSON.stringify(options.signal)}; expected one of: ${[...SIGNALS.keys()].join(', ')}`);
   }
@@ -198,13 +199,13 @@ export async function importList(store: Store, file: string, options: ImportOpti
     const listId = targetList(db, options.name, mode);
     const sha256 = await readThrough(file, parser);
     if (wantSha && sha256 !== wantSha) {
-      throw new UsageError(`${file}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
+      throw new UsageError(`${quoteName(file)}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
     }
     if (verified && sha256 !== verified.sha256) {
-      throw new UsageError(`${file} changed after its signature was checked; nothing imported`);
+      throw new UsageError(`${quoteName(file)} changed after its signature was checked; nothing imported`);
     }
     if (sink.rows === 0) {
-      throw new UsageError(`${file}: no hash entries found (format ${format}); nothing imported`);
+      throw new UsageError(`${quoteName(file)}: no hash entries found (format ${format}); nothing imported`);
     }
     const stored = storeRows(db, listId, rows, mode === 'append');
     rows.dispose();
@@ -215,7 +216,7 @@ export async function importList(store: Store, file: string, options: ImportOpti
     const header = format === 'export' ? (parser as ExportParser).metadata() : null;
     const complete = mode !== 'append' && Object.keys(sink.skipped).length === 0;
     if (header?.entriesDigest && complete && header.entriesDigest !== digest) {
-      throw new UsageError(`${file}: its entries do not match the digest in its header (altered export?); nothing imported`);
+      throw new UsageError(`${quoteName(file)}: its entries do not match the digest in its header (altered export?); nothing imported`);
     }
     const keep = (col: string): string => (mode === 'append' ? `coalesce(?, ${col})` : '?');
     db.prepare(

@@ -1,4 +1,5 @@
 import { HashFormatError } from '../errors.js';
+import { hasUnsafeChars } from '../report/escape.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { SignalType } from '../signals/types.js';
 import { displayName, type EntrySink } from './formats/types.js';
@@ -20,6 +21,17 @@ export class LineRejected extends Error {
   ) {
     super(reason);
   }
+}
+
+/**
+ * Which of an entry's text fields holds a control character (C0, DEL, C1, line separators, bidi
+ * overrides), if any: such values are refused at import, never stored. A tab is allowed in a tag.
+ */
+function unsafeField(id: string | null, category: string | null, tags: readonly string[]): string | null {
+  if (id !== null && hasUnsafeChars(id)) return 'id';
+  if (category !== null && hasUnsafeChars(category)) return 'category';
+  if (tags.some((t) => hasUnsafeChars(t.replace(/\t/g, ' ')))) return 'tags';
+  return null;
 }
 
 function normaliseTags(tags: readonly string[]): string[] {
@@ -56,6 +68,11 @@ export class ParsingSink implements EntrySink {
     } catch (err) {
       if (!(err instanceof HashFormatError)) throw err;
       this.problem(pos, err.message);
+      return;
+    }
+    const unsafe = unsafeField(externalId, category, tags);
+    if (unsafe) {
+      this.problem(pos, `control character in the entry's ${unsafe}`);
       return;
     }
     const id = wellFormed(externalId ?? '');

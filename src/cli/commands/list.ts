@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { escapeControls, quoteName, safeJson } from '../../report/escape.js';
 import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
@@ -51,14 +52,19 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
 }
 
+/** A stored free-text value as a terminal may show it: quoted when it holds control characters. */
+function shown(v: string | null): string {
+  return v === null ? '-' : quoteName(v);
+}
+
 function lsText(lists: ListInfo[]): string {
   if (lists.length === 0) return 'No lists imported yet.\n';
   return table([
     ['NAME', 'SOURCE', 'VERSION', 'IMPORTED', 'SIGNATURE', 'ENTRIES'],
     ...lists.map((l) => [
-      l.name,
-      l.sourceOrg ?? '-',
-      l.version ?? '-',
+      quoteName(l.name),
+      shown(l.sourceOrg),
+      shown(l.version),
       l.importedAt.slice(0, 19).replace('T', ' ') + 'Z',
       l.signatureStatus,
       countsText(l.counts),
@@ -68,12 +74,12 @@ function lsText(lists: ListInfo[]): string {
 
 function infoText(l: ListInfo): string {
   const rows: Array<[string, string]> = [
-    ['name', l.name],
-    ['source', l.sourceOrg ?? '-'],
-    ['version', l.version ?? '-'],
-    ['description', l.description ?? '-'],
+    ['name', quoteName(l.name)],
+    ['source', shown(l.sourceOrg)],
+    ['version', shown(l.version)],
+    ['description', shown(l.description)],
     ['imported', l.importedAt],
-    ['source file', l.sourceFile ?? '-'],
+    ['source file', shown(l.sourceFile)],
     ['source sha256', l.sourceSha256 ?? '-'],
     ['signature', l.signatureStatus + (l.keyFingerprint ? ` (key sha256 ${l.keyFingerprint})` : '')],
     ['entries digest', l.entriesDigest],
@@ -86,7 +92,7 @@ function infoText(l: ListInfo): string {
 export function summaryText(s: ImportSummary): string {
   const total = Object.values(s.imported).reduce((a, b) => a + b, 0);
   const lines = [
-    `Imported ${total} new entries into list "${s.list}" (${s.format}, ${s.mode}; file sha256 ${s.sha256}; ${s.signatureStatus})`,
+    `Imported ${total} new entries into list ${escapeControls(JSON.stringify(s.list))} (${s.format}, ${s.mode}; file sha256 ${s.sha256}; ${s.signatureStatus})`,
   ];
   for (const [sig, n] of Object.entries(s.imported)) lines.push(`  ${sig}: ${n}`);
   lines.push(`  duplicates (kept once): ${s.duplicates}`);
@@ -98,7 +104,7 @@ export function summaryText(s: ImportSummary): string {
   if (s.photoDna > 0) {
     lines.push(`  PhotoDNA values NOT imported: ${s.photoDna} (PhotoDNA cannot be computed or matched by hashsieve)`);
   }
-  for (const [note, n] of Object.entries(s.notes)) lines.push(`  ${note}: ${n}`);
+  for (const [note, n] of Object.entries(s.notes)) lines.push(`  ${escapeControls(note)}: ${n}`);
   lines.push(`  list now holds: ${countsText(s.counts)}`);
   return lines.join('\n') + '\n';
 }
@@ -107,8 +113,8 @@ function verifyText(v: StoreVerification): string {
   const lines: string[] = [];
   lines.push(v.database.length === 0 ? 'database: ok' : `database: FAILED\n${v.database.map((p) => `  ${p}`).join('\n')}`);
   for (const l of v.lists) {
-    lines.push(l.ok ? `${l.list}: ok` : `${l.list}: FAILED`);
-    for (const p of l.problems) lines.push(`  ${p}`);
+    lines.push(`${quoteName(l.list)}: ${l.ok ? 'ok' : 'FAILED'}`);
+    for (const p of l.problems) lines.push(`  ${escapeControls(p)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -159,7 +165,7 @@ export function register(program: Command, ctx: CliContext): void {
         }),
       );
       ctx.stderr.write(summaryText(summary));
-      if (opts.json) ctx.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      if (opts.json) ctx.stdout.write(safeJson(summary, 2) + '\n');
     });
 
   list
@@ -169,7 +175,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--db <path>', DB_HELP)
     .action(async (opts) => {
       const lists = await withStore(ctx, opts, true, (s) => s.lists());
-      ctx.stdout.write(opts.json ? JSON.stringify(lists, null, 2) + '\n' : lsText(lists));
+      ctx.stdout.write(opts.json ? safeJson(lists, 2) + '\n' : lsText(lists));
     });
 
   list
@@ -179,7 +185,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--db <path>', DB_HELP)
     .action(async (name: string, opts) => {
       const info = await withStore(ctx, opts, true, (s) => s.requireList(name));
-      ctx.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : infoText(info));
+      ctx.stdout.write(opts.json ? safeJson(info, 2) + '\n' : infoText(info));
     });
 
   list
@@ -205,7 +211,7 @@ export function register(program: Command, ctx: CliContext): void {
         const n = await exportList(store, name, out);
         out.end();
         await once(out, 'finish');
-        ctx.stderr.write(`Exported ${n} entries of list "${name}" to ${opts.out}\n`);
+        ctx.stderr.write(`Exported ${n} entries of list ${escapeControls(JSON.stringify(name))} to ${quoteName(opts.out)}\n`);
         return n;
       });
     });
@@ -217,7 +223,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string, opts) => {
       const removed = await withStore(ctx, opts, false, (s) => s.removeList(name));
       if (!removed) throw new UsageError(`No list named ${JSON.stringify(name)}`);
-      ctx.stderr.write(`Removed list "${name}"\n`);
+      ctx.stderr.write(`Removed list ${escapeControls(JSON.stringify(name))}\n`);
     });
 
   list
@@ -228,7 +234,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string | undefined, opts) => {
       const { verifyStore } = await import('../../store/index.js');
       const result = await withStore(ctx, opts, true, (s) => verifyStore(s, name));
-      ctx.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : verifyText(result));
+      ctx.stdout.write(opts.json ? safeJson(result, 2) + '\n' : verifyText(result));
       if (!result.ok) ctx.setExitCode(EXIT.MATCH);
     });
 }
