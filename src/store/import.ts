@@ -20,6 +20,7 @@ import {
 } from './formats/types.js';
 import { PHOTODNA_NOTE, vicsFormat } from './formats/vics.js';
 import { normaliseSha256, verifyFileSignature, type VerifiedFile } from './integrity.js';
+import { beginWrite, type LockWaitListener } from './lock.js';
 import { readHead, sniffFormat } from './sniff.js';
 import { SortedRows } from './runs.js';
 import { LineRejected, ParsingSink } from './sink.js';
@@ -42,6 +43,8 @@ export interface ImportOptions extends FormatOptions {
   readonly sha256?: string;
   /** Refuse the file unless this detached Ed25519 signature verifies with this PEM public key. */
   readonly signature?: { readonly signatureFile: string; readonly publicKeyFile: string };
+  /** Told when another writer holds the database and the import waits for it (it waits as long as that takes). */
+  readonly onLockWait?: LockWaitListener;
   /** Testing: called inside the transaction after each row read from the file. */
   readonly afterInsert?: (rowsSoFar: number) => void;
   /** Testing: hash bytes collected in memory before sorted runs are spilled (default 64 MiB). */
@@ -189,9 +192,9 @@ export async function importList(store: Store, file: string, options: ImportOpti
   const db = store.db;
   const previousCache = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-  db.exec('BEGIN IMMEDIATE');
   let unit: FormatParser['unit'] = 'line';
   try {
+    await beginWrite(db, options.onLockWait);
     const rows = new SortedRows(db, options.runBudgetBytes);
     const sink = new ParsingSink(rows, Boolean(options.skipInvalid), options.afterInsert);
     const parser = makeParser(format, sink, options);

@@ -162,6 +162,12 @@ export function register(program: Command, ctx: CliContext): void {
           mode: opts.replace ? 'replace' : opts.append ? 'append' : 'create',
           sha256: opts.sha256,
           signature: opts.signature ? { signatureFile: opts.signature, publicKeyFile: opts.publicKey } : undefined,
+          onLockWait: (state, ms) =>
+            ctx.stderr.write(
+              state === 'waiting'
+                ? `hashsieve: another process is writing to the list database ${quoteName(store.path)}; waiting for it to finish (Ctrl-C to give up)\n`
+                : `hashsieve: the list database is free after ${(ms / 1000).toFixed(1)} s; importing\n`,
+            ),
         }),
       );
       ctx.stderr.write(summaryText(summary));
