@@ -3,12 +3,14 @@ import type Database from 'better-sqlite3';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
-import { quoteName } from '../report/escape.js';
+import { hasUnsafeChars, quoteName } from '../report/escape.js';
 import { SIGNALS } from '../signals/registry.js';
 import { computeEntriesDigest } from './digest.js';
 import { csvFormat } from './formats/csv.js';
 import { exportFormat, type ExportParser } from './formats/exportfmt.js';
 import { hashdeepFormat } from './formats/hashdeep.js';
+import { ndjsonFormat } from './formats/ndjson.js';
+import { sumsFormat } from './formats/sums.js';
 import { textFormat } from './formats/text.js';
 import {
   FORMAT_NAMES,
@@ -101,13 +103,17 @@ function makeParser(format: FormatName, sink: EntrySink, options: FormatOptions)
       return hashdeepFormat(sink);
     case 'export':
       return exportFormat(sink);
+    case 'ndjson':
+      return ndjsonFormat(sink, options);
+    case 'sums':
+      return sumsFormat(sink, options);
   }
 }
 
 function checkName(name: string): void {
-  if (!name || name.trim() !== name || name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
+  if (!name || name.trim() !== name || name.length > MAX_NAME_LENGTH || hasUnsafeChars(name) || name.includes(',')) {
     throw new UsageError(
-      `Expected a list name of 1-${MAX_NAME_LENGTH} characters without control characters or surrounding spaces`,
+      `Expected a list name of 1-${MAX_NAME_LENGTH} characters without commas (lists are selected by comma-separated names), control characters or surrounding spaces`,
     );
   }
 }

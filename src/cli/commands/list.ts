@@ -7,7 +7,7 @@ import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export'];
+const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
 interface DbOpts {
@@ -124,14 +124,14 @@ export function register(program: Command, ctx: CliContext): void {
 
   list
     .command('import <file>')
-    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, or a hashsieve export)')
+    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, md5sum/sha1sum/sha256sum, hashsieve hash/scan NDJSON or CSV, or a hashsieve export)')
     .requiredOption('--name <name>', 'list name (unique)')
     .option('--source <org>', 'organisation the list came from')
     .option('--version <version>', 'version of the list')
     .option('--description <text>', 'free-text description')
     .option('--format <format>', `file format: ${FORMATS.join('|')}`, 'auto')
     .option('--signal <name>', 'signal of bare hashes (text) or of a CSV without a signal column')
-    .option('--columns <map>', 'CSV column mapping: hash=COL,id=COL,category=COL,signal=COL,tags=COL')
+    .option('--columns <map>', 'CSV column mapping: hash=COL,id=COL,category=COL,signal=COL,tags=COL (NDJSON: id=FIELD,category=FIELD)')
     .option('--skip-invalid', 'import the valid lines and count the invalid ones by reason, instead of rejecting the file')
     .option('--replace', 'replace an existing list of this name (atomic swap)')
     .option('--append', 'add to an existing list of this name')
@@ -148,7 +148,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (Boolean(opts.signature) !== Boolean(opts.publicKey)) {
         throw new UsageError('--signature and --public-key go together');
       }
-      const { importList } = await import('../../store/index.js');
+      const { importList, DEGENERATE_NOTE } = await import('../../store/index.js');
       const summary = await withStore(ctx, opts, false, (store) =>
         importList(store, file, {
           name: opts.name,
@@ -171,6 +171,8 @@ export function register(program: Command, ctx: CliContext): void {
         }),
       );
       ctx.stderr.write(summaryText(summary));
+      const degenerate = summary.notes[DEGENERATE_NOTE];
+      if (degenerate) ctx.stderr.write(`hashsieve: warning: ${degenerate} ${DEGENERATE_NOTE}; imported as given, check the list\n`);
       if (opts.json) ctx.stdout.write(safeJson(summary, 2) + '\n');
     });
 

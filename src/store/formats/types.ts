@@ -34,8 +34,8 @@ export interface ListMetadata {
   readonly entriesDigest?: string;
 }
 
-export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export';
-export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export'];
+export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export' | 'ndjson' | 'sums';
+export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums'];
 
 /** Options the formats share; each reads only what concerns it. */
 export interface FormatOptions {
