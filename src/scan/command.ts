@@ -18,6 +18,7 @@ import {
   selectLists,
   unmatchedSignals,
 } from './options.js';
+import { categoryFilter } from './categories.js';
 import { scan, type ScanResult } from './scan.js';
 
 /** The scan command's options as commander parses them (strings, not yet validated). */
@@ -37,6 +38,8 @@ export interface ScanCommandOptions {
   algo?: string;
   threshold?: string;
   dihedral?: boolean;
+  categories?: string[];
+  excludeCategories?: string[];
   pdqPipeline?: string;
   out?: string;
   format: string;
@@ -138,6 +141,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         lists,
         thresholds,
         dihedral: opts.dihedral === true,
+        categories: categoryFilter(opts.categories, opts.excludeCategories),
         indexCache: indexCacheDir(opts.indexCache, ctx.env),
         format,
         out: opts.out ?? null,

@@ -6,6 +6,7 @@ import { isPerceptual } from '../signals/registry.js';
 import type { DihedralName, SignalType } from '../signals/types.js';
 import { DIHEDRAL_NAMES } from '../signals/types.js';
 import type { StoreReader } from '../store/types.js';
+import { categoryPasses, type CategoryFilter } from './categories.js';
 import { cachedHammingIndex } from './index-cache.js';
 
 export interface MatcherOptions {
@@ -21,6 +22,8 @@ export interface MatcherOptions {
   readonly indexCache?: string | null;
   /** Told when the index cache cannot be used (the scan goes on without it). */
   readonly onWarning?: (message: string) => void;
+  /** Report only matches whose entry's category passes this filter (absent: every match). */
+  readonly categories?: CategoryFilter | null;
 }
 
 interface SignalIndex {
@@ -53,6 +56,7 @@ export class Matcher {
     private readonly store: StoreReader,
     private readonly indexes: readonly SignalIndex[],
     private readonly dihedral: boolean,
+    private readonly categories: CategoryFilter | null = null,
   ) {}
 
   static build(store: StoreReader, opts: MatcherOptions): Matcher {
@@ -69,7 +73,7 @@ export class Matcher {
         exact: perceptual ? null : buildExactIndex(packed),
       });
     }
-    return new Matcher(store, indexes, opts.dihedral);
+    return new Matcher(store, indexes, opts.dihedral, opts.categories ?? null);
   }
 
   /** Entry counts per indexed signal. */
@@ -129,6 +133,7 @@ export class Matcher {
           transform: m.transform,
         };
       })
+      .filter((m) => categoryPasses(this.categories, m.category))
       .sort((a, b) => a.distance - b.distance || a.list.localeCompare(b.list) || a.signal.localeCompare(b.signal));
   }
 }
