@@ -87,9 +87,15 @@ export {
 
 // ── Scan ────────────────────────────────────────────────────────────────────────────────────
 export {
+  createPool,
   Matcher,
   scan,
   walk,
+  type Hasher,
+  type HashTask,
+  type MatcherOptions,
+  type PoolOptions,
+  type ScannedFile,
   type MatchInfo,
   type ScanConfig,
   type ScanRecord,
