@@ -67,7 +67,7 @@ export {
   type MultiIndexHashOptions,
   type PackedHashes,
   type QueryPlan,
-} from './index/index.js';
+} from './search/index.js';
 
 // ── Store ───────────────────────────────────────────────────────────────────────────────────
 export {
@@ -92,11 +92,12 @@ export {
   scan,
   walk,
   type Hasher,
+  type HasherFactory,
   type HashTask,
   type MatcherOptions,
-  type PoolOptions,
   type ScannedFile,
   type MatchInfo,
+  type PoolOptions,
   type ScanConfig,
   type ScanRecord,
   type ScanResult,

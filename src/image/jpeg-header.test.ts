@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSource, mulberry32 } from '../../fixtures/generate.js';
+import { generateSource } from '../synthetic/images.js';
+import { mulberry32 } from '../synthetic/prng.js';
 import { PDQ_VECTORS, SHARED_CONFORMANCE } from '../../test/conformance/vectors.js';
 import { jpegSize } from './jpeg-header.js';
 

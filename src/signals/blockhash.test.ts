@@ -13,7 +13,7 @@ import {
   toPackedRgba,
 } from './blockhash.js';
 import { BLOCKHASH_VECTORS } from '../../test/conformance/vectors.js';
-import { describeSignalChecklist, toPixels, withPaddedStride } from './checklist.js';
+import { describeSignalChecklist, toPixels, withPaddedStride } from '../../test/support/signal-checklist.js';
 import { formatHex } from './hex.js';
 import { DEFAULT_HASH_OPTIONS, type Pixels } from './types.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pdq } from './pdq.js';
-import { hashConformanceImage, readExpected } from '../../test/conformance/pdq-support.js';
+import { hashConformanceImage, readExpected } from '../../test/support/pdq-conformance.js';
 import { pdqPhotos } from '../../test/conformance/vectors.js';
 
 /**

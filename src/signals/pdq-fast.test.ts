@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage, DEFAULT_DECODE_LIMITS } from '../image/decode.js';
 import { PDQ_FAST_MIN_SIDE, pdq } from './pdq.js';
 import { DEFAULT_HASH_OPTIONS } from './types.js';
-import { hashConformanceImage, QUIRK_ORIGINAL, readExpected, REFERENCE_QUIRKS } from '../../test/conformance/pdq-support.js';
+import { hashConformanceImage, QUIRK_ORIGINAL, readExpected, REFERENCE_QUIRKS } from '../../test/support/pdq-conformance.js';
 import { pdqPhotos } from '../../test/conformance/vectors.js';
 
 /** The reference's own rule for ports with another decoder. */

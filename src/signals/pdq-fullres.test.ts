@@ -8,7 +8,7 @@ import {
   QUIRK_ORIGINAL,
   readExpected,
   REFERENCE_QUIRKS,
-} from '../../test/conformance/pdq-support.js';
+} from '../../test/support/pdq-conformance.js';
 import { pdqPhotos } from '../../test/conformance/vectors.js';
 
 const expected = readExpected('expected-fullres.csv');

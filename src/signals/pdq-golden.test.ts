@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { formatHex } from './hex.js';
 import { pdq } from './pdq.js';
-import { readExpected } from '../../test/conformance/pdq-support.js';
+import { readExpected } from '../../test/support/pdq-conformance.js';
 import { PDQ_VECTORS as ROOT } from '../../test/conformance/vectors.js';
 import { computePdq, dihedralHashes, hashFromBuffer64 } from './pdq/pipeline.js';
 import { DEFAULT_HASH_OPTIONS, DIHEDRAL_NAMES, type DihedralName, type Pixels } from './types.js';

@@ -18,7 +18,7 @@ const TAG_SEPARATORS = /[\s,;]+/;
 const THREATEXCHANGE_TAG_SEPARATORS = /\s+/;
 /** Its opinion categories (AggregateSignalOpinionCategory); NEGATIVE_CLASS marks known non-matches. */
 export const NEGATIVE_CLASS = 'NEGATIVE_CLASS';
-export const NEGATIVE_CLASS_NOTE = 'entries of category NEGATIVE_CLASS (known non-matches: scan with --exclude-categories NEGATIVE_CLASS to leave them out)';
+export const NEGATIVE_CLASS_NOTE = 'entries of category NEGATIVE_CLASS (known non-matches; a scan can leave them out by category)';
 /** In a table of hashes by signal (hash --format csv), the columns tried for the id, in order. */
 const WIDE_ID_COLUMNS = ['path', 'filename', 'file_name', 'name'];
 const LOW_QUALITY_SUFFIX = '_low_quality';
@@ -145,7 +145,7 @@ function mapColumns(header: string[], options: FormatOptions): Columns {
   }
   if (!spec) {
     throw new UsageError(
-      'CSV header has no python-threatexchange columns (signal_type,signal_str); map yours with --columns hash=COL,signal=COL,id=COL,category=COL,tags=COL',
+      'CSV header has no python-threatexchange columns (signal_type,signal_str); map yours with `columns` (hash=COL,signal=COL,id=COL,category=COL,tags=COL)',
     );
   }
   const cols: Columns = {};
@@ -161,7 +161,7 @@ function mapColumns(header: string[], options: FormatOptions): Columns {
   }
   if (cols.hash === undefined) throw new UsageError('CSV columns: hash=COL is required');
   if (cols.signal === undefined && !options.signal) {
-    throw new UsageError('CSV has no signal column: give --signal or map one with --columns signal=COL');
+    throw new UsageError('CSV has no signal column: give `signal` or map one with `columns` (signal=COL)');
   }
   if (spec === THREATEXCHANGE_COLUMNS && names.includes(THREATEXCHANGE_COLLAB)) {
     cols.collab = names.indexOf(THREATEXCHANGE_COLLAB);

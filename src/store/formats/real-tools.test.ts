@@ -12,7 +12,7 @@ import { UsageError } from '../../errors.js';
 import { importList, type ImportOptions, type ImportSummary } from '../import.js';
 import { DEGENERATE_NOTE } from '../sink.js';
 import { openStore, type Store } from '../store.js';
-import { tempDir, writeFile } from '../testutil.js';
+import { tempDir, writeFile } from '../../../test/support/store.js';
 import { NEGATIVE_CLASS_NOTE } from './csv.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/lists/', import.meta.url));

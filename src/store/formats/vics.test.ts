@@ -4,7 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../errors.js';
 import { importList, type ImportOptions } from '../import.js';
 import { openStore, type Store } from '../store.js';
-import { dumpStore, fakeHex, tempDir, writeFile } from '../testutil.js';
+import { dumpStore, fakeHex, tempDir, writeFile } from '../../../test/support/store.js';
 import type { EntrySink } from './types.js';
 import { vicsFormat } from './vics.js';
 
