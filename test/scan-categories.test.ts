@@ -47,6 +47,15 @@ describe('scan by category', () => {
     expect(matched(['--categories', 'x,positive_class', '--categories', 'NEGATIVE_CLASS'])).toEqual({ 'known.png': ['K'], 'other.png': ['O'] });
   });
 
+  it('match takes the same filter', async () => {
+    const other = await hashesOf(join(tree, 'other.png'), ['sha256']);
+    const all = runCli(['match', `sha256 ${other.sha256}`, '--db', db, '-q']);
+    expect(all.code).toBe(1);
+    const filtered = runCli(['match', `sha256 ${other.sha256}`, '--db', db, '-q', '--exclude-categories', 'negative_class']);
+    expect(filtered.code).toBe(0);
+    expect(parseNdjson<{ matches: unknown[] }>(filtered.stdout)[0].matches).toEqual([]);
+  });
+
   it('the manifest records the filter', () => {
     const manifest = join(dir, 'm.json');
     runCli(['scan', tree, '--db', db, '--algo', 'sha256', '--workers', '0', '-q', '--exclude-categories', 'NEGATIVE_CLASS', '--manifest', manifest]);

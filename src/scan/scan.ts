@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { DecodeLimits } from '../image/decode.js';
+import { escapeControls } from '../report/escape.js';
 import { createFormatter } from '../report/formats.js';
 import { writeManifest, type ManifestList } from '../report/manifest.js';
 import { fileSink, streamSink } from '../report/sink.js';
@@ -159,7 +160,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     dihedral: c.dihedral,
     indexCache: c.indexCache,
     categories: c.categories ?? null,
-    onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
+    onWarning: (message) => io.stderr.write(`hashsieve: warning: ${escapeControls(message)}\n`),
   });
   const { state, writer } = await openCheckpoint(c, startedAt);
   const totals = state?.totals ?? emptyTotals();
