@@ -30,8 +30,8 @@ describe('hash output with hostile file names', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     for (const l of lines) expect(l.split('\t')).toHaveLength(2);
-    expect(lines.some((l) => l.startsWith(`"${tree}/${String.raw`x\033]0;pwned\a\033[2J\nfake\tline.png`}"\t`))).toBe(true);
-    expect(lines.some((l) => l.startsWith(`"${tree}/${String.raw`csi\302\2332J.png`}"\t`))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`"${tree}/${String.raw`x\x1b]0;pwned\x07\x1b[2J\nfake\tline.png`}"\t`))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`"${tree}/${String.raw`csi\xc2\x9b2J.png`}"\t`))).toBe(true);
     expect(lines.some((l) => l.startsWith(`${join(tree, 'plain.png')}\t`))).toBe(true);
   });
 
@@ -86,7 +86,7 @@ describe('list import and list output', () => {
     expect(runCli(['list', 'import', p, '--name', 'org', '--source', src, '--description', 'two\nlines', '--db', db]).code).toBe(0);
     const ls = runCli(['list', 'ls', '--db', db]);
     expect(ls.stdout).not.toMatch(RAW_CONTROL);
-    expect(ls.stdout).toContain(String.raw`"Org\033]0;t\a"`);
+    expect(ls.stdout).toContain(String.raw`"Org\x1b]0;t\x07"`);
     const info = runCli(['list', 'info', 'org', '--db', db]);
     expect(info.stdout).not.toMatch(RAW_CONTROL);
     expect(info.stdout).toContain(String.raw`"two\nlines"`);
@@ -99,7 +99,7 @@ describe('list import and list output', () => {
     const r = runCli(['list', 'import', join(dir, HOSTILE), '--name', 'missing', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
-    expect(r.stderr).toContain(String.raw`\033]0;pwned\a\033[2J\nfake\tline.png`);
+    expect(r.stderr).toContain(String.raw`\x1b]0;pwned\x07\x1b[2J\nfake\tline.png`);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });

@@ -13,9 +13,10 @@ describe('csvField', () => {
 
   test('control characters never reach the file raw: the value is C-quoted (reversible), then CSV-quoted', () => {
     expect(csvField('two\nlines.jpg')).toBe(String.raw`"""two\nlines.jpg"""`);
-    expect(csvField('x\u001b]0;t\u0007\u001b[2J.png')).toBe(String.raw`"""x\033]0;t\a\033[2J.png"""`);
-    expect(csvField('c1\u009b.png')).toBe(String.raw`"""c1\302\233.png"""`);
-    expect(csvField('"quoted".png')).toBe(String.raw`"""\""quoted\"".png"""`);
+    expect(csvField('x\u001b]0;t\u0007\u001b[2J.png')).toBe(String.raw`"""x\x1b]0;t\x07\x1b[2J.png"""`);
+    expect(csvField('c1\u009b.png')).toBe(String.raw`"""c1\xc2\x9b.png"""`);
+    // A leading quote alone is no control character: plain RFC 4180 quoting.
+    expect(csvField('"quoted".png')).toBe('"""quoted"".png"');
   });
 
   test('text a spreadsheet would run as a formula is prefixed with an apostrophe', () => {

@@ -1,4 +1,5 @@
-import { quoteName, safeJson } from './escape.js';
+import { hasUnsafeChars, quoteName, safeJson } from './escape.js';
+import { displayPath } from './path-text.js';
 import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
 
 /**
@@ -51,7 +52,7 @@ function csvFormatter(opts: FormatterOptions): RecordFormatter {
   ];
   const row = (r: ScanRecord, m: MatchInfo | null): string =>
     [
-      r.path,
+      displayPath(r),
       r.size,
       r.mtime,
       r.status,
@@ -78,14 +79,13 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * One CSV field, RFC 4180 quoted. A text value that a spreadsheet would run as a formula (it
  * begins with =, +, -, @, tab or CR: "CSV injection", OWASP) gets a leading apostrophe, so it is
  * shown as text. File names on seized or uploaded storage are chosen by whoever wrote them, and a
- * scan of `.` reports them as they are. A text value holding control characters (or beginning
- * with a quote) is written in quoteName's reversible C-quoted form, so no terminal escape or line
- * break reaches the file raw. Numbers are written unchanged; NDJSON and JSON carry every value
+ * scan of `.` reports them as they are. A text value holding control characters is written in
+ * quoteName's reversible quoted form, so no terminal escape or line break reaches the file raw. Numbers are written unchanged; NDJSON and JSON carry every value
  * unchanged (\u-escaped).
  */
 export function csvField(v: unknown): string {
   if (v === undefined || v === null) return '';
-  const text = typeof v === 'string' ? quoteName(v) : String(v);
+  const text = typeof v === 'string' && hasUnsafeChars(v) ? quoteName(v) : String(v);
   const s = typeof v === 'string' && FORMULA_START.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -1,9 +1,8 @@
 import { UsageError } from '../../errors.js';
-import { quoteName } from '../../report/escape.js';
 import { SIGNALS } from '../../signals/registry.js';
 import { MAX_LINE_BYTES } from '../lines.js';
 import { lineFormat } from './lineformat.js';
-import { CSV_FIELDS, displayName, optionalText, type CsvField, type EntrySink, type FormatOptions, type FormatParser } from './types.js';
+import { CSV_FIELDS, displayName, nameAsId, optionalText, type CsvField, type EntrySink, type FormatOptions, type FormatParser } from './types.js';
 
 /** python-threatexchange's export header, mapped onto our fields. */
 const THREATEXCHANGE_COLUMNS: Readonly<Partial<Record<CsvField, string>>> = {
@@ -178,7 +177,7 @@ export function splitTags(value: string | undefined, separators: RegExp = TAG_SE
 /** One row of a table with a column per signal. */
 function wideRow(sink: EntrySink, line: number, f: string[], cols: Columns): void {
   const idText = cols.id === undefined ? null : optionalText(f[cols.id]);
-  const id = idText === null ? null : quoteName(idText);
+  const id = idText === null ? null : nameAsId(idText);
   const category = cols.category === undefined ? null : optionalText(f[cols.category]);
   const tags = splitTags(cols.tags === undefined ? undefined : f[cols.tags]);
   for (const [col, signal, lowQualityCol] of cols.wide!) {

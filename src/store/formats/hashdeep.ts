@@ -1,7 +1,6 @@
-import { quoteName } from '../../report/escape.js';
 import { SIGNALS } from '../../signals/registry.js';
 import { lineFormat } from './lineformat.js';
-import { displayName, FormatError, optionalText, type EntrySink, type FormatParser } from './types.js';
+import { displayName, FormatError, nameAsId, optionalText, type EntrySink, type FormatParser } from './types.js';
 
 export const HASHDEEP_MAGIC = '%%%% HASHDEEP-1.0';
 const PREFIX = '%%%% ';
@@ -54,7 +53,7 @@ export function hashdeepFormat(sink: EntrySink): FormatParser {
       return;
     }
     const name = optionalText(parts.slice(columns.length - 1).join(','));
-    const filename = name === null ? null : quoteName(name);
+    const filename = name === null ? null : nameAsId(name);
     for (let i = 0; i < columns.length - 1; i++) {
       if (SIGNALS.has(columns[i])) sink.entry(n, columns[i], parts[i], filename, null, []);
     }

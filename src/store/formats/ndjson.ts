@@ -1,7 +1,6 @@
-import { quoteName } from '../../report/escape.js';
 import { SIGNALS } from '../../signals/registry.js';
 import { lineFormat } from './lineformat.js';
-import { displayName, optionalText, type EntrySink, type FormatOptions, type FormatParser } from './types.js';
+import { displayName, nameAsId, optionalText, type EntrySink, type FormatOptions, type FormatParser } from './types.js';
 
 /** The record field used as external id unless `columns.id` names another. */
 export const DEFAULT_ID_FIELD = 'path';
@@ -41,7 +40,7 @@ export function ndjsonFormat(sink: EntrySink, options: FormatOptions): FormatPar
     }
     const r = rec as JsonObject & { hashes: JsonObject };
     const idText = optionalText(typeof r[idField] === 'object' ? null : r[idField]);
-    const id = idText === null ? null : quoteName(idText);
+    const id = idText === null ? null : nameAsId(idText);
     const category = categoryField === undefined ? null : optionalText(typeof r[categoryField] === 'object' ? null : r[categoryField]);
     let imported = 0;
     for (const [name, value] of Object.entries(r.hashes)) {

@@ -43,7 +43,7 @@ describe('hashdeep 4.4', () => {
     expect(s.imported).toEqual({ md5: 3, sha1: 3, sha256: 3 });
     expect(s.duplicates).toBe(6);
     expect(entries().filter((e) => e.startsWith('md5|'))).toEqual([
-      'md5|"/tmp/lists-hd/data/c \\033[2J.png"||',
+      'md5|"/tmp/lists-hd/data/c \\x1b[2J.png"||',
       'md5|/tmp/lists-hd/data/a.jpg||',
       'md5|/tmp/lists-hd/data/sub/b, with comma.jpg||',
     ]);
@@ -79,7 +79,7 @@ describe('GNU coreutils checksum files', () => {
         'a.jpg',
         // Escaped by the tool itself (a line starting with \): kept as the tool wrote it.
         'back\\\\slash.jpg',
-        '"esc\\033[2J.png"',
+        '"esc\\x1b[2J.png"',
         'new\\nline.jpg',
         'plain name.png',
       ]
@@ -148,6 +148,14 @@ describe('hashsieve hash output', () => {
     });
     expect(entries()).toContain('sha256|"new\\nline.png"||');
     expect(entries()).toContain('pdq|a.png||');
+  });
+
+  it('names hashsieve already showed quoted (not UTF-8, or with controls) are kept as shown, not quoted twice', async () => {
+    const ndjson = JSON.stringify({ path: String.raw`"caf\xe9.jpg"`, path_bytes: 'Y2Fm6S5qcGc=', hashes: { md5: { hash: md5 } } });
+    await imp(writeFile(dir, `${n}-b.ndjson`, `${ndjson}\n`));
+    const csv = `path,md5\n${String.raw`"""x\x1b[2J.png"""`},${md5}\n`;
+    await imp(writeFile(dir, `${n}-b.csv`, csv), { name: 'M' });
+    expect(entries()).toEqual([String.raw`md5|"caf\xe9.jpg"||`, String.raw`md5|"x\x1b[2J.png"||`]);
   });
 
   it('NDJSON with another field as id (columns.id)', async () => {

@@ -1,7 +1,6 @@
-import { quoteName } from '../../report/escape.js';
 import { SIGNALS } from '../../signals/registry.js';
 import { lineFormat } from './lineformat.js';
-import type { EntrySink, FormatOptions, FormatParser } from './types.js';
+import { nameAsId, type EntrySink, type FormatOptions, type FormatParser } from './types.js';
 
 /** GNU coreutils: `HEX  NAME` (text mode) or `HEX *NAME` (binary); a leading `\` marks an escaped name. */
 export const GNU_SUM_LINE = /^(\\?)([0-9a-fA-F]{32,128}) [ *](.*)$/;
@@ -49,5 +48,5 @@ export function sumsFormat(sink: EntrySink, options: FormatOptions): FormatParse
 }
 
 function idOf(name: string): string | null {
-  return name === '' ? null : quoteName(name);
+  return name === '' ? null : nameAsId(name);
 }
