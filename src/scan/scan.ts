@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { DecodeLimits } from '../image/decode.js';
 import type { CaseInfo, ReportProvenance } from '../report/case.js';
+import { escapeControls } from '../report/escape.js';
 import { createFormatter } from '../report/formats.js';
 import { writeManifest, type ManifestList } from '../report/manifest.js';
 import { fileSink, streamSink } from '../report/sink.js';
@@ -19,6 +20,7 @@ import { refuseOutputsInsideInputs, type OutputPath } from './evidence.js';
 import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointState } from './checkpoint.js';
 import { runEngine } from './engine.js';
 import { buildKnownGoodSet, withKnownGood } from './known-good.js';
+import type { CategoryFilter } from './categories.js';
 import { Matcher } from './matcher.js';
 import { Auditor, type AuditList, type AuditResult } from './audit.js';
 import { ShareCollector, type ShareConfig, type ShareOutcome } from './share.js';
@@ -53,6 +55,8 @@ export interface ScanConfig {
   readonly lists: readonly ListInfo[];
   readonly thresholds: ReadonlyMap<string, number>;
   readonly dihedral: boolean;
+  /** Report only matches of entries whose category passes (absent or null: every match). */
+  readonly categories?: CategoryFilter | null;
   /** Folder for the on-disk index cache; null builds the indexes every time. */
   readonly indexCache: string | null;
   readonly format: ReportFormat;
@@ -113,6 +117,7 @@ function reportShape(c: ScanConfig): Record<string, unknown> {
     dihedral: c.dihedral,
     hashOptions: c.hashOptions,
     knownGoodSkip: c.knownGoodSkip !== false,
+    ...(c.categories ? { categories: c.categories } : {}),
   };
 }
 
@@ -224,7 +229,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   for (const l of c.lists.filter((x) => x.kind === 'known-good')) {
     const perceptual = Object.entries(l.counts).filter(([name, n]) => n > 0 && SIGNALS.has(name) && isPerceptual(SIGNALS.get(name)!));
     for (const [name, n] of perceptual) {
-      io.stderr.write(`hashsieve: warning: known-good list ${l.name} holds ${n} ${name} hashes; known-good lists match exact digests only, so they are not used\n`);
+      io.stderr.write(`hashsieve: warning: ${escapeControls(`known-good list ${l.name}`)} holds ${n} ${name} hashes; known-good lists match exact digests only, so they are not used\n`);
     }
   }
   const matcher = Matcher.build(c.store, {
@@ -233,7 +238,8 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     thresholds: c.thresholds,
     dihedral: c.dihedral,
     indexCache: c.indexCache,
-    onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
+    categories: c.categories ?? null,
+    onWarning: (message) => io.stderr.write(`hashsieve: warning: ${escapeControls(message)}\n`),
   });
   const { state, writer } = await openCheckpoint(c, startedAt);
   const totals = state?.totals ?? emptyTotals();
@@ -321,6 +327,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       options: {
         dihedral: c.dihedral,
         knownGoodSkip: c.knownGoodSkip !== false,
+        categories: c.categories ?? null,
         pdqPipeline: c.hashOptions.pdqPipeline,
         blockhashBits: c.hashOptions.blockhashBits,
         onlyMatches: c.onlyMatches,

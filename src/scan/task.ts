@@ -20,6 +20,8 @@ export interface HashTask {
   readonly started?: SharedArrayBuffer;
   /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */
   readonly stat?: boolean;
+  /** Hash these bytes (an upload held in memory) instead of reading `path`, which is then only a label. */
+  readonly bytes?: Uint8Array;
   /** Digests that mark a file known-good: such a file is not decoded (no perceptual hashes). */
   readonly knownGood?: KnownGoodSet;
 }
