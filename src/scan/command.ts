@@ -18,6 +18,7 @@ import {
   selectLists,
   unmatchedSignals,
 } from './options.js';
+import type { Hasher } from './pool.js';
 import { scan, type ScanResult } from './scan.js';
 
 /** The scan command's options as commander parses them (strings, not yet validated). */
@@ -46,6 +47,9 @@ export interface ScanCommandOptions {
   checkpoint?: string;
   resume?: boolean;
   quiet?: boolean;
+  queue?: string;
+  batchSize?: string;
+  localWorkers?: string;
 }
 
 /** What a command needs from the process (the CLI context satisfies it). */
@@ -107,6 +111,11 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
 
+  if (opts.queue === undefined && (opts.batchSize !== undefined || opts.localWorkers !== undefined)) {
+    throw new UsageError('--batch-size and --local-workers apply to a fleet scan: add --queue URL');
+  }
+  const fleet = opts.queue === undefined ? null : await fleetHasher(opts, ctx, fileTimeoutMs);
+
   const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
   const controller = new AbortController();
   const onSignal = (): void => {
@@ -128,7 +137,8 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         inputs: expandInputs(paths, ctx.stdin, separator),
         countableInputs: paths.includes('-') ? null : paths,
         walk: { followSymlinks: opts.followSymlinks === true, include: opts.include ?? [], exclude: opts.exclude ?? [], maxFileSize },
-        workers,
+        workers: fleet ? fleet.localWorkers : workers,
+        ...(fleet && { hasher: fleet.hasher }),
         fileTimeoutMs,
         signals,
         hashOptions,
@@ -158,5 +168,25 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     store.close();
+    await fleet?.hasher.close();
   }
+}
+
+/** `--queue URL`: the scan's files are hashed by fleet workers (and `--local-workers` threads here). */
+async function fleetHasher(opts: ScanCommandOptions, ctx: CommandIO, fileTimeoutMs: number): Promise<{ hasher: Hasher; localWorkers: number }> {
+  if (opts.workers !== undefined) throw new UsageError('--workers sets the threads of a local scan; with --queue use --local-workers');
+  const { parseRedisUrl } = await import('../fleet/connection.js');
+  const { createCoordinatorHasher } = await import('../fleet/coordinator.js');
+  const { DEFAULT_BATCH_SIZE } = await import('../fleet/remote-hasher.js');
+  const localWorkers = opts.localWorkers === undefined ? 0 : parseCount(opts.localWorkers, '--local-workers', 0);
+  const hasher = await createCoordinatorHasher({
+    target: parseRedisUrl(opts.queue!, ctx.env.HASHSIEVE_REDIS_PASSWORD),
+    checkpoint: opts.checkpoint ?? null,
+    resume: opts.resume === true,
+    batchSize: opts.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseCount(opts.batchSize, '--batch-size', 1),
+    localWorkers,
+    fileTimeoutMs,
+    onNotice: (message) => ctx.stderr.write(`hashsieve: ${message}\n`),
+  });
+  return { hasher, localWorkers };
 }

@@ -56,6 +56,8 @@ export interface ScanConfig {
   readonly progress: boolean;
   readonly commandLine: readonly string[];
   readonly stop: AbortSignal;
+  /** Hash with this instead of a pool of `workers` threads (a fleet); scan() closes it after the report's last flush. */
+  readonly hasher?: Hasher;
 }
 
 export interface ScanIO {
@@ -172,7 +174,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   if (!state) output.begin();
 
   const hasher: Hasher =
-    c.workers === 0 ? await createInlineHasher() : await createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
+    c.hasher ?? (c.workers === 0 ? await createInlineHasher() : await createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs }));
   const progress = c.progress ? new Progress(io.stderr, totals) : null;
   const countStop = new AbortController();
   if (progress && c.countableInputs) void countAhead(c.countableInputs, c.walk, progress, countStop.signal).catch(() => undefined);
@@ -185,7 +187,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       hasher,
       task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits },
       matcher,
-      concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
+      concurrency: hasher.concurrency ?? (c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER),
       output,
       done: state?.done ?? new Set(),
       stop,

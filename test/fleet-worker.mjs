@@ -1,0 +1,18 @@
+// Test-only fleet worker: the built library's worker loop with short BullMQ locks, so a killed
+// worker's batch is taken over within a second or two. Prints one line on stdout when ready.
+import { parseRedisUrl } from '../dist/src/fleet/connection.js';
+import { startFleetWorker } from '../dist/src/fleet/worker-loop.js';
+
+const worker = await startFleetWorker({
+  target: parseRedisUrl(process.argv[2], process.env.HASHSIEVE_REDIS_PASSWORD),
+  threads: 1,
+  fileTimeoutMs: 0,
+  pathMap: [],
+  decode: true,
+  lockDurationMs: 1000,
+  stalledIntervalMs: 300,
+  discoverMs: 200,
+  onNotice: (m) => process.stderr.write(`hashsieve: ${m}\n`),
+});
+process.stdout.write(`ready ${worker.id}\n`);
+process.on('SIGTERM', () => void worker.stop(false).then(() => process.exit(0)));
