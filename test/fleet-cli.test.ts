@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSource } from '../fixtures/generate.js';
@@ -37,14 +38,44 @@ function startTestWorker(socket: string, env: NodeJS.ProcessEnv = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const ready = until(() => stdout.includes('ready'));
   const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, ready, done, stderr: () => stderr };
+  /** Files it answered, once stopped with SIGTERM. */
+  const files = async (): Promise<number> => {
+    child.kill('SIGTERM');
+    await done;
+    return Number(/files (\d+)/.exec(stdout)?.[1] ?? NaN);
+  };
+  return { child, ready, done, files, stderr: () => stderr };
 }
 
 function startWorkerCli(socket: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   return startCli(['worker', '--queue', socket, '--workers', '1', ...args], { env });
+}
+
+/** Batches of every scan in a state (active, completed, ...), read straight from Redis. */
+async function batchesIn(socket: string, state: string): Promise<number> {
+  const c = new Redis({ path: socket, password: process.env.TEST_REDIS_PASSWORD, maxRetriesPerRequest: 1 });
+  c.on('error', () => undefined);
+  try {
+    const keys = await c.keys(`hashsieve:scan-*:${state}`);
+    let n = 0;
+    for (const k of keys) n += state === 'active' || state === 'wait' ? await c.llen(k) : await c.zcard(k);
+    return n;
+  } finally {
+    c.disconnect();
+  }
+}
+
+async function untilAsync(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 async function until(cond: () => boolean, ms = 20_000): Promise<void> {
@@ -106,6 +137,140 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
       w2.child.kill('SIGTERM');
       expect((await w1.done).code).toBe(0);
       expect((await w2.done).code).toBe(0);
+    }
+  }, 60_000);
+
+  test('a worker killed with SIGKILL mid-batch: another worker takes the batch over, no file lost or reported twice', async () => {
+    const a = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '150' });
+    await a.ready;
+    const scan = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '4', tree]);
+    await untilAsync(async () => (await batchesIn(redis.socket, 'active')) > 0);
+    a.child.kill('SIGKILL');
+    await a.done;
+    const b = startTestWorker(redis.socket);
+    try {
+      const r = await scan.done;
+      expect(r.code).toBe(localCode);
+      expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
+    } finally {
+      await b.files();
+    }
+  }, 60_000);
+
+  test('the coordinator killed with SIGKILL, then --resume: every file once across both runs, results in Redis reused', async () => {
+    const w = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '60' });
+    await w.ready;
+    const out = join(dir, 'resume.ndjson');
+    const cp = join(dir, 'resume.checkpoint');
+    const args = ['scan', '--db', db, '--queue', redis.socket, '--batch-size', '3', '--out', out, '--checkpoint', cp];
+    const first = startCli([...args, tree]);
+    await until(() => {
+      try {
+        return readFileSync(cp, 'utf8').includes('"type":"batch"');
+      } catch {
+        return false;
+      }
+    });
+    first.child.kill('SIGKILL');
+    await first.done;
+    const before = parseNdjson<Rec>(readFileSync(out, 'utf8')).length;
+    expect(before).toBeLessThan(local.length);
+    const second = runCli([...args, '--resume', tree]);
+    expect(second.stderr).not.toMatch(/fatal/);
+    expect(second.code).toBe(localCode);
+    const records = parseNdjson<Rec>(readFileSync(out, 'utf8'));
+    expect(canonical(records)).toEqual(canonical(local));
+    // Each file was hashed once by the fleet: the second run took the first run's results from Redis.
+    expect(await w.files()).toBe(local.length);
+  }, 60_000);
+
+  test('two scans on one Redis at once keep their batches apart', async () => {
+    const w1 = startWorkerCli(redis.socket);
+    const w2 = startWorkerCli(redis.socket);
+    try {
+      const one = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '2', tree]);
+      const two = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '5', tree]);
+      for (const r of [await one.done, await two.done]) {
+        expect(r.code).toBe(localCode);
+        expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
+      }
+    } finally {
+      w1.child.kill('SIGTERM');
+      w2.child.kill('SIGTERM');
+      await Promise.all([w1.done, w2.done]);
+    }
+  }, 60_000);
+
+  test('a worker that cannot read a path answers with an error row; --path-map maps the coordinator\'s paths', async () => {
+    const mounted = join(dir, 'mounted');
+    cpSync(tree, mounted, { recursive: true, preserveTimestamps: true });
+    unlinkSync(join(mounted, 'other.png'));
+    const w = startWorkerCli(redis.socket, ['--path-map', `${tree}=${mounted}`]);
+    try {
+      const r = runCli(['scan', '--db', db, '--queue', redis.socket, tree]);
+      const records = parseNdjson<Rec>(r.stdout);
+      expect(records.map((x) => x.path).sort()).toEqual(local.map((x) => x.path).sort());
+      const other = records.find((x) => x.path === join(tree, 'other.png'))!;
+      expect(other.status).toBe('error');
+      expect(other.error?.code).toBe('UNREADABLE');
+      // The copy's mtimes keep only whole microseconds; everything else must be the same.
+      const rest = (rs: readonly Rec[]) => canonical(rs.filter((x) => x.path !== other.path).map((x) => ({ ...x, mtime: null })));
+      expect(rest(records)).toEqual(rest(local));
+    } finally {
+      w.child.kill('SIGTERM');
+      await w.done;
+    }
+  }, 60_000);
+});
+
+describe.skipIf(!hasRedis)('scan fleet when Redis goes away or refuses', () => {
+  test('Redis killed and restarted mid-scan (AOF on): the scan waits, says so, and finishes exactly once', async () => {
+    const redis = await startRedis({ aof: true });
+    const w = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '60' });
+    try {
+      await w.ready;
+      const scan = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '3', tree]);
+      await untilAsync(async () => (await batchesIn(redis.socket, 'completed')) > 0);
+      await redis.kill();
+      await new Promise((r) => setTimeout(r, 1000));
+      await redis.start();
+      const r = await scan.done;
+      expect(r.stderr).toMatch(/lost the connection to Redis/);
+      expect(r.stderr).toMatch(/reconnected to Redis/);
+      expect(r.code).toBe(localCode);
+      expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
+    } finally {
+      w.child.kill('SIGTERM');
+      await w.done;
+      await redis.stop();
+      rmSync(redis.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('a wrong password is a clear error with exit 2; with the right one (HASHSIEVE_REDIS_PASSWORD) and no worker yet, the scan says so and waits', async () => {
+    const redis = await startRedis({ password: 'sesame' });
+    try {
+      for (const cmd of [['scan', '--db', db, '--queue', redis.socket, tree], ['worker', '--queue', redis.socket], ['fleet', 'status', '--queue', redis.socket]]) {
+        const r = runCli(cmd, { env: { HASHSIEVE_REDIS_PASSWORD: 'wrong' } });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/refused the login/);
+        expect(r.stderr).not.toMatch(/wrong|sesame/);
+      }
+      const env = { HASHSIEVE_REDIS_PASSWORD: 'sesame' };
+      const scan = startCli(['scan', '--db', db, '--queue', redis.socket, tree], { env });
+      await until(() => scan.output().stderr.includes('no fleet worker is connected'), 15_000);
+      const w = startWorkerCli(redis.socket, [], env);
+      try {
+        const r = await scan.done;
+        expect(r.code).toBe(localCode);
+        expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
+      } finally {
+        w.child.kill('SIGTERM');
+        await w.done;
+      }
+    } finally {
+      await redis.stop();
+      rmSync(redis.dir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 // Test-only fleet worker: the built library's worker loop with short BullMQ locks, so a killed
-// worker's batch is taken over within a second or two. Prints one line on stdout when ready.
+// worker's batch is taken over within a second or two. Prints "ready" when it takes batches and
+// "files N" (files it answered) when stopped by SIGTERM.
 import { parseRedisUrl } from '../dist/src/fleet/connection.js';
 import { startFleetWorker } from '../dist/src/fleet/worker-loop.js';
 
@@ -15,4 +16,9 @@ const worker = await startFleetWorker({
   onNotice: (m) => process.stderr.write(`hashsieve: ${m}\n`),
 });
 process.stdout.write(`ready ${worker.id}\n`);
-process.on('SIGTERM', () => void worker.stop(false).then(() => process.exit(0)));
+process.on('SIGTERM', () =>
+  void worker.stop(false).then(() => {
+    process.stdout.write(`files ${worker.files()}\n`);
+    process.exit(0);
+  }),
+);

@@ -119,7 +119,8 @@ export function describeConnectError(target: RedisTarget, e: Error): UsageError 
   }
   if (/NOPERM/.test(text)) return new UsageError(`Redis at ${target.display}: this user lacks a permission the fleet needs (${firstWord(e.message)})`);
   const code = (e as NodeJS.ErrnoException).code;
-  return new UsageError(`Cannot reach Redis at ${target.display}: ${code ? `${code} ` : ''}${e.message.replace(/^connect\s+/, '')}`);
+  const reason = e.message.replace(/^connect\s+/, '');
+  return new UsageError(`Cannot reach Redis at ${target.display}: ${code && !reason.includes(code) ? `${code} ` : ''}${reason}`);
 }
 
 function firstWord(message: string): string {

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { createClient, describeConnectError, type RedisTarget } from './connection.js';
+import { checkRedis, createClient, type RedisTarget } from './connection.js';
 import { FLEET_PREFIX, queueName, SCAN_STALE_MS, type ScanId } from './names.js';
 import { allScans, liveWorkers, type WorkerInfo } from './registry.js';
 
@@ -23,14 +23,11 @@ export interface FleetStatus {
 
 /** What the fleet looks like now: live workers and every registered scan's batches. */
 export async function fleetStatus(target: RedisTarget, now = Date.now()): Promise<FleetStatus> {
+  await checkRedis(target);
   const client = createClient(target, 'hashsieve-status');
   client.on('error', () => undefined);
   try {
-    try {
-      await client.connect();
-    } catch (e) {
-      throw describeConnectError(target, e as Error);
-    }
+    await client.connect();
     const workers = await liveWorkers(client);
     const scans: ScanStatus[] = [];
     for (const s of await allScans(client)) {

@@ -36,6 +36,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--checkpoint <file>', 'record progress here so an interrupted scan can be resumed (needs --out)')
     .option('--resume', 'continue the scan recorded in --checkpoint, appending to the same report')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
+    .option('--queue <url>', 'fleet: hash on `hashsieve worker` processes through Redis (redis://[user:pass@]host:port[/db], rediss://, or a unix socket path; password also from $HASHSIEVE_REDIS_PASSWORD)')
+    .option('--batch-size <n>', 'fleet: files per queued batch (default 50, about 0.5 s of one core\'s work)')
+    .option('--local-workers <n>', 'fleet: threads hashing on this machine too (default 0)')
     .addHelpText(
       'after',
       '\nExit codes: 0 no match, 1 at least one match, 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',
