@@ -157,6 +157,24 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
     }
   }, 60_000);
 
+  test('SIGTERM: a worker finishes the batches in hand and exits 0; batches longer than the lock are not taken over (the lock is renewed)', async () => {
+    // 4 files of 350 ms: a batch takes longer than the test workers' 1 s lock.
+    const a = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '350' });
+    const b = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '350' });
+    await Promise.all([a.ready, b.ready]);
+    const scan = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '4', tree]);
+    // Each worker takes up to two batches: three active means both have at least one in hand.
+    await untilAsync(async () => (await batchesIn(redis.socket, 'active')) >= 3);
+    const aFiles = await a.files();
+    expect(await a.done).toBe(0);
+    const r = await scan.done;
+    expect(r.code).toBe(localCode);
+    expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
+    // Nothing hashed twice: no batch was redone after a lost lock or a stop.
+    expect(aFiles + (await b.files())).toBe(local.length);
+    expect(aFiles).toBeGreaterThan(0);
+  }, 60_000);
+
   test('the coordinator killed with SIGKILL, then --resume: every file once across both runs, results in Redis reused', async () => {
     const w = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '60' });
     await w.ready;

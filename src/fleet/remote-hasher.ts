@@ -65,7 +65,7 @@ const POLL_CHUNK = 500;
 export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
   const lingerMs = o.lingerMs ?? 20;
   const noWorkerNoticeMs = o.noWorkerNoticeMs ?? 5000;
-  const keepCollectedMs = o.keepCollectedMs ?? 10_000;
+  const keepCollectedMs = o.keepCollectedMs ?? 3000;
   const name = queueName(o.scanId);
   const queue = new Queue<BatchJob, WireResult[], 'batch'>(name, { connection: bullConnection(o.target), prefix: FLEET_PREFIX });
   const client: Redis = createClient(o.target, `hashsieve-coordinator-${o.scanId}`);
