@@ -37,6 +37,8 @@ export const KEYS = {
   /** Set of worker ids; each one's details live in a key that expires unless refreshed. */
   workers: `${FLEET_PREFIX}:fleet:workers`,
   worker: (id: string) => `${FLEET_PREFIX}:fleet:worker:${id}`,
+  /** Pub/sub channel a coordinator announces a new scan on, so workers need not wait for their next look. */
+  announce: `${FLEET_PREFIX}:fleet:announce`,
 } as const;
 
 /** How often a coordinator and a worker refresh their entries. */

@@ -119,6 +119,7 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
     if (o.resume) await harvest();
     else if (run > 1) await queue.obliterate({ force: true });
     await register();
+    await client.publish(KEYS.announce, o.scanId);
     heartbeat = setInterval(() => void register().catch(() => undefined), HEARTBEAT_MS);
     heartbeat.unref();
   }

@@ -43,11 +43,15 @@ export interface FleetWorker {
 
 const DEFAULT_LOCK_MS = 30_000;
 
-/** Stat-only answer (the benchmark's no-decode mode): size and mtime, no hashes. */
+/**
+ * Stat-only answer (the benchmark's no-decode mode): size and mtime and an error row saying the
+ * file was not read, so a scan served by such a worker can never pass a file as clean.
+ */
 async function statOnly(task: HashTask): Promise<ScannedFile> {
+  const notRead = errorResult(task.path, 'UNREADABLE', 'Not read: this worker runs the stat-only benchmark mode and hashes nothing');
   try {
     const s = await lstat(task.path);
-    return { path: task.path, size: s.size, hashes: {}, stat: { size: s.size, mtimeMs: s.mtimeMs } };
+    return { ...notRead, size: s.size, stat: { size: s.size, mtimeMs: s.mtimeMs } };
   } catch (e) {
     return { ...errorResult(task.path, 'UNREADABLE', `Cannot read (${(e as NodeJS.ErrnoException).code ?? 'unknown error'})`), stat: null };
   }
@@ -142,6 +146,10 @@ export async function startFleetWorker(o: FleetWorkerOptions): Promise<FleetWork
 
   await beat();
   await discover();
+  const announcements = client.duplicate();
+  announcements.on('error', () => undefined);
+  announcements.on('message', () => void discover().catch(() => undefined));
+  await announcements.subscribe(KEYS.announce);
   const discoverTimer = setInterval(() => void discover().catch(() => undefined), o.discoverMs ?? 1000);
   const beatTimer = setInterval(() => void beat().catch(() => undefined), HEARTBEAT_MS);
 
@@ -152,6 +160,7 @@ export async function startFleetWorker(o: FleetWorkerOptions): Promise<FleetWork
       stopping = true;
       clearInterval(discoverTimer);
       clearInterval(beatTimer);
+      announcements.disconnect();
       for (const s of [...consumers.keys()]) retire(s, force);
       await Promise.all([...closing]);
       if (force) pool?.stop();

@@ -54,4 +54,34 @@ export function register(program: Command, ctx: CliContext): void {
     const { runHashCommand } = await import('../../bench/hash-command.js');
     await runHashCommand(paths, flags, ctx);
   });
+
+  bench
+    .command('fleet')
+    .description('Local scan (2 threads) vs coordinator + 2 single-thread workers through a private redis-server; then the coordination ceiling with stat-only workers')
+    .option('--generate <WxH:N>', 'JPEGs to scan (default 1024x768:1000)')
+    .option('--repeat <R>', 'rounds, each a local and a fleet scan (default 3)')
+    .option('--ceiling-files <N>', 'empty files for the coordination ceiling (default 50000)')
+    .option('--ceiling-batch-sizes <LIST>', 'batch sizes tried for the ceiling (default 50,500)')
+    .option('--seed <S>', 'seed for the synthetic images (default 1)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: { generate?: string; repeat?: string; ceilingFiles?: string; ceilingBatchSizes?: string; seed?: string; json?: boolean }) => {
+      const { corpusSpec, positiveInt, positiveIntList } = await import('../../bench/params.js');
+      const { runFleetBench, formatFleetBench } = await import('../../bench/fleet-bench.js');
+      const spec = corpusSpec('--generate', flags.generate ?? '1024x768:1000');
+      const result = await runFleetBench(
+        {
+          width: spec.width,
+          height: spec.height,
+          images: spec.count,
+          rounds: flags.repeat === undefined ? 3 : positiveInt('--repeat', flags.repeat),
+          ceilingFiles: flags.ceilingFiles === undefined ? 50_000 : positiveInt('--ceiling-files', flags.ceilingFiles),
+          ceilingBatchSizes: flags.ceilingBatchSizes === undefined ? [50, 500] : positiveIntList('--ceiling-batch-sizes', flags.ceilingBatchSizes),
+          seed: flags.seed === undefined ? 1 : positiveInt('--seed', flags.seed),
+        },
+        (line) => {
+          if (!flags.json) ctx.stderr.write(`${line}\n`);
+        },
+      );
+      ctx.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatFleetBench(result));
+    });
 }
