@@ -242,8 +242,11 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
 });
 
 describe.skipIf(!hasRedis)('scan fleet when Redis goes away or refuses', () => {
-  test('Redis killed and restarted mid-scan (AOF on): the scan waits, says so, and finishes exactly once', async () => {
-    const redis = await startRedis({ aof: true });
+  test.each([
+    ['AOF on: the queue survives', true],
+    ['no persistence: lost batches are sent again', false],
+  ])('Redis killed and restarted mid-scan (%s): the scan waits, says so, and finishes exactly once', async (_, aof) => {
+    const redis = await startRedis({ aof });
     const w = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '60' });
     try {
       await w.ready;

@@ -49,6 +49,7 @@ interface Waiter {
 }
 
 interface Outstanding {
+  readonly data: BatchJob;
   /** Encoded paths, in the job's order. */
   readonly keys: readonly string[];
   /** The scan's promise for each file; empty slots belong to an earlier run's batch not yet asked for. */
@@ -59,6 +60,8 @@ const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 100;
 const NOTICE_REPEAT_MS = 30_000;
 const CLOSE_WAIT_MS = 5000;
+/** With no batch back for this long, look for batches Redis lost (a restart without persistence). */
+const LOST_CHECK_MS = 4000;
 /** Job ids per ZMSCORE, so one command never grows with the window. */
 const POLL_CHUNK = 500;
 
@@ -138,7 +141,7 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
     for (const job of await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, -1)) {
       if (!job.id) continue;
       const keys = job.data.files.map(([key]) => key);
-      outstanding.set(job.id, { keys, waiters: new Array<Waiter | undefined>(keys.length) });
+      outstanding.set(job.id, { data: job.data, keys, waiters: new Array<Waiter | undefined>(keys.length) });
       keys.forEach((key, index) => earlier.set(key, { id: job.id!, index }));
     }
     // A batch that failed every try is sent again: its files were never reported.
@@ -162,6 +165,7 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
       }
     }
     sweepCollected(now);
+    if (now - lastProgressAt >= LOST_CHECK_MS) await resendLost();
   }
 
   function sweepCollected(now: number): void {
@@ -250,7 +254,11 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
     batchNo += 1;
     const id = jobId(o.scanId, run, batchNo);
     const data = encodeBatch(batch[0].task, batch.map((b) => b.task));
-    outstanding.set(id, { keys: data.files.map(([key]) => key), waiters: batch.map((b) => b.waiter) });
+    outstanding.set(id, { data, keys: data.files.map(([key]) => key), waiters: batch.map((b) => b.waiter) });
+    enqueue(id, data);
+  }
+
+  function enqueue(id: string, data: BatchJob): void {
     queue
       .add('batch', data, {
         jobId: id,
@@ -260,6 +268,21 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
         removeOnFail: false,
       })
       .then(() => schedulePoll(), failAll);
+  }
+
+  /** Batches whose job is gone from Redis (restarted without its data) are sent again under the same id. */
+  async function resendLost(): Promise<void> {
+    const ids = [...outstanding.keys()];
+    for (let i = 0; i < ids.length; i += POLL_CHUNK) {
+      const chunk = ids.slice(i, i + POLL_CHUNK);
+      const pipe = client.pipeline();
+      for (const id of chunk) pipe.exists(queue.toKey(id));
+      const rows = (await pipe.exec()) ?? [];
+      chunk.forEach((id, j) => {
+        const out = outstanding.get(id);
+        if (rows[j]?.[1] === 0 && out) enqueue(id, out.data);
+      });
+    }
   }
 
   return {
