@@ -1,5 +1,5 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSource } from '../fixtures/generate.js';
 import { startRedis, type TestRedis } from './redis-helpers.js';
-import { hashesOf, makeImageTree, makeList, parseNdjson, ROOT, runCli, startCli } from './scan-helpers.js';
+import { hashesOf, makeImageTree, makeList, parseNdjson, ROOT, runCli, startCli as startCliRaw } from './scan-helpers.js';
 import { requireSystemProgram } from './system-deps.js';
 
 interface Rec {
@@ -18,6 +18,15 @@ interface Rec {
 }
 
 const hasRedis = requireSystemProgram('redis-server', 'redis-server');
+
+/** Every process a test starts, killed at the end whatever happened (a failed test leaves none behind). */
+const children = new Set<ChildProcess>();
+function tracked<T extends { child: ChildProcess }>(p: T): T {
+  children.add(p.child);
+  p.child.once('close', () => children.delete(p.child));
+  return p;
+}
+const startCli = (...args: Parameters<typeof startCliRaw>) => tracked(startCliRaw(...args));
 
 let dir: string;
 let tree: string;
@@ -37,6 +46,7 @@ function startTestWorker(socket: string, env: NodeJS.ProcessEnv = {}) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  tracked({ child });
   let stderr = '';
   let stdout = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -106,6 +116,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -248,9 +259,10 @@ describe.skipIf(!hasRedis)('scan fleet when Redis goes away or refuses', () => {
   ])('Redis killed and restarted mid-scan (%s): the scan waits, says so, and finishes exactly once', async (_, aof) => {
     const redis = await startRedis({ aof });
     const w = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '60' });
+    let scan: ReturnType<typeof startCli> | null = null;
     try {
       await w.ready;
-      const scan = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '3', tree]);
+      scan = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '3', tree]);
       await untilAsync(async () => (await batchesIn(redis.socket, 'completed')) > 0);
       await redis.kill();
       await new Promise((r) => setTimeout(r, 1000));
@@ -261,6 +273,7 @@ describe.skipIf(!hasRedis)('scan fleet when Redis goes away or refuses', () => {
       expect(r.code).toBe(localCode);
       expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
     } finally {
+      scan?.child.kill('SIGKILL');
       w.child.kill('SIGTERM');
       await w.done;
       await redis.stop();
