@@ -291,6 +291,10 @@ describe.skipIf(!hasRedis)('scan fleet when Redis goes away or refuses', () => {
         expect(r.stderr).not.toMatch(/wrong|sesame/);
       }
       const env = { HASHSIEVE_REDIS_PASSWORD: 'sesame' };
+      // A usage error found after connecting ends the command at once (no connection left open).
+      const noList = runCli(['scan', '--db', db, '--queue', redis.socket, '--lists', 'nope', tree], { env });
+      expect(noList.code).toBe(2);
+      expect(noList.stderr).toMatch(/No list named "nope"/);
       const scan = startCli(['scan', '--db', db, '--queue', redis.socket, tree], { env });
       await until(() => scan.output().stderr.includes('no fleet worker is connected'), 15_000);
       const w = startWorkerCli(redis.socket, [], env);

@@ -114,15 +114,16 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   if (opts.queue === undefined && (opts.batchSize !== undefined || opts.localWorkers !== undefined)) {
     throw new UsageError('--batch-size and --local-workers apply to a fleet scan: add --queue URL');
   }
-  const fleet = opts.queue === undefined ? null : await fleetHasher(opts, ctx, fileTimeoutMs);
 
   const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
+  let fleet: { hasher: Hasher; localWorkers: number } | null = null;
   const controller = new AbortController();
   const onSignal = (): void => {
     ctx.stderr.write('\nhashsieve: interrupted; flushing the report and checkpoint (press Ctrl-C again to abort at once)\n');
     controller.abort();
   };
   try {
+    if (opts.queue !== undefined) fleet = await fleetHasher(opts, ctx, fileTimeoutMs);
     const lists = selectLists(store.lists(), opts.lists, dbPath);
     const signals = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
     const unmatched = unmatchedSignals(lists, signals);
