@@ -138,6 +138,10 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
       expect(r.stderr).not.toMatch(/fatal/);
       expect(r.code).toBe(localCode);
       expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
+      // The coordinator hashing a share itself (--local-workers) changes nothing in the records.
+      const mixed = runCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '3', '--local-workers', '1', tree]);
+      expect(mixed.code).toBe(localCode);
+      expect(canonical(parseNdjson<Rec>(mixed.stdout))).toEqual(canonical(local));
       const status = runCli(['fleet', 'status', '--queue', redis.socket, '--json']);
       const s = JSON.parse(status.stdout) as { workers: { pid: number; threads: number }[]; scans: unknown[] };
       expect(s.workers.map((w) => w.pid).sort()).toEqual([w1.child.pid, w2.child.pid].sort());

@@ -121,9 +121,9 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
     run = await client.incr(KEYS.runs(o.scanId));
     if (o.resume) await harvest();
     else if (run > 1) await queue.obliterate({ force: true });
-    await register();
+    await heartbeatOnce();
     await client.publish(KEYS.announce, o.scanId);
-    heartbeat = setInterval(() => void register().catch(() => undefined), HEARTBEAT_MS);
+    heartbeat = setInterval(() => void heartbeatOnce().catch(() => undefined), HEARTBEAT_MS);
     heartbeat.unref();
   }
 
@@ -148,7 +148,8 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
     for (const job of await queue.getJobs(['failed'], 0, -1)) if (job.id) await queue.remove(job.id).catch(() => undefined);
   }
 
-  async function register(): Promise<void> {
+  /** Refresh the registry entry; say when no worker is there; remove old collected jobs; resend lost ones. */
+  async function heartbeatOnce(): Promise<void> {
     const now = Date.now();
     await client
       .multi()
