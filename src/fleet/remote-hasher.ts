@@ -60,6 +60,7 @@ const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 100;
 const NOTICE_REPEAT_MS = 30_000;
 const CLOSE_WAIT_MS = 5000;
+const POLL_GIVE_UP_MS = 60_000;
 /** With no batch back for this long, look for batches Redis lost (a restart without persistence). */
 const LOST_CHECK_MS = 4000;
 /** Job ids per ZMSCORE, so one command never grows with the window. */
@@ -89,6 +90,7 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
   let lastNoticeAt = 0;
   let pollTimer: NodeJS.Timeout | null = null;
   let pollDelay = POLL_MIN_MS;
+  let pollFailingSince: number | null = null;
   let polling = false;
   let heartbeat: NodeJS.Timeout | null = null;
   let fatal: unknown = null;
@@ -183,9 +185,15 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
       polling = true;
       poll()
         .then((found) => {
+          pollFailingSince = null;
           pollDelay = found ? POLL_MIN_MS : Math.min(POLL_MAX_MS, pollDelay * 2);
         })
-        .catch(failAll)
+        .catch((e: unknown) => {
+          // A Redis outage is waited out (the client reconnects); an error that persists ends the scan.
+          pollFailingSince ??= Date.now();
+          pollDelay = POLL_MAX_MS;
+          if (Date.now() - pollFailingSince >= POLL_GIVE_UP_MS) failAll(e);
+        })
         .finally(() => {
           polling = false;
           schedulePoll();
@@ -333,7 +341,9 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
       const tidy = async (): Promise<void> => {
         if (init === null) return;
         await init.catch(() => undefined);
-        const keep = o.resumable && (outstanding.size > 0 || stopped);
+        // Keep the queue for a resume only if the scan was cut short: a batch nobody waits for is not needed.
+        const unfinished = stopped || [...outstanding.values()].some((out) => out.waiters.some(Boolean)) || open.length > 0;
+        const keep = o.resumable && unfinished;
         const m = client.multi().zrem(KEYS.scans, o.scanId);
         if (!keep) m.del(KEYS.runs(o.scanId), KEYS.scan(o.scanId));
         await m.exec();
