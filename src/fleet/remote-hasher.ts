@@ -54,6 +54,9 @@ interface Outstanding {
   readonly keys: readonly string[];
   /** The scan's promise for each file; empty slots belong to an earlier run's batch not yet asked for. */
   readonly waiters: (Waiter | undefined)[];
+  /** Times the batch was sent again after Redis lost it; true while a resend is under way. */
+  resends?: number;
+  resending?: boolean;
 }
 
 const POLL_MIN_MS = 5;
@@ -61,6 +64,7 @@ const POLL_MAX_MS = 100;
 const NOTICE_REPEAT_MS = 30_000;
 const CLOSE_WAIT_MS = 5000;
 const POLL_GIVE_UP_MS = 60_000;
+const MAX_RESENDS = 3;
 /** With no batch back for this long, look for batches Redis lost (a restart without persistence). */
 const LOST_CHECK_MS = 4000;
 /** Job ids per ZMSCORE, so one command never grows with the window. */
@@ -203,7 +207,7 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
 
   /** Collect the batches that finished since the last look; true when any did. */
   async function poll(): Promise<boolean> {
-    const ids = [...outstanding.keys()];
+    const ids = [...outstanding.entries()].filter(([, out]) => !out.resending).map(([id]) => id);
     let found = false;
     for (let i = 0; i < ids.length; i += POLL_CHUNK) {
       const chunk = ids.slice(i, i + POLL_CHUNK);
@@ -218,7 +222,8 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
       finished.forEach((id, j) => {
         const [returnvalue, failedReason] = (rows[j]?.[1] ?? [null, null]) as [string | null, string | null];
         const ok = completed[chunk.indexOf(id)] !== null;
-        settle(id, ok ? parseResults(returnvalue) : null, failedReason);
+        if (!ok && failedReason === null) resend(id);
+        else settle(id, ok ? parseResults(returnvalue) : null, failedReason);
       });
       found = true;
     }
@@ -277,6 +282,28 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
         removeOnFail: false,
       })
       .then(() => schedulePoll(), failAll);
+  }
+
+  /**
+   * A batch in the failed set without a reason is a remnant of a Redis restart that lost its data
+   * (a stale worker's answer to a job sent again): it is sent again, a few times at most.
+   */
+  function resend(id: string): void {
+    const out = outstanding.get(id);
+    if (!out) return;
+    out.resends = (out.resends ?? 0) + 1;
+    if (out.resends > MAX_RESENDS) {
+      settle(id, null, 'Redis lost the batch repeatedly');
+      return;
+    }
+    out.resending = true;
+    void queue
+      .remove(id)
+      .catch(() => undefined)
+      .then(() => {
+        out.resending = false;
+        enqueue(id, out.data);
+      });
   }
 
   /** Batches whose job is gone from Redis (restarted without its data) are sent again under the same id. */
