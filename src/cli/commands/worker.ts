@@ -23,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--workers <n>', `hashing threads (default: the core count, ${availableParallelism()} here)`)
     .option('--path-map <from=to>', 'the coordinator\'s path prefix FROM is mounted at TO here (repeatable; first match wins)', collect)
     .option('--file-timeout <duration>', 'give up on a file after this long (0 = never): an error row with TIMEOUT', DEFAULT_FILE_TIMEOUT)
-    .option('--no-decode', 'benchmark mode: only stat each file (no read, no hashes) to measure the queue itself')
+    .option('--no-decode', 'benchmark mode (bench fleet): only stat each file; every file gets an UNREADABLE "not read" error row, never a result')
     .option('-q, --quiet', 'no start and stop lines on stderr')
     .addHelpText('after', '\nSIGTERM or Ctrl-C: finish the batches in hand, then exit 0; a second one exits at once (other workers take those batches over).')
     .action(async (opts: WorkerCommandOptions) => {
