@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateSource } from '../fixtures/generate.js';
-import { startRedis, type TestRedis } from './redis-helpers.js';
+import { generateSource } from '../src/synthetic/images.js';
+import { startRedis, type TestRedis } from './support/redis.js';
 import { hashesOf, makeImageTree, makeList, parseNdjson, ROOT, runCli, startCli as startCliRaw } from './scan-helpers.js';
 import { requireSystemProgram } from './system-deps.js';
 
@@ -41,7 +41,7 @@ function canonical(records: readonly Rec[]): string[] {
 
 /** A fleet worker that is the test's own process (short locks), via the built library. */
 function startTestWorker(socket: string, env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [join(ROOT, 'test', 'fleet-worker.mjs'), socket], {
+  const child = spawn(process.execPath, [join(ROOT, 'test', 'support', 'fleet-worker.mjs'), socket], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,6 +28,8 @@ export interface FleetWorkerOptions {
   /** How often the list of active scans is read. */
   readonly discoverMs?: number;
   readonly onNotice: (message: string) => void;
+  /** The module the pool's threads run (default the scan's worker); tests pass one that injects faults. */
+  readonly poolWorker?: URL;
 }
 
 export interface FleetWorker {
@@ -77,7 +79,7 @@ export async function startFleetWorker(o: FleetWorkerOptions): Promise<FleetWork
     o.onNotice(`reconnected to Redis at ${o.target.display}`);
   });
   await client.connect();
-  const pool: Hasher | null = o.decode ? await createPool({ workers: o.threads, fileTimeoutMs: o.fileTimeoutMs }) : null;
+  const pool: Hasher | null = o.decode ? await createPool({ workers: o.threads, fileTimeoutMs: o.fileTimeoutMs, ...(o.poolWorker && { worker: o.poolWorker }) }) : null;
   const startedAt = new Date().toISOString();
   let files = 0;
   let filesAtBeat = 0;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { HASH_DEFAULTS, MATCH_DEFAULTS } from '../../bench/defaults.js';
+import { HASH_DEFAULTS, MATCH_DEFAULTS } from '../run/bench-defaults.js';
 import type { CliContext } from '../context.js';
+import type { FleetBenchFlags } from '../run/bench-fleet.js';
 
 /** Options both `bench match` and `bench hash` take. */
 function common(cmd: Command, defaultRepeat: number): Command {
@@ -37,7 +38,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--check <C>', `queries cross-checked against LinearIndex (default ${MATCH_DEFAULTS.check})`),
     MATCH_DEFAULTS.repeat,
   ).action(async (flags) => {
-    const { runMatchCommand } = await import('../../bench/match-command.js');
+    const { runMatchCommand } = await import('../run/bench-match.js');
     await runMatchCommand(flags, ctx);
   });
 
@@ -51,7 +52,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--workers <LIST>', 'worker counts, comma-separated (default 1 and the core count)'),
     HASH_DEFAULTS.repeat,
   ).action(async (paths: string[], flags) => {
-    const { runHashCommand } = await import('../../bench/hash-command.js');
+    const { runHashCommand } = await import('../run/bench-hash.js');
     await runHashCommand(paths, flags, ctx);
   });
 
@@ -64,24 +65,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--ceiling-batch-sizes <LIST>', 'batch sizes tried for the ceiling (default 50,500)')
     .option('--seed <S>', 'seed for the synthetic images (default 1)')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: { generate?: string; repeat?: string; ceilingFiles?: string; ceilingBatchSizes?: string; seed?: string; json?: boolean }) => {
-      const { corpusSpec, positiveInt, positiveIntList } = await import('../../bench/params.js');
-      const { runFleetBench, formatFleetBench } = await import('../../bench/fleet-bench.js');
-      const spec = corpusSpec('--generate', flags.generate ?? '1024x768:1000');
-      const result = await runFleetBench(
-        {
-          width: spec.width,
-          height: spec.height,
-          images: spec.count,
-          rounds: flags.repeat === undefined ? 3 : positiveInt('--repeat', flags.repeat),
-          ceilingFiles: flags.ceilingFiles === undefined ? 50_000 : positiveInt('--ceiling-files', flags.ceilingFiles),
-          ceilingBatchSizes: flags.ceilingBatchSizes === undefined ? [50, 500] : positiveIntList('--ceiling-batch-sizes', flags.ceilingBatchSizes),
-          seed: flags.seed === undefined ? 1 : positiveInt('--seed', flags.seed),
-        },
-        (line) => {
-          if (!flags.json) ctx.stderr.write(`${line}\n`);
-        },
-      );
-      ctx.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatFleetBench(result));
+    .action(async (flags: FleetBenchFlags) => {
+      const { runFleetBenchCommand } = await import('../run/bench-fleet.js');
+      await runFleetBenchCommand(flags, ctx);
     });
 }

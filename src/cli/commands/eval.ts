@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json <FILE>', 'write the full result as JSON (byte-identical for a seed, apart from "timing")')
     .option('--svg-dir <DIR>', 'write one histogram SVG per signal and transforms.svg (the heat table) here')
     .action(async (flags) => {
-      const { runEvalCommand } = await import('../../eval/command.js');
+      const { runEvalCommand } = await import('../run/eval.js');
       await runEvalCommand(flags, ctx);
     });
 }

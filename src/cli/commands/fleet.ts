@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { FleetStatus } from '../../fleet/status.js';
 import type { CliContext } from '../context.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -10,41 +9,7 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption('--queue <url>', 'Redis: redis://[user:pass@]host:port[/db], rediss://, or a unix socket path (password also from $HASHSIEVE_REDIS_PASSWORD)')
     .option('--json', 'print the status as JSON')
     .action(async (opts: { queue: string; json?: boolean }) => {
-      const { parseRedisUrl } = await import('../../fleet/connection.js');
-      const { fleetStatus } = await import('../../fleet/status.js');
-      const status = await fleetStatus(parseRedisUrl(opts.queue, ctx.env.HASHSIEVE_REDIS_PASSWORD));
-      ctx.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      const { runFleetStatus } = await import('../run/fleet.js');
+      await runFleetStatus(opts, ctx);
     });
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
-}
-
-export function formatStatus(s: FleetStatus): string {
-  let out = `Redis ${s.redis}\n\n${s.workers.length} worker(s)\n`;
-  if (s.workers.length > 0) {
-    out += table([
-      ['HOST', 'PID', 'THREADS', 'FILES', 'FILES/S', 'SCANS'],
-      ...s.workers.map((w) => [w.host, String(w.pid), `${w.threads}${w.decode ? '' : ' (stat only)'}`, String(w.files), String(w.filesPerSecond), String(w.scans.length)]),
-    ]);
-  }
-  out += `\n${s.scans.length} scan(s)\n`;
-  if (s.scans.length > 0) {
-    out += table([
-      ['SCAN', 'COORDINATOR', 'FILES DONE', 'WAITING', 'ACTIVE', 'DONE', 'FAILED', 'STATE'],
-      ...s.scans.map((c) => [
-        c.id,
-        `${c.coordinator.host ?? '?'}:${c.coordinator.pid ?? '?'}`,
-        String(c.filesDone),
-        String(c.batches.waiting),
-        String(c.batches.active),
-        String(c.batches.done),
-        String(c.batches.failed),
-        c.live ? 'running' : `no coordinator since ${c.lastSeen}`,
-      ]),
-    ]);
-  }
-  return out;
 }

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { DEFAULT_HASH_OPTIONS, type PdqPipeline } from '../../signals/types.js';
+import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES } from '../../signals/types.js';
+import { invalidArgument, parseCount, parseEnum, parseSize } from '../args.js';
 import type { CliContext } from '../context.js';
-import type { HashFormat } from '../hash-run.js';
+import type { HashFormat } from '../run/hash.js';
 
 export const DEFAULT_ALGO = 'pdq,sha256';
 export const DEFAULT_JOBS = 2;
-const PIPELINES: readonly PdqPipeline[] = ['fast', 'fullres', 'cpp'];
 const FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text'];
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 
 interface HashCommandOptions {
   algo: string;
@@ -19,29 +18,6 @@ interface HashCommandOptions {
   maxPixels?: string;
   maxBytes?: string;
   jobs: string;
-}
-
-function received(flag: string, expected: string, value: string): UsageError {
-  return new UsageError(`Expected ${expected} for ${flag} but received ${value}`);
-}
-
-export function parsePositiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw received(flag, 'positive integer', value);
-  return n;
-}
-
-/** "4096", "50M", "2G" (binary units). */
-export function parseByteSize(flag: string, value: string): number {
-  const m = /^(\d+)\s*([KMG]?)i?B?$/i.exec(value.trim());
-  const n = m ? Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()] : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw received(flag, 'positive byte size (e.g. 4096, 50M, 2G)', value);
-  return n;
-}
-
-function oneOf<T extends string>(flag: string, allowed: readonly T[], value: string): T {
-  if (!allowed.includes(value as T)) throw received(flag, `one of ${allowed.join(', ')}`, value);
-  return value as T;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -63,31 +39,31 @@ export function register(program: Command, ctx: CliContext): void {
       const { checkBlockhashBits } = await import('../../signals/blockhash.js');
       if (paths.length === 0) throw new UsageError('Expected at least one path (or - to read paths from stdin)');
       const signals = parseSignalList(opts.algo);
-      const blockhashBits = parsePositiveInt('--blockhash-bits', opts.blockhashBits);
+      const blockhashBits = parseCount('--blockhash-bits', opts.blockhashBits);
       try {
         checkBlockhashBits(blockhashBits);
       } catch {
-        throw received('--blockhash-bits', 'a multiple of 4 between 4 and 64', opts.blockhashBits);
+        throw invalidArgument('--blockhash-bits', 'a multiple of 4 between 4 and 64', opts.blockhashBits);
       }
       const run = {
         inputs: paths,
         signals,
-        format: opts.format ? oneOf('--format', FORMATS, opts.format) : ctx.stdout.isTTY ? 'text' : 'ndjson',
-        jobs: parsePositiveInt('--jobs', opts.jobs),
+        format: opts.format ? parseEnum('--format', opts.format, FORMATS) : ctx.stdout.isTTY ? 'text' : 'ndjson',
+        jobs: parseCount('--jobs', opts.jobs),
         request: {
           signals,
           hashOptions: {
-            pdqPipeline: oneOf('--pdq-pipeline', PIPELINES, opts.pdqPipeline),
+            pdqPipeline: parseEnum('--pdq-pipeline', opts.pdqPipeline, PDQ_PIPELINES),
             dihedral: Boolean(opts.dihedral),
             blockhashBits,
           },
           limits: {
-            ...(opts.maxPixels !== undefined && { maxPixels: parsePositiveInt('--max-pixels', opts.maxPixels) }),
-            ...(opts.maxBytes !== undefined && { maxBytes: parseByteSize('--max-bytes', opts.maxBytes) }),
+            ...(opts.maxPixels !== undefined && { maxPixels: parseCount('--max-pixels', opts.maxPixels) }),
+            ...(opts.maxBytes !== undefined && { maxBytes: parseSize('--max-bytes', opts.maxBytes) }),
           },
         },
       } as const;
-      const { runHash } = await import('../hash-run.js');
+      const { runHash } = await import('../run/hash.js');
       await runHash(run, ctx);
     });
 }
