@@ -8,7 +8,7 @@ import { bullConnection, createClient, type RedisTarget } from './connection.js'
 import { FLEET_PREFIX, HEARTBEAT_MS, jobId, KEYS, queueName, type ScanId } from './names.js';
 import { liveWorkers } from './registry.js';
 
-/** `--batch-size` unless given: ~0.5 s of one core's work at ~10 ms a file (decode and hash). */
+/** Files per batch unless the caller says: 0.2–0.5 s of one core's work at 4–10 ms a file (decode and hash). */
 export const DEFAULT_BATCH_SIZE = 50;
 /** Batches a coordinator keeps in Redis at once: the throttle that keeps its memory flat. */
 export const DEFAULT_JOBS_IN_FLIGHT = 128;

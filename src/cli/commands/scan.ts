@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--resume', 'continue the scan recorded in --checkpoint, appending to the same report')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
     .option('--queue <url>', 'fleet: hash on `hashsieve worker` processes through Redis (redis://[user:pass@]host:port[/db], rediss://, or a unix socket path; password also from $HASHSIEVE_REDIS_PASSWORD)')
-    .option('--batch-size <n>', 'fleet: files per queued batch (default 50, about 0.5 s of one core\'s work)')
+    .option('--batch-size <n>', 'fleet: files per queued batch (default 50, about 0.2-0.5 s of one core\'s work)')
     .option('--local-workers <n>', 'fleet: threads hashing on this machine too (default 0)')
     .addHelpText(
       'after',
