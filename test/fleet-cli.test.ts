@@ -1,5 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -105,6 +105,8 @@ beforeAll(async () => {
   for (let i = 0; i < 16; i += 1) {
     writeFileSync(join(tree, `g${String(i).padStart(2, '0')}.jpg`), await sharp(await generateSource(100 + i, 96, 64)).jpeg().toBuffer());
   }
+  // A name that is not UTF-8 (Latin-1 "café.jpg"): its bytes must survive the trip through Redis.
+  writeFileSync(Buffer.concat([Buffer.from(`${tree}/caf`), Buffer.from([0xe9]), Buffer.from('.jpg')]), await sharp(await generateSource(99, 80, 60)).jpeg().toBuffer());
   const known = await hashesOf(join(tree, 'known.png'), ['pdq', 'md5']);
   await makeList(db, 'hotline', [
     { signal: 'pdq', hash: known.pdq, id: 'K-1', category: 'A1' },
@@ -138,6 +140,8 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
       expect(r.stderr).not.toMatch(/fatal/);
       expect(r.code).toBe(localCode);
       expect(canonical(parseNdjson<Rec>(r.stdout))).toEqual(canonical(local));
+      // The name that is not UTF-8 was hashed (not an error row), by the fleet as locally.
+      expect(local.filter((x) => x.path_bytes !== undefined).map((x) => x.status)).toEqual(['clean']);
       // The coordinator hashing a share itself (--local-workers) changes nothing in the records.
       const mixed = runCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '3', '--local-workers', '1', tree]);
       expect(mixed.code).toBe(localCode);
@@ -236,7 +240,8 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
 
   test('a worker that cannot read a path answers with an error row; --path-map maps the coordinator\'s paths', async () => {
     const mounted = join(dir, 'mounted');
-    cpSync(tree, mounted, { recursive: true, preserveTimestamps: true });
+    // cp, not fs.cpSync: the tree holds a name that is not UTF-8.
+    execFileSync('cp', ['-a', tree, mounted]);
     unlinkSync(join(mounted, 'other.png'));
     const w = startWorkerCli(redis.socket, ['--path-map', `${tree}=${mounted}`]);
     try {

@@ -1,24 +1,19 @@
 import type { DecodeLimits } from '../image/decode.js';
 import type { HashOptions } from '../signals/types.js';
+import { asFsPath, fromBytes, showPath } from '../scan/fs-path.js';
 import type { HashTask, ScannedFile } from '../scan/task.js';
 
 /**
  * A path as base64 of its bytes: a name that is not valid UTF-8 survives the trip through JSON
  * and Redis unchanged. The only place a path is encoded or decoded for the fleet.
  */
-export function encodePath(path: string | Buffer): string {
-  return (typeof path === 'string' ? Buffer.from(path, 'utf8') : path).toString('base64');
+export function encodePath(path: string | Uint8Array): string {
+  return (typeof path === 'string' ? Buffer.from(path, 'utf8') : Buffer.from(path.buffer, path.byteOffset, path.byteLength)).toString('base64');
 }
 
 /** The bytes of an encoded path. */
 export function decodePath(encoded: string): Buffer {
   return Buffer.from(encoded, 'base64');
-}
-
-/** Bytes as the file system API's path: a string when they are UTF-8 that round-trips, else the Buffer. */
-export function fsPath(bytes: Buffer): string | Buffer {
-  const s = bytes.toString('utf8');
-  return Buffer.from(s, 'utf8').equals(bytes) ? s : bytes;
 }
 
 export const BATCH_VERSION = 1;
@@ -51,7 +46,7 @@ export function decodeBatch(job: BatchJob, mapPath: (bytes: Buffer) => Buffer = 
   if (job?.v !== BATCH_VERSION || !Array.isArray(job.files)) throw new Error(`Not a hashsieve batch (version ${String(job?.v)})`);
   return job.files.map(([p, stat]) => ({
     // A path that is not UTF-8 stays a Buffer, which every fs call accepts.
-    path: fsPath(mapPath(decodePath(p))) as string,
+    path: fromBytes(mapPath(decodePath(p))),
     signals: job.signals,
     options: job.options,
     limits: job.limits,
@@ -64,8 +59,9 @@ export function encodeResult(r: ScannedFile): WireResult {
   return rest;
 }
 
-export function decodeResult(path: string, w: WireResult): ScannedFile {
-  return { ...w, path };
+/** A worker's answer with the coordinator's own path put back (shown as text, as the local pool's results are). */
+export function decodeResult(path: string | Uint8Array, w: WireResult): ScannedFile {
+  return { ...w, path: typeof path === 'string' ? path : showPath(asFsPath(path)) };
 }
 
 /**

@@ -39,11 +39,11 @@ export interface RemoteHasher extends Hasher {
   readonly concurrency: number;
   readonly scanId: ScanId;
   /** An earlier run's result or queued batch already covers this path (resume). */
-  holds(path: string): boolean;
+  holds(path: string | Uint8Array): boolean;
 }
 
 interface Waiter {
-  readonly path: string;
+  readonly path: string | Uint8Array;
   readonly resolve: (r: ScannedFile) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -251,7 +251,7 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
       else if (r) cache.set(key, r);
       else if (w) {
         const why = results ? 'its batch came back without it' : `its batch failed on every try (${failedReason ?? 'no reason given'})`;
-        w.resolve(errorResult(w.path, 'WORKER_CRASHED', `No fleet worker could hash this file: ${why}`));
+        w.resolve(decodeResult(w.path, errorResult('', 'WORKER_CRASHED', `No fleet worker could hash this file: ${why}`)));
       } else earlier.delete(key);
     });
     filesDone += out.keys.length;

@@ -3,6 +3,7 @@ import { lstat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { asFsPath, showPath } from '../scan/fs-path.js';
 import { createPool, errorResult, type Hasher } from '../scan/pool.js';
 import type { HashTask, ScannedFile } from '../scan/task.js';
 import { decodeBatch, encodeResult, mapPath, type BatchJob, type PathMapping, type WireResult } from './codec.js';
@@ -50,12 +51,14 @@ const DEFAULT_LOCK_MS = 30_000;
  * file was not read, so a scan served by such a worker can never pass a file as clean.
  */
 async function statOnly(task: HashTask): Promise<ScannedFile> {
-  const notRead = errorResult(task.path, 'UNREADABLE', 'Not read: this worker runs the stat-only benchmark mode and hashes nothing');
+  const path = asFsPath(task.path);
+  const shown = showPath(path);
+  const notRead = errorResult(shown, 'UNREADABLE', 'Not read: this worker runs the stat-only benchmark mode and hashes nothing');
   try {
-    const s = await lstat(task.path);
+    const s = await lstat(path);
     return { ...notRead, size: s.size, stat: { size: s.size, mtimeMs: s.mtimeMs } };
   } catch (e) {
-    return { ...errorResult(task.path, 'UNREADABLE', `Cannot read (${(e as NodeJS.ErrnoException).code ?? 'unknown error'})`), stat: null };
+    return { ...errorResult(shown, 'UNREADABLE', `Cannot read (${(e as NodeJS.ErrnoException).code ?? 'unknown error'})`), stat: null };
   }
 }
 
