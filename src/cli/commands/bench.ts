@@ -88,6 +88,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--ceiling-batch-sizes <LIST>', 'batch sizes tried for the ceiling (default 50,500)')
     .option('--seed <S>', 'seed for the synthetic images (default 1)')
     .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nNeeds redis-server (apt-get install -y redis-server); it starts its own on a unix socket.\nExit codes: 0 done, 2 usage or fatal error, or the fleet and local scans disagree.')
     .action(async (flags: FleetBenchFlags) => {
       const { runFleetBenchCommand } = await import('../run/bench-fleet.js');
       await runFleetBenchCommand(flags, ctx);

@@ -8,6 +8,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Workers connected (host, pid, threads, files/s) and each scan\'s batches waiting, active, done and failed')
     .requiredOption('--queue <url>', 'Redis: redis://[user:pass@]host:port[/db], rediss://, or a unix socket path (password also from $HASHSIEVE_REDIS_PASSWORD)')
     .option('--json', 'print the status as JSON')
+    .addHelpText('after', '\nExit codes: 0 done, 2 usage or fatal error (Redis unreachable or refusing the login).')
     .action(async (opts: { queue: string; json?: boolean }) => {
       const { runFleetStatus } = await import('../run/fleet.js');
       await runFleetStatus(opts, ctx);

@@ -16,7 +16,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--file-timeout <duration>', 'give up on a file after this long (0 = never): an error row with TIMEOUT', DEFAULT_FILE_TIMEOUT)
     .option('--no-decode', 'benchmark mode (bench fleet): only stat each file; every file gets an UNREADABLE "not read" error row, never a result')
     .option('-q, --quiet', 'no start and stop lines on stderr')
-    .addHelpText('after', '\nSIGTERM or Ctrl-C: finish the batches in hand, then exit 0; a second one exits at once (other workers take those batches over).')
+    .addHelpText(
+      'after',
+      '\nSIGTERM or Ctrl-C: finish the batches in hand, then exit 0; a second one exits at once (other workers take those batches over).\nExit codes: 0 stopped by a signal, 2 usage or fatal error (Redis unreachable or refusing the login).',
+    )
     .action(async (opts: WorkerCommandOptions) => {
       const { runWorkerCommand } = await import('../run/worker.js');
       await runWorkerCommand(opts, ctx);
