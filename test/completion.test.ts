@@ -24,7 +24,7 @@ describe('hashsieve completion', () => {
     expect(code).toBe(0);
     expect(complete(text, ['hashsieve', 'li'])).toEqual(['list']);
     expect(complete(text, ['hashsieve', 'list', 'im'])).toEqual(['import']);
-    expect(complete(text, ['hashsieve', 'scan', '--fo'])).toEqual(['--follow-symlinks', '--format']);
+    expect(complete(text, ['hashsieve', 'scan', '--fo'])).toEqual(['--follow-symlinks', '--force', '--format']);
     expect(complete(text, ['hashsieve', 'bench', ''])).toEqual(['match', 'hash', 'scan', 'fleet']);
     expect(complete(text, ['hashsieve', 'list', 'import', '--sk'])).toEqual(['--skip-invalid']);
   });
