@@ -20,6 +20,7 @@ export {
   blockhash,
   BLOCKHASH_DEFAULT_BITS,
   BLOCKHASH_MATCH_THRESHOLD,
+  BLOCKHASH_MIN_QUALITY,
   blockhashPrecise,
   blockhashQuick,
   blockhashThreshold,
@@ -120,3 +121,8 @@ export {
 
 // ── Evaluation (hashsieve eval) ─────────────────────────────────────────────────────────────
 export { runEval, type EvalResult } from './eval/run.js';
+
+// ── Service (hashsieve serve): an HMA-compatible HTTP matching service ──────────────────────
+export { createServer, DEFAULT_MAX_UPLOAD_BYTES, isLoopbackHost, type ServerOptions } from './service/server.js';
+export { TOKEN_SCOPES, TokenStore, type TokenInfo, type TokenScope } from './store/tokens.js';
+export { BankStore, bankNames, type BankContent, type BankInfo } from './store/banks.js';

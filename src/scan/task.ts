@@ -12,12 +12,15 @@ export interface HashTask {
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
   /**
-   * 8 bytes, a BigInt64 the worker sets to process.hrtime.bigint() (the monotonic clock) when it
-   * starts the task, so a timeout never counts time in the queue.
+   * BigInt64s the worker sets when it starts the task: [0] process.hrtime.bigint() (the monotonic
+   * clock), so a timeout never counts time in the queue; [1] (when present) its threadId, so the
+   * pool knows which files share a thread.
    */
   readonly started?: SharedArrayBuffer;
   /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */
   readonly stat?: boolean;
+  /** Hash these bytes (an upload held in memory) instead of reading `path`, which is then only a label. */
+  readonly bytes?: Uint8Array;
 }
 
 /** A worker's answer: the hashes, and with HashTask.stat the file's lstat (null when that failed). */
