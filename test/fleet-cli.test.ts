@@ -177,9 +177,9 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
   }, 60_000);
 
   test('SIGTERM: a worker finishes the batches in hand and exits 0; batches longer than the lock are not taken over (the lock is renewed)', async () => {
-    // 4 files of 350 ms: a batch takes longer than the test workers' 1 s lock.
-    const a = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '350' });
-    const b = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '350' });
+    // 4 files of 700 ms, two at a time per thread: a batch takes ~1.4 s, longer than the test workers' 1 s lock.
+    const a = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '700' });
+    const b = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '700' });
     await Promise.all([a.ready, b.ready]);
     const scan = startCli(['scan', '--db', db, '--queue', redis.socket, '--batch-size', '4', tree]);
     // Each worker takes up to two batches: three active means both have at least one in hand.
@@ -195,7 +195,8 @@ describe.skipIf(!hasRedis)('scan fleet on Redis', () => {
   }, 60_000);
 
   test('the coordinator killed with SIGKILL, then --resume: every file once across both runs, results in Redis reused', async () => {
-    const w = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '60' });
+    // Slow enough that the first checkpoint flush (after 1 s) comes well before the last file.
+    const w = startTestWorker(redis.socket, { HASHSIEVE_TEST_DELAY_MS: '200' });
     await w.ready;
     const out = join(dir, 'resume.ndjson');
     const cp = join(dir, 'resume.checkpoint');
