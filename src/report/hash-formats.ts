@@ -2,6 +2,7 @@
 import type { FileErrorInfo } from '../errors.js';
 import type { SignalHash } from '../results.js';
 import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
+import { escapeControls, safeJson } from './escape.js';
 import { csvField } from './formats.js';
 import { displayPath } from './path-text.js';
 import type { SkipReason } from './types.js';
@@ -61,14 +62,14 @@ function textLine(r: HashRecord): string {
     const q = h.quality === undefined ? '' : ` q=${h.quality}${h.lowQuality ? ' (low quality)' : ''}`;
     return `${name}:${h.hash}${q}`;
   });
-  if (r.error) parts.push(`error ${r.error.code}: ${r.error.message}`);
-  if (r.skip) parts.push(`skipped (${r.skip.reason}): ${r.skip.message}`);
+  if (r.error) parts.push(`error ${r.error.code}: ${escapeControls(r.error.message)}`);
+  if (r.skip) parts.push(`skipped (${r.skip.reason}): ${escapeControls(r.skip.message)}`);
   return `${displayPath(r)}\t${parts.join('  ')}`;
 }
 
 function ndjsonLine(r: HashRecord): string {
   const { path, path_bytes, size, hashes, width, height, format, error, skip } = r;
-  return JSON.stringify({ path, path_bytes, size, hashes, width, height, format, error, skip });
+  return safeJson({ path, path_bytes, size, hashes, width, height, format, error, skip });
 }
 
 export function createHashFormatter(format: HashFormat, opts: HashFormatterOptions): HashFormatter {

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { EXIT, type CliContext } from '../context.js';
 import type { MatchCommandOptions } from '../run/match.js';
 
+const collectValues = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('match')
@@ -14,6 +16,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--lists <names>', 'comma-separated list names to match against (default: all)')
     .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12')
     .option('--dihedral', 'PDQ: match the 8 dihedral hashes when the input carries them (`hashsieve hash --dihedral`)')
+    .option('--categories <names>', 'report only matches of list entries in these categories (comma-separated, repeatable; case-insensitive)', collectValues)
+    .option('--exclude-categories <names>', 'never report matches of list entries in these categories, e.g. NEGATIVE_CLASS (comma-separated, repeatable)', collectValues)
     .option('--index-cache <dir>', 'keep built match indexes in this folder and reuse them while the lists are unchanged (default: $HASHSIEVE_INDEX_CACHE, else off)')
     .option('-o, --out <file>', 'write the report to this file instead of stdout')
     .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')

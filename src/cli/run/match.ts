@@ -10,12 +10,15 @@ import { ReportOutput } from '../../scan/output.js';
 import { parseList, parseThresholds } from '../args.js';
 import type { CliContext } from '../context.js';
 import { indexCacheDir, openStoreReadonly, parseFormat } from './scan.js';
+import { categoryFilter } from '../../scan/categories.js';
 
 export interface MatchCommandOptions {
   db?: string;
   lists?: string;
   threshold?: string;
   dihedral?: boolean;
+  categories?: string[];
+  excludeCategories?: string[];
   indexCache?: string;
   out?: string;
   format: string;
@@ -47,6 +50,7 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
       signals,
       thresholds,
       dihedral: opts.dihedral === true,
+      categories: categoryFilter(opts.categories, opts.excludeCategories),
       indexCache: indexCacheDir(opts.indexCache, io.env),
       onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
     });
