@@ -10,7 +10,10 @@ import { FileError, UsageError, type FileErrorInfo } from './errors.js';
 import { DEFAULT_DECODE_LIMITS, decodeImage, type DecodeLimits } from './image/decode.js';
 import type { FileHashResult, SignalHash } from './results.js';
 import { checkBlockhashBits } from './signals/blockhash.js';
-import { getSignal, isExact, isPerceptual } from './signals/registry.js';
+import { getSignal, isExact, isPerceptual, isVideo, SIGNALS } from './signals/registry.js';
+import { hashVideoFile, resolveVideoOptions, type VideoHashOptions } from './video/hash.js';
+import { videoErrorInfo } from './video/errors.js';
+import { sniffVideo, VIDEO_SNIFF_BYTES } from './video/sniff.js';
 import {
   DEFAULT_HASH_OPTIONS,
   DIHEDRAL_NAMES,
@@ -19,6 +22,7 @@ import {
   type PerceptualSignalType,
   type Pixels,
   type SignalType,
+  type VideoSignalType,
 } from './signals/types.js';
 
 export const DEFAULT_SIGNAL_NAMES: readonly string[] = ['pdq', 'sha256'];
@@ -40,6 +44,8 @@ export interface HashRequest {
    * thread and any caller overlapping several files. Streamed digests stay streamed.
    */
   readonly syncReads?: boolean;
+  /** Video files (recognised by their first bytes): sampling, limits, where ffmpeg is. */
+  readonly video?: VideoHashOptions;
 }
 
 interface Resolved {
@@ -48,6 +54,9 @@ interface Resolved {
   readonly order: readonly string[];
   readonly options: HashOptions;
   readonly limits: DecodeLimits;
+  /** Video signals a video file gets: those asked for, else every video signal when an image signal was asked for. */
+  readonly video: readonly VideoSignalType[];
+  readonly videoOptions: VideoHashOptions;
 }
 
 function positiveInteger(name: string, v: unknown): void {
@@ -67,12 +76,18 @@ function resolve(req: HashRequest, defaults: readonly string[] = DEFAULT_SIGNAL_
   const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...req.limits };
   positiveInteger('maxPixels', limits.maxPixels);
   positiveInteger('maxBytes', limits.maxBytes);
+  const perceptual = signals.filter(isPerceptual);
+  const askedVideo = signals.filter(isVideo);
+  const video = askedVideo.length > 0 || perceptual.length === 0 ? askedVideo : [...SIGNALS.values()].filter(isVideo);
+  const videoOptions = { ...req.video, ...resolveVideoOptions(req.video ?? {}) };
   return {
     exact: signals.filter(isExact),
-    perceptual: signals.filter(isPerceptual),
-    order: signals.map((s) => s.name),
+    perceptual,
+    order: [...signals.map((s) => s.name), ...video.filter((v) => !askedVideo.includes(v)).map((v) => v.name)],
     options,
     limits,
+    video,
+    videoOptions,
   };
 }
 
@@ -219,11 +234,14 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
   if (size === 0) return fail(0, { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' });
 
   if (r.perceptual.length === 0 || size > r.limits.maxBytes) {
+    let video = false;
     try {
+      video = r.video.length > 0 && sniffVideo(await readHead(path)) !== null;
       size = await streamDigests(path, r, hashes);
     } catch (e) {
       return fail(size, fsErrorInfo(e));
     }
+    if (video) return hashVideo(path, size, r, hashes);
     if (r.perceptual.length === 0) return { path, size, hashes: ordered(r.order, hashes) };
     return fail(size, { code: 'TOO_LARGE', message: `File is ${size} bytes, over the decode limit of ${r.limits.maxBytes}` });
   }
@@ -242,8 +260,37 @@ async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
+  if (r.video.length > 0 && sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) !== null) {
+    if (path === BUFFER_LABEL) {
+      return { path, size: bytes.length, hashes: ordered(r.order, hashes), error: { code: 'UNSUPPORTED_FORMAT', message: 'A video is hashed from a file, not from memory' } };
+    }
+    return hashVideo(path, bytes.length, r, hashes);
+  }
   const rest = await decodeAndHash(r, bytes, hashes);
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const { open } = await import('node:fs/promises');
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(VIDEO_SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A file whose first bytes say video: digests (already in `hashes`) plus the vPDQ frames from ffmpeg. */
+async function hashVideo(path: string, size: number, r: Resolved, hashes: Map<string, SignalHash>): Promise<FileHashResult> {
+  try {
+    const v = await hashVideoFile(path, r.videoOptions);
+    const video = { frames: v.frames, frameRate: v.frameRate, secondsPerHash: v.secondsPerHash, codec: v.codec };
+    return { path, size, hashes: ordered(r.order, hashes), width: v.width, height: v.height, format: 'video', video };
+  } catch (e) {
+    return { path, size, hashes: ordered(r.order, hashes), format: 'video', error: videoErrorInfo(e) };
+  }
 }
 
 /** Hash an encoded image (or any bytes, for the exact digests) already in memory. */

@@ -3,13 +3,15 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { UsageError } from '../errors.js';
 import { hashFile, type HashRequest } from '../hash.js';
 import type { FileHashResult } from '../results.js';
 import { csvField } from '../report/formats.js';
 import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
 import { EXIT, type CliContext } from './context.js';
+import { formatVpdqFile } from '../signals/vpdq.js';
 
-export type HashFormat = 'ndjson' | 'csv' | 'text';
+export type HashFormat = 'ndjson' | 'csv' | 'text' | 'vpdq';
 
 export interface HashRun {
   readonly inputs: readonly string[];
@@ -70,6 +72,10 @@ async function* expandOne(path: string): AsyncGenerator<string | FileHashResult>
 function csvColumns(signals: readonly SignalType[], dihedral: boolean): string[] {
   const cols = ['path', 'size', 'width', 'height', 'format'];
   for (const s of signals) {
+    if (s.kind === 'video') {
+      cols.push(`${s.name}_frames`);
+      continue;
+    }
     cols.push(s.name);
     if (s.kind === 'perceptual' && s.minQuality !== null) cols.push(`${s.name}_quality`, `${s.name}_low_quality`);
     if (dihedral && s.kind === 'perceptual' && s.supportsDihedral) cols.push(...DIHEDRAL_NAMES.map((d) => `${s.name}_${d}`));
@@ -80,6 +86,10 @@ function csvColumns(signals: readonly SignalType[], dihedral: boolean): string[]
 function csvRow(r: FileHashResult, signals: readonly SignalType[], dihedral: boolean): string {
   const row: unknown[] = [r.path, r.size, r.width, r.height, r.format];
   for (const s of signals) {
+    if (s.kind === 'video') {
+      row.push(r.video?.frames.length);
+      continue;
+    }
     const h = r.hashes[s.name];
     row.push(h?.hash);
     if (s.kind === 'perceptual' && s.minQuality !== null) row.push(h?.quality, h ? Boolean(h.lowQuality) : undefined);
@@ -94,13 +104,16 @@ function textLine(r: FileHashResult): string {
     const q = h.quality === undefined ? '' : ` q=${h.quality}${h.lowQuality ? ' (low quality)' : ''}`;
     return `${name}:${h.hash}${q}`;
   });
+  if (r.video) parts.push(`vpdq:${r.video.frames.length} frames`);
   if (r.error) parts.push(`error ${r.error.code}: ${r.error.message}`);
   return `${r.path}\t${parts.join('  ')}`;
 }
 
 function ndjsonLine(r: FileHashResult): string {
-  const { path, size, hashes, width, height, format, error } = r;
-  return JSON.stringify({ path, size, hashes, width, height, format, error });
+  const { path, size, width, height, format, error } = r;
+  const hashes = r.video ? { ...r.hashes, vpdq: r.video.frames } : r.hashes;
+  const video = r.video && { frameRate: r.video.frameRate, secondsPerHash: r.video.secondsPerHash, codec: r.video.codec };
+  return JSON.stringify({ path, size, hashes, width, height, format, video, error });
 }
 
 async function write(ctx: CliContext, text: string): Promise<void> {
@@ -109,6 +122,7 @@ async function write(ctx: CliContext, text: string): Promise<void> {
 
 export async function runHash(run: HashRun, ctx: CliContext): Promise<void> {
   const dihedral = Boolean(run.request.hashOptions?.dihedral);
+  if (run.format === 'vpdq') return runVpdqFormat(run, ctx);
   const line =
     run.format === 'csv'
       ? (r: FileHashResult) => csvRow(r, run.signals, dihedral)
@@ -119,6 +133,7 @@ export async function runHash(run: HashRun, ctx: CliContext): Promise<void> {
 
   let files = 0;
   let failed = 0;
+  const stop = interruptOnSignals(run);
   const inFlight: Promise<FileHashResult>[] = [];
   const emit = async (r: FileHashResult) => {
     files++;
@@ -126,13 +141,61 @@ export async function runHash(run: HashRun, ctx: CliContext): Promise<void> {
     await write(ctx, `${line(r)}\n`);
   };
   for await (const item of expandInputs(run.inputs, ctx)) {
-    const p = typeof item === 'string' ? hashFile(item, run.request) : Promise.resolve(item);
+    if (stop.signal.aborted) break;
+    const p = typeof item === 'string' ? hashFile(item, stop.request) : Promise.resolve(item);
     p.catch(() => undefined);
     inFlight.push(p);
     if (inFlight.length >= run.jobs) await emit(await inFlight.shift()!);
   }
   while (inFlight.length > 0) await emit(await inFlight.shift()!);
+  stop.release();
+  if (stop.signal.aborted) {
+    ctx.setExitCode(EXIT.INTERRUPTED);
+    return;
+  }
 
   if (failed > 0) ctx.stderr.write(`hashsieve: ${failed} of ${files} files could not be fully hashed\n`);
   ctx.setExitCode(failed > 0 ? EXIT.FILE_ERRORS : EXIT.OK);
+}
+
+/** `--format vpdq`: one video's frames in the reference's own line format, nothing else on stdout. */
+async function runVpdqFormat(run: HashRun, ctx: CliContext): Promise<void> {
+  const items: (string | FileHashResult)[] = [];
+  for await (const item of expandInputs(run.inputs, ctx)) items.push(item);
+  if (items.length !== 1 || typeof items[0] !== 'string') {
+    throw new UsageError('The vpdq format prints the frames of exactly one video file; give one file');
+  }
+  const stop = interruptOnSignals(run);
+  const r = await hashFile(items[0], stop.request).finally(() => stop.release());
+  if (stop.signal.aborted) {
+    ctx.setExitCode(EXIT.INTERRUPTED);
+    return;
+  }
+  if (r.error || !r.video) {
+    const why = r.error ? `${r.error.code}: ${r.error.message}` : 'NOT_A_VIDEO: the file is not a video container';
+    ctx.stderr.write(`hashsieve: ${r.path}: ${why}\n`);
+    ctx.setExitCode(EXIT.FILE_ERRORS);
+    return;
+  }
+  await write(ctx, formatVpdqFile(r.video.frames));
+  ctx.setExitCode(EXIT.OK);
+}
+
+/**
+ * Ctrl-C or SIGTERM while hashing: abort the videos in flight (their ffmpeg children are killed),
+ * start no new file, and end with the interrupted exit code.
+ */
+function interruptOnSignals(run: HashRun): { signal: AbortSignal; request: HashRequest; release(): void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    request: { ...run.request, video: { ...run.request.video, signal: controller.signal } },
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
