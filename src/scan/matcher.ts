@@ -2,7 +2,9 @@ import { buildExactIndex, buildHammingIndex, queryDihedral, type PositionalIndex
 import type { ExactIndex, IndexMatch, PackedHashes } from '../index/types.js';
 import type { MatchInfo, ScanStatus } from '../report/types.js';
 import type { FileHashResult } from '../results.js';
-import { isPerceptual } from '../signals/registry.js';
+import { isPerceptual, isVideo } from '../signals/registry.js';
+import { buildListVideoIndex, type ListVideoRef } from '../video/list-index.js';
+import type { VpdqIndex } from '../video/match.js';
 import type { DihedralName, SignalType } from '../signals/types.js';
 import { DIHEDRAL_NAMES } from '../signals/types.js';
 import type { StoreReader } from '../store/types.js';
@@ -53,11 +55,19 @@ export class Matcher {
     private readonly store: StoreReader,
     private readonly indexes: readonly SignalIndex[],
     private readonly dihedral: boolean,
+    private readonly videos: VpdqIndex<ListVideoRef> | null = null,
   ) {}
 
   static build(store: StoreReader, opts: MatcherOptions): Matcher {
     const indexes: SignalIndex[] = [];
+    let videos: VpdqIndex<ListVideoRef> | null = null;
     for (const signal of opts.signals) {
+      if (isVideo(signal)) {
+        const frameThreshold = opts.thresholds.get(signal.name);
+        videos = buildListVideoIndex(store, signal.name, opts.lists, frameThreshold === undefined ? {} : { frameThreshold });
+        if (videos.size === 0) videos = null;
+        continue;
+      }
       const packed = store.loadPacked(signal.name, opts.lists);
       if (packed.count === 0) continue;
       const perceptual = isPerceptual(signal);
@@ -69,12 +79,13 @@ export class Matcher {
         exact: perceptual ? null : buildExactIndex(packed),
       });
     }
-    return new Matcher(store, indexes, opts.dihedral);
+    return new Matcher(store, indexes, opts.dihedral, videos);
   }
 
-  /** Entry counts per indexed signal. */
+  /** Entry counts per indexed signal (vpdq: frames). */
   sizes(): Record<string, number> {
-    return Object.fromEntries(this.indexes.map((ix) => [ix.signal.name, (ix.hamming ?? ix.exact)!.size]));
+    const sizes = Object.fromEntries(this.indexes.map((ix) => [ix.signal.name, (ix.hamming ?? ix.exact)!.size]));
+    return this.videos ? { ...sizes, vpdq: this.videos.frameCount } : sizes;
   }
 
   match(result: FileHashResult): MatchOutcome {
@@ -90,6 +101,7 @@ export class Matcher {
       raw.push(...this.query(ix, h.hash, h.dihedral));
     }
     const matches = this.describe(raw);
+    if (this.videos && result.video) matches.push(...this.matchVideo(result.video.frames));
     const status: ScanStatus =
       matches.length > 0 ? 'match' : result.error ? 'error' : lowQuality ? 'low_quality' : 'clean';
     return { status, matches };
@@ -112,6 +124,20 @@ export class Matcher {
       }));
     }
     return index.query(hash, ix.threshold).map((m) => ({ ...m, signal: name, transform: null }));
+  }
+
+  /** A video's frames against the list videos: one match per list video whose shares reach the thresholds. */
+  private matchVideo(frames: NonNullable<FileHashResult['video']>['frames']): MatchInfo[] {
+    return this.videos!.query(frames).map((m) => ({
+      list: m.id.list,
+      entry: m.id.entry,
+      category: m.id.category,
+      signal: 'vpdq',
+      distance: m.minDistance,
+      transform: null,
+      queryMatchPercent: m.queryMatchPercent,
+      comparedMatchPercent: m.comparedMatchPercent,
+    }));
   }
 
   private describe(raw: readonly RawMatch[]): MatchInfo[] {

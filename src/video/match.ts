@@ -124,6 +124,8 @@ export interface VideoMatch<Id> extends VpdqComparison {
   /** Prepared frame counts on each side. */
   readonly queryFrames: number;
   readonly comparedFrames: number;
+  /** The smallest distance between a query frame and one of this video's frames. */
+  readonly minDistance: number;
 }
 
 /**
@@ -182,9 +184,11 @@ export class VpdqIndex<Id> {
     // Per candidate video: which query frames hit it, which of its frames were hit.
     const queryHits = new Map<number, Set<number>>();
     const comparedHits = new Map<number, Set<number>>();
+    const nearest = new Map<number, number>();
     query.forEach((q, qi) => {
       for (const m of this.index!.query(q, o.frameThreshold)) {
         const v = this.owner[m.id];
+        nearest.set(v, Math.min(nearest.get(v) ?? m.distance, m.distance));
         let qs = queryHits.get(v);
         if (!qs) {
           qs = new Set();
@@ -198,7 +202,7 @@ export class VpdqIndex<Id> {
     const out: VideoMatch<Id>[] = [];
     for (const [v, qs] of queryHits) {
       const d = decide(qs.size, query.length, comparedHits.get(v)!.size, this.counts[v], o);
-      if (d.matched || all) out.push({ id: this.ids[v], ...d, queryFrames: query.length, comparedFrames: this.counts[v] });
+      if (d.matched || all) out.push({ id: this.ids[v], ...d, queryFrames: query.length, comparedFrames: this.counts[v], minDistance: nearest.get(v)! });
     }
     return out.sort((a, b) => b.queryMatchPercent - a.queryMatchPercent || b.comparedMatchPercent - a.comparedMatchPercent);
   }

@@ -6,7 +6,7 @@ import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export'];
+const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'vpdq'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
 interface DbOpts {
@@ -117,8 +117,11 @@ export function register(program: Command, ctx: CliContext): void {
   const list = program.command('list').description('Import and manage known-content hash lists (SQLite store)');
 
   list
-    .command('import <file>')
-    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, or a hashsieve export)')
+    .command('import <files...>')
+    .description(
+      'Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, a hashsieve export, or vpdq: ' +
+        "one reference vPDQ hash file per video, several at once, each video's id its file name)",
+    )
     .requiredOption('--name <name>', 'list name (unique)')
     .option('--source <org>', 'organisation the list came from')
     .option('--version <version>', 'version of the list')
@@ -134,7 +137,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--public-key <file>', 'PEM Ed25519 public key for --signature')
     .option('--json', 'print the import summary as JSON on stdout')
     .option('--db <path>', DB_HELP)
-    .action(async (file: string, opts) => {
+    .action(async (files: string[], opts) => {
+      if (files.length > 1 && opts.format !== 'vpdq') throw new UsageError('Several files are imported as one list only with --format vpdq');
       if (opts.replace && opts.append) throw new UsageError('Give either --replace or --append, not both');
       if (!FORMATS.includes(opts.format)) {
         throw new UsageError(`Expected --format ${FORMATS.join('|')} but received ${JSON.stringify(opts.format)}`);
@@ -144,7 +148,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const { importList } = await import('../../store/index.js');
       const summary = await withStore(ctx, opts, false, (store) =>
-        importList(store, file, {
+        importList(store, files, {
           name: opts.name,
           sourceOrg: opts.source,
           version: opts.version,
