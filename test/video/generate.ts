@@ -38,7 +38,9 @@ export function sourceGraph(source: Source, size: string, rate: string, seconds:
 /** Encode a lavfi source to `out` (H.264 in mp4 unless the extension says otherwise). */
 export function makeVideo(out: string, graph: string, extra: readonly string[] = []): string {
   const codec = out.endsWith('.webm') ? ['-c:v', 'libvpx-vp9', '-b:v', '300k'] : ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
-  ffmpeg(['-f', 'lavfi', '-i', graph, ...codec, ...extra, out]);
+  // A name without a container extension (e.g. clip.bin) is written as mp4.
+  const container = /\.(mp4|mkv|webm|avi|ts|mov)$/.test(out) ? [] : ['-f', 'mp4'];
+  ffmpeg(['-f', 'lavfi', '-i', graph, ...codec, ...extra, ...container, out]);
   return out;
 }
 
