@@ -234,14 +234,14 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
   if (size === 0) return fail(0, { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' });
 
   if (r.perceptual.length === 0 || size > r.limits.maxBytes) {
-    let video = false;
+    let container: string | null = null;
     try {
-      video = r.video.length > 0 && sniffVideo(await readHead(path)) !== null;
+      container = r.video.length > 0 ? sniffVideo(await readHead(path)) : null;
       size = await streamDigests(path, r, hashes);
     } catch (e) {
       return fail(size, fsErrorInfo(e));
     }
-    if (video) return hashVideo(path, size, r, hashes);
+    if (container) return hashVideo(path, size, r, hashes, container);
     if (r.perceptual.length === 0) return { path, size, hashes: ordered(r.order, hashes) };
     return fail(size, { code: 'TOO_LARGE', message: `File is ${size} bytes, over the decode limit of ${r.limits.maxBytes}` });
   }
@@ -260,11 +260,12 @@ async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
-  if (r.video.length > 0 && sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) !== null) {
+  const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
+  if (container) {
     if (path === BUFFER_LABEL) {
       return { path, size: bytes.length, hashes: ordered(r.order, hashes), error: { code: 'UNSUPPORTED_FORMAT', message: 'A video is hashed from a file, not from memory' } };
     }
-    return hashVideo(path, bytes.length, r, hashes);
+    return hashVideo(path, bytes.length, r, hashes, container);
   }
   const rest = await decodeAndHash(r, bytes, hashes);
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
@@ -283,9 +284,9 @@ async function readHead(path: string): Promise<Uint8Array> {
 }
 
 /** A file whose first bytes say video: digests (already in `hashes`) plus the vPDQ frames from ffmpeg. */
-async function hashVideo(path: string, size: number, r: Resolved, hashes: Map<string, SignalHash>): Promise<FileHashResult> {
+async function hashVideo(path: string, size: number, r: Resolved, hashes: Map<string, SignalHash>, container: string): Promise<FileHashResult> {
   try {
-    const v = await hashVideoFile(path, r.videoOptions);
+    const v = await hashVideoFile(path, { ...r.videoOptions, container });
     const video = { frames: v.frames, frameRate: v.frameRate, secondsPerHash: v.secondsPerHash, codec: v.codec };
     return { path, size, hashes: ordered(r.order, hashes), width: v.width, height: v.height, format: 'video', video };
   } catch (e) {

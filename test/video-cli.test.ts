@@ -134,6 +134,16 @@ describe.skipIf(!ok)('video hashing end to end', () => {
     expect(lines).toHaveLength(countFrames(out) - delay);
   });
 
+  it('a file name that spells an ffmpeg protocol is read as that file, nothing else', () => {
+    const other = makeVideo(join(dir, 'other.mp4'), sourceGraph('mandelbrot', '96x64', '10', 1));
+    copyFileSync(other, join(dir, 'concat:film.mp4'));
+    copyFileSync(rates.film, join(dir, 'film.mp4'));
+    const r = spawnSync(process.execPath, [BIN, 'hash', 'concat:film.mp4', '--format', 'vpdq'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(hash([other, '--format', 'vpdq']).stdout);
+    expect(r.stdout).not.toBe(hash([rates.film, '--format', 'vpdq']).stdout);
+  });
+
   it('NDJSON: one record per video with its digests and its frames under hashes.vpdq', () => {
     const [row] = ndjson([rates.film]);
     expect(Object.keys(row.hashes)).toEqual(['sha256', 'vpdq']);

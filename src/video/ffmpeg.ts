@@ -140,6 +140,40 @@ function start(program: string, args: readonly string[]): Spawned {
   };
 }
 
+/**
+ * Where ffmpeg reads a video: a URL, the protocols it may use (nothing else: a scanned file's
+ * name or contents can never make it open another file or the network) and, when known, the
+ * demuxer (so ffmpeg does not second-guess the container sniffed from the first bytes).
+ */
+export interface VideoInput {
+  readonly url: string;
+  readonly protocols: string;
+  readonly demuxer?: string;
+}
+
+/** ffmpeg demuxer for each container family src/video/sniff.ts recognises. */
+const DEMUXERS: Readonly<Record<string, string>> = {
+  mp4: 'mov',
+  matroska: 'matroska',
+  avi: 'avi',
+  mpegts: 'mpegts',
+  mpeg: 'mpeg',
+  flv: 'flv',
+  asf: 'asf',
+  ogg: 'ogg',
+  rm: 'rm',
+};
+
+/** A local file: read through ffmpeg's file protocol only (a name like "http:…" or "concat:…" stays a file name). */
+export function fileInput(path: string, container?: string | null): VideoInput {
+  const demuxer = container ? DEMUXERS[container] : undefined;
+  return { url: `file:${path}`, protocols: 'file', ...(demuxer ? { demuxer } : {}) };
+}
+
+function inputArgs(input: VideoInput): string[] {
+  return ['-protocol_whitelist', input.protocols, ...(input.demuxer ? ['-f', input.demuxer] : [])];
+}
+
 /** What the hasher needs to know about the first video stream. */
 export interface VideoProbe {
   /** The stream's index among all streams in the container. */
@@ -224,9 +258,9 @@ export class Deadline {
   }
 }
 
-/** Run ffprobe on one file (path, or "pipe:0" never: always a path) and describe its first video stream. */
+/** Run ffprobe on one input and describe its first video stream. */
 export async function probeVideo(
-  path: string,
+  input: VideoInput,
   programs: FfmpegPrograms,
   deadline: Deadline,
   signal?: AbortSignal,
@@ -236,8 +270,8 @@ export async function probeVideo(
     '-v', 'error',
     '-show_entries', 'stream=index,codec_type,codec_name,width,height,pix_fmt,avg_frame_rate,r_frame_rate,has_b_frames,duration:format=duration,format_name',
     '-of', 'json',
-    '--',
-    path,
+    ...inputArgs(input),
+    '-i', input.url,
   ]);
   let out = '';
   p.child.stdout!.setEncoding('utf8');
@@ -293,7 +327,7 @@ export interface RgbFrame {
  * decoder order (no frame-rate conversion), BT.601 and the range the reference assumes
  * (limited, full for yuvj formats) whatever the stream's tags say, swscale's area flags, RGB24.
  */
-export function ffmpegArgs(path: string, plan: DecodePlan): string[] {
+export function ffmpegArgs(input: VideoInput, plan: DecodePlan): string[] {
   const { probe, modulus, maxFrames } = plan;
   const range = probe.pixFmt.startsWith('yuvj') ? 'pc' : 'tv';
   const filters: string[] = [];
@@ -303,8 +337,9 @@ export function ffmpegArgs(path: string, plan: DecodePlan): string[] {
   filters.push(`scale=flags=area:in_color_matrix=bt601:in_range=${range}`, 'format=rgb24');
   return [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
+    ...inputArgs(input),
     '-noautorotate',
-    '-i', path,
+    '-i', input.url,
     '-map', `0:${probe.streamIndex}`,
     '-an', '-sn', '-dn',
     '-fps_mode', 'passthrough',
@@ -327,7 +362,7 @@ export function deliveredFrameNumber(i: number, plan: DecodePlan): number | null
  * (DECODER_CRASHED), a failed decode (DECODE_FAILED) or too many frames (TOO_LARGE).
  */
 export async function* decodeRgbFrames(
-  path: string,
+  input: VideoInput,
   programs: FfmpegPrograms,
   plan: DecodePlan,
   deadline: Deadline,
@@ -336,7 +371,7 @@ export async function* decodeRgbFrames(
   const { width, height } = plan.probe;
   const frameBytes = width * height * 3;
   if (signal?.aborted) throw abortError();
-  const p = start(programs.ffmpeg, ffmpegArgs(path, plan));
+  const p = start(programs.ffmpeg, ffmpegArgs(input, plan));
   let why: FileError | null = null;
   const stop = (e: FileError) => {
     why ??= e;

@@ -18,9 +18,11 @@ import {
   Deadline,
   decodeRgbFrames,
   DEFAULT_VIDEO_LIMITS,
+  fileInput,
   probeVideo,
   resolveFfmpeg,
   type FfmpegConfig,
+  type VideoInput,
   type VideoLimits,
   type VideoProbe,
 } from './ffmpeg.js';
@@ -32,6 +34,8 @@ export interface VideoHashOptions {
   readonly ffmpeg?: FfmpegConfig;
   /** Aborting kills ffmpeg and fails the file with TIMEOUT. */
   readonly signal?: AbortSignal;
+  /** The container family sniffed from the first bytes (src/video/sniff.ts); ffmpeg then uses that demuxer only. */
+  readonly container?: string | null;
 }
 
 export interface VideoHashResult {
@@ -82,10 +86,15 @@ export function frameCap(limits: VideoLimits, frameRate: number): number {
 
 /** Hash a video file (read by ffmpeg from its path; nothing is written to disk). */
 export async function hashVideoFile(path: string, options: VideoHashOptions = {}): Promise<VideoHashResult> {
+  return hashVideoInput(fileInput(path, options.container), options);
+}
+
+/** Hash a video from any ffmpeg input (a file, or the loopback URL of bytes in memory). */
+export async function hashVideoInput(input: VideoInput, options: VideoHashOptions = {}): Promise<VideoHashResult> {
   const { secondsPerHash, limits } = resolveVideoOptions(options);
   const programs = resolveFfmpeg(options.ffmpeg);
   const deadline = new Deadline(limits.timeoutMs);
-  const probe = await probeVideo(path, programs, deadline, options.signal);
+  const probe = await probeVideo(input, programs, deadline, options.signal);
   const frameRate = checkProbe(probe, limits);
   const modulus = frameModulus(secondsPerHash, frameRate);
   // The reference never drains the decoder when the video is not stream 0 (see docs/video.md):
@@ -94,7 +103,7 @@ export async function hashVideoFile(path: string, options: VideoHashOptions = {}
   const plan = { probe, modulus: quirk ? 1 : modulus, maxFrames: frameCap(limits, frameRate) };
   const frames: VpdqFrame[] = [];
   let decoded = 0;
-  for await (const f of decodeRgbFrames(path, programs, plan, deadline, options.signal)) {
+  for await (const f of decodeRgbFrames(input, programs, plan, deadline, options.signal)) {
     decoded = f.frame + 1;
     if (f.frame % modulus !== 0) continue;
     const r = hashRgbFrame({ data: f.data, width: f.width, height: f.height, channels: 3, stride: f.width * 3 });
