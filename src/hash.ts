@@ -12,6 +12,7 @@ import type { FileHashResult, SignalHash } from './results.js';
 import { checkBlockhashBits } from './signals/blockhash.js';
 import { getSignal, isExact, isPerceptual, isVideo, SIGNALS } from './signals/registry.js';
 import { hashVideoFile, resolveVideoOptions, type VideoHashOptions } from './video/hash.js';
+import { hashVideoBuffer } from './video/buffer.js';
 import { videoErrorInfo } from './video/errors.js';
 import { sniffVideo, VIDEO_SNIFF_BYTES } from './video/sniff.js';
 import {
@@ -255,17 +256,14 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
   return hashLoaded(path, bytes, r, hashes);
 }
 
-async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<string, SignalHash>): Promise<FileHashResult> {
+async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<string, SignalHash>, fromMemory = false): Promise<FileHashResult> {
   if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
   const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
   if (container) {
-    if (path === BUFFER_LABEL) {
-      return { path, size: bytes.length, hashes: ordered(r.order, hashes), error: { code: 'UNSUPPORTED_FORMAT', message: 'A video is hashed from a file, not from memory' } };
-    }
-    return hashVideo(path, bytes.length, r, hashes, container);
+    return hashVideo(path, bytes.length, r, hashes, container, fromMemory ? bytes : null);
   }
   const rest = await decodeAndHash(r, bytes, hashes);
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
@@ -284,9 +282,17 @@ async function readHead(path: string): Promise<Uint8Array> {
 }
 
 /** A file whose first bytes say video: digests (already in `hashes`) plus the vPDQ frames from ffmpeg. */
-async function hashVideo(path: string, size: number, r: Resolved, hashes: Map<string, SignalHash>, container: string): Promise<FileHashResult> {
+async function hashVideo(
+  path: string,
+  size: number,
+  r: Resolved,
+  hashes: Map<string, SignalHash>,
+  container: string,
+  bytes: Uint8Array | null = null,
+): Promise<FileHashResult> {
   try {
-    const v = await hashVideoFile(path, { ...r.videoOptions, container });
+    const options = { ...r.videoOptions, container };
+    const v = bytes ? await hashVideoBuffer(bytes, options) : await hashVideoFile(path, options);
     const video = { frames: v.frames, frameRate: v.frameRate, secondsPerHash: v.secondsPerHash, codec: v.codec };
     return { path, size, hashes: ordered(r.order, hashes), width: v.width, height: v.height, format: 'video', video };
   } catch (e) {
@@ -298,7 +304,7 @@ async function hashVideo(path: string, size: number, r: Resolved, hashes: Map<st
 export async function hashBuffer(bytes: Buffer | Uint8Array, req: HashRequest & { readonly path?: string } = {}): Promise<FileHashResult> {
   const r = resolve(req);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map());
+  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map(), true);
 }
 
 /**

@@ -152,7 +152,7 @@ export interface VideoInput {
 }
 
 /** ffmpeg demuxer for each container family src/video/sniff.ts recognises. */
-const DEMUXERS: Readonly<Record<string, string>> = {
+export const DEMUXERS: Readonly<Record<string, string>> = {
   mp4: 'mov',
   matroska: 'matroska',
   avi: 'avi',
