@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatFixed3, frameModulus, frameTimestamp } from '../src/signals/vpdq.js';
 import { requireSystemProgram } from './system-deps.js';
-import { ffmpeg, makeVideo, sourceGraph } from './video/generate.js';
+import { ffmpeg, makeVideo, sourceGraph } from '../src/video/synthetic.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'hashsieve.js');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSystemProgram } from './system-deps.js';
-import { makeVideo, sourceGraph, transformVideo } from './video/generate.js';
+import { makeVideo, sourceGraph, transformVideo } from '../src/video/synthetic.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'hashsieve.js');

@@ -15,7 +15,13 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--concurrency <N>', 'images in flight at once; does not change results (default 2)')
     .option('--json <FILE>', 'write the full result as JSON (byte-identical for a seed, apart from "timing")')
     .option('--svg-dir <DIR>', 'write one histogram SVG per signal and transforms.svg (the heat table) here')
+    .option('--video', 'evaluate vPDQ video matching instead, on synthetic videos made with ffmpeg (--quick, --seed, --sources, --transformed, --json apply)')
     .action(async (flags) => {
+      if (flags.video) {
+        const { runVideoEvalCommand } = await import('../../eval/video-command.js');
+        await runVideoEvalCommand(flags, ctx);
+        return;
+      }
       const { runEvalCommand } = await import('../../eval/command.js');
       await runEvalCommand(flags, ctx);
     });
