@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CliContext } from '../cli/context.js';
 import { UsageError } from '../errors.js';
 import { decodeShapeFor } from '../hash.js';
-import { parseSignalList, signalNames } from '../signals/registry.js';
+import { getSignal, parseSignalList, signalNames } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS } from '../signals/types.js';
 import { finish, parseCommon, progressLine, type CommonFlags } from './common.js';
 import { HASH_DEFAULTS } from './defaults.js';
@@ -57,7 +57,8 @@ export async function runHashCommand(inputs: readonly string[], f: HashFlags, ct
   if (inputs.length > 0 && f.generate !== undefined) throw new UsageError('Give either paths or --generate, not both');
   const spec = inputs.length === 0 ? corpusSpec('--generate', f.generate ?? HASH_DEFAULTS.generate) : null;
   if (spec && spec.count > MAX_GENERATED) throw new UsageError(`Expected --generate count of at most ${MAX_GENERATED} but received ${spec.count}`);
-  const signals = parseSignalList(f.algo ?? signalNames().join(','));
+  // Video signals hash video files (bench video), not images.
+  const signals = parseSignalList(f.algo ?? signalNames().filter((n) => getSignal(n).kind !== 'video').join(','));
   const workers = f.workers ? positiveIntList('--workers', f.workers) : [...new Set([1, os.availableParallelism()])];
   const modes: HashMode[] = [
     { name: 'decode', kind: 'decode', signals: [] },

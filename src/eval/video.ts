@@ -17,6 +17,8 @@ export interface VideoEvalSize {
   readonly sources: number;
   readonly transformed: number;
   readonly seconds: number;
+  /** Transform names (default all of VIDEO_TRANSFORMS). */
+  readonly transforms?: readonly string[];
 }
 
 export const VIDEO_FULL_SIZE: VideoEvalSize = Object.freeze({ sources: 24, transformed: 8, seconds: 6 });
@@ -72,7 +74,8 @@ export async function runVideoEval(
   try {
     const frames: (readonly VpdqFrame[])[] = [];
     const perTransform = new Map<string, { matched: number; n: number; percents: number[] }>();
-    const total = size.sources + size.transformed * Object.keys(VIDEO_TRANSFORMS).length;
+    const names = size.transforms ?? Object.keys(VIDEO_TRANSFORMS);
+    const total = size.sources + size.transformed * names.length;
     let done = 0;
     for (let i = 0; i < size.sources; i++) {
       const { source, seed: s } = sourceOf(i, seed, i < size.transformed);
@@ -82,7 +85,7 @@ export async function runVideoEval(
       frames.push(own);
       onProgress?.(++done, total);
       if (i >= size.transformed) continue;
-      for (const t of Object.keys(VIDEO_TRANSFORMS)) {
+      for (const t of names) {
         const copy = (await hashVideoFile(transformVideo(src, dir, t, `src${i}-`))).frames;
         const c = compareVideos(copy, own, options);
         const o = perTransform.get(t) ?? { matched: 0, n: 0, percents: [] };

@@ -22,9 +22,9 @@ export const SOURCES: readonly Source[] = ['testsrc2', 'mandelbrot', 'life', 'ce
 export function sourceGraph(source: Source, size: string, rate: string, seconds: number, seed = 1): string {
   switch (source) {
     case 'testsrc2':
-      return `testsrc2=s=${size}:r=${rate}:d=${seconds + seed * 7},trim=start=${seed * 7},setpts=PTS-STARTPTS,hue=h=${(seed * 47) % 360}`;
+      return `testsrc2=s=${size}:r=${rate}:d=${seconds + (seed % 20) * 3},trim=start=${(seed % 20) * 3},setpts=PTS-STARTPTS,hue=h=${(seed * 47) % 360}`;
     case 'mandelbrot':
-      return `mandelbrot=s=${size}:r=${rate}:start_x=${-0.743643887 + (seed % 5) * 0.3}:start_y=${0.131825904 - (seed % 3) * 0.2}:start_scale=${3 + (seed % 4)},trim=duration=${seconds}`;
+      return `mandelbrot=s=${size}:r=${rate}:maxiter=1024:start_x=${-0.743643887 + (seed % 5) * 0.3}:start_y=${0.131825904 - (seed % 3) * 0.2}:start_scale=${3 + (seed % 4)},trim=duration=${seconds}`;
     case 'life':
       return `life=s=${size}:r=${rate}:seed=${seed}:mold=10:ratio=0.3:death_color=#204060:life_color=#e0c020,trim=duration=${seconds}`;
     case 'cellauto':
