@@ -207,7 +207,7 @@ describe.skipIf(!ok)('video hashing end to end', () => {
   });
 
   it('a video that outlasts --video-timeout is stopped: TIMEOUT, and its ffmpeg is gone', () => {
-    const long = makeVideo(join(dir, 'long.mp4'), sourceGraph('mandelbrot', '320x240', '25', 40));
+    const long = makeVideo(join(dir, 'long.mp4'), sourceGraph('testsrc2', '640x360', '25', 60));
     const started = Date.now();
     const [row] = ndjson([long, '--video-timeout', '0.3', '--seconds-per-hash', '0']);
     expect(row.error?.code).toBe('TIMEOUT');
@@ -219,7 +219,8 @@ describe.skipIf(!ok)('video hashing end to end', () => {
   it('SIGTERM while a video is hashed: exit 130 at once, no ffmpeg left behind', async () => {
     const long = join(dir, 'long.mp4');
     const child = spawn(process.execPath, [BIN, 'hash', long, '--seconds-per-hash', '0', '--format', 'ndjson'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Wait until its ffmpeg runs (the signal must arrive mid-video).
+    for (let i = 0; i < 200 && leftovers(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(leftovers(dir).length).toBeGreaterThan(0);
     const started = Date.now();
     child.kill('SIGTERM');
