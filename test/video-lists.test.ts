@@ -78,6 +78,14 @@ describe.skipIf(!ok)('vPDQ lists, match and scan', () => {
     expect(r.code).toBe(1);
   });
 
+  it('scan: a video whose frames are all below quality 50 is low_quality, not clean', () => {
+    mkdirSync(join(dir, 'flat'));
+    makeVideo(join(dir, 'flat', 'smooth.mkv'), sourceGraph('gradients', '320x240', '25', 3, 2));
+    const [rec] = records(run(['scan', join(dir, 'flat'), '--format', 'ndjson']).stdout);
+    expect(rec.hashes.vpdq.every((f: { quality: number }) => f.quality < 50)).toBe(true);
+    expect(rec.status).toBe('low_quality');
+  });
+
   it('match: precomputed vPDQ from `hash` matches as the scan does', () => {
     const hashed = run(['hash', join(dir, 'scan', 'copy-scale.dat'), join(dir, 'scan', 'unrelated.bin'), '--format', 'ndjson']).stdout;
     const r = run(['match', '-'], hashed);

@@ -101,7 +101,11 @@ export class Matcher {
       raw.push(...this.query(ix, h.hash, h.dihedral));
     }
     const matches = this.describe(raw);
-    if (this.videos && result.video) matches.push(...this.matchVideo(result.video.frames));
+    if (this.videos && result.video) {
+      matches.push(...this.matchVideo(result.video.frames));
+      // A video none of whose frames reaches the quality cut-off can match nothing.
+      if (result.video.frames.every((f) => f.quality < this.videos!.options.minQuality)) lowQuality = true;
+    }
     const status: ScanStatus =
       matches.length > 0 ? 'match' : result.error ? 'error' : lowQuality ? 'low_quality' : 'clean';
     return { status, matches };
