@@ -109,3 +109,13 @@ export {
 
 // ── Evaluation (hashsieve eval) ─────────────────────────────────────────────────────────────
 export { runEval, type EvalResult } from './eval/run.js';
+
+// ── Video (vPDQ, ffmpeg) ────────────────────────────────────────────────────────────────────
+export { vpdq, formatVpdqFile, VPDQ_FRAME_THRESHOLD, VPDQ_MIN_QUALITY, type VpdqFrame } from './signals/vpdq.js';
+export type { VideoSignalType } from './signals/types.js';
+export type { VideoHashes } from './results.js';
+export { isVideo } from './signals/registry.js';
+export { hashVideoFile, type VideoHashOptions, type VideoHashResult } from './video/hash.js';
+export { hashVideoBuffer } from './video/buffer.js';
+export { DEFAULT_VIDEO_LIMITS, FfmpegMissingError, resolveFfmpeg, type VideoLimits } from './video/ffmpeg.js';
+export { compareVideos, DEFAULT_VPDQ_MATCH, VpdqIndex, type VideoMatch, type VpdqComparison, type VpdqMatchOptions } from './video/match.js';
