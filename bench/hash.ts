@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { Bench } from 'tinybench';
-import { generateSource } from '../fixtures/generate.js';
+import { generateSource } from '../src/synthetic/images.js';
 import { hashBuffer } from '../src/hash.js';
 import { decodeImage, DEFAULT_DECODE_LIMITS } from '../src/image/decode.js';
 import { PDQ_FAST_MIN_SIDE } from '../src/signals/pdq.js';

@@ -14,10 +14,11 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LinearIndex, type Popcount } from '../src/index/linear.js';
-import { MultiIndexHash } from '../src/index/mih.js';
-import { flipBits, hashAt, prng, randomBytes, randomPacked } from '../src/index/random.js';
-import type { HammingIndex, PackedHashes } from '../src/index/types.js';
+import { LinearIndex, type Popcount } from '../src/search/linear.js';
+import { MultiIndexHash } from '../src/search/mih.js';
+import { flippedCopy, hashAt, randomBytes, randomPacked } from '../src/synthetic/hashes.js';
+import { createPrng, type Prng } from '../src/synthetic/prng.js';
+import type { HammingIndex, PackedHashes } from '../src/search/types.js';
 
 const RADIUS: Record<number, number> = { 256: 31, 64: 10 };
 const RANDOM_QUERY_SHARE = 0.9;
@@ -63,11 +64,11 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-function makeQueries(rand: () => number, packed: PackedHashes, n: number): Uint8Array[] {
+function makeQueries(rand: Prng, packed: PackedHashes, n: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let i = 0; i < n; i++) {
-    if (rand() < RANDOM_QUERY_SHARE) out.push(randomBytes(rand, packed.bits / 8));
-    else out.push(flipBits(rand, hashAt(packed, Math.floor(rand() * packed.count)), Math.floor(rand() * (MAX_FLIPS + 1))));
+    if (rand.float() < RANDOM_QUERY_SHARE) out.push(randomBytes(rand, packed.bits / 8));
+    else out.push(flippedCopy(rand, hashAt(packed, Math.floor(rand.float() * packed.count)), Math.floor(rand.float() * (MAX_FLIPS + 1))));
   }
   return out;
 }
@@ -132,7 +133,7 @@ function measureCache(index: MultiIndexHash, build: { wall: number; cpu: number 
 
 async function runOne(o: Options, bits: number, n: number, segments: number | undefined): Promise<void> {
   const radius = RADIUS[bits];
-  const rand = prng(o.seed * 1000 + bits);
+  const rand = createPrng(o.seed * 1000 + bits);
   const packed = randomPacked(rand, bits, n);
   const queries = makeQueries(rand, packed, o.queries);
   const linearCount = Math.min(o.queries, o.linearQueries ?? Math.max(100, Math.round(LINEAR_BUDGET_HASHES / n / (bits / 64))));

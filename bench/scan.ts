@@ -24,7 +24,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { generateSource, mulberry32 } from '../fixtures/generate.js';
+import { generateSource } from '../src/synthetic/images.js';
+import { mulberry32 } from '../src/synthetic/prng.js';
 import { startHashPool } from '../src/bench/hash-pool.js';
 import { decodeShapeFor, type DecodeShape } from '../src/hash.js';
 import { createFormatter } from '../src/report/formats.js';
@@ -32,7 +33,8 @@ import { fileSink } from '../src/report/sink.js';
 import { emptyTotals } from '../src/report/summary.js';
 import { runEngine } from '../src/scan/engine.js';
 import { Matcher } from '../src/scan/matcher.js';
-import { DEFAULT_FILE_TIMEOUT, parseDuration } from '../src/scan/options.js';
+import { parseDuration } from '../src/cli/args.js';
+import { DEFAULT_FILE_TIMEOUT } from '../src/cli/commands/scan.js';
 import { ReportOutput } from '../src/scan/output.js';
 import { createPool, TASKS_IN_FLIGHT_PER_WORKER } from '../src/scan/pool.js';
 import { walk } from '../src/scan/walk.js';
@@ -193,7 +195,7 @@ async function scanOnce(dir: string, workers: number, matcher: Matcher, o: Optio
     streaming: false,
   });
   // The CLI's default per-file timeout, so its bookkeeping is measured too.
-  const pool = await createPool({ workers, fileTimeoutMs: parseDuration(DEFAULT_FILE_TIMEOUT, '--file-timeout') });
+  const pool = await createPool({ workers, fileTimeoutMs: parseDuration('--file-timeout', DEFAULT_FILE_TIMEOUT) });
   const rssSamples: number[] = [];
   let peak = 0;
   const sample = (): void => {

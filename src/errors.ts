@@ -49,9 +49,8 @@ export class FileError extends Error {
   }
 }
 
-/** sharp-style validation message: "Expected positive integer for width but received -1 of type number". */
+/** sharp-style validation message: "Expected positive integer for width but received -1" (strings quoted). */
 export function invalidParameterError(name: string, expected: string, value: unknown): UsageError {
-  return new UsageError(
-    `Expected ${expected} for ${name} but received ${String(value)} of type ${typeof value}`,
-  );
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return new UsageError(`Expected ${expected} for ${name} but received ${shown}`);
 }

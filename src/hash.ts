@@ -6,7 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { FileError, UsageError, type FileErrorInfo } from './errors.js';
+import { FileError, invalidParameterError, UsageError, type FileErrorInfo } from './errors.js';
 import { DEFAULT_DECODE_LIMITS, decodeImage, type DecodeLimits } from './image/decode.js';
 import type { FileHashResult, SignalHash } from './results.js';
 import { checkBlockhashBits } from './signals/blockhash.js';
@@ -18,6 +18,7 @@ import { sniffVideo, VIDEO_SNIFF_BYTES } from './video/sniff.js';
 import {
   DEFAULT_HASH_OPTIONS,
   DIHEDRAL_NAMES,
+  PDQ_PIPELINES,
   type ExactSignalType,
   type HashOptions,
   type PerceptualSignalType,
@@ -27,7 +28,6 @@ import {
 } from './signals/types.js';
 
 export const DEFAULT_SIGNAL_NAMES: readonly string[] = ['pdq', 'sha256'];
-const PDQ_PIPELINES = ['fast', 'fullres', 'cpp'];
 const STREAM_CHUNK_BYTES = 1 << 20;
 const BUFFER_LABEL = '<buffer>';
 const PIXELS_LABEL = '<pixels>';
@@ -62,7 +62,7 @@ interface Resolved {
 
 function positiveInteger(name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-    throw new UsageError(`Expected positive integer for ${name} but received ${String(v)} of type ${typeof v}`);
+    throw invalidParameterError(name, 'positive integer', v);
   }
 }
 
@@ -70,8 +70,8 @@ function resolve(req: HashRequest, defaults: readonly string[] = DEFAULT_SIGNAL_
   const signals = [...new Set((req.signals ?? defaults).map((s) => (typeof s === 'string' ? getSignal(s) : s)))];
   if (signals.length === 0) throw new UsageError('Expected at least one signal');
   const options: HashOptions = { ...DEFAULT_HASH_OPTIONS, ...req.hashOptions };
-  if (!PDQ_PIPELINES.includes(options.pdqPipeline)) {
-    throw new UsageError(`Expected one of ${PDQ_PIPELINES.join(', ')} for pdqPipeline but received ${String(options.pdqPipeline)}`);
+  if (!(PDQ_PIPELINES as readonly string[]).includes(options.pdqPipeline)) {
+    throw invalidParameterError('pdqPipeline', `one of ${PDQ_PIPELINES.join(', ')}`, options.pdqPipeline);
   }
   checkBlockhashBits(options.blockhashBits);
   const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...req.limits };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateSource } from '../fixtures/generate.js';
+import { generateSource } from './synthetic/images.js';
 import * as api from './index.js';
 
 describe('public API', () => {

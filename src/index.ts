@@ -67,7 +67,7 @@ export {
   type MultiIndexHashOptions,
   type PackedHashes,
   type QueryPlan,
-} from './index/index.js';
+} from './search/index.js';
 
 // ── Store ───────────────────────────────────────────────────────────────────────────────────
 export {
@@ -87,10 +87,14 @@ export {
 
 // ── Scan ────────────────────────────────────────────────────────────────────────────────────
 export {
+  createPool,
   Matcher,
   scan,
   walk,
+  type Hasher,
+  type HasherFactory,
   type MatchInfo,
+  type PoolOptions,
   type ScanConfig,
   type ScanRecord,
   type ScanResult,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HammingIndex, PackedHashes } from '../src/index/types.js';
+import type { HammingIndex, PackedHashes } from '../src/search/types.js';
 
 /**
  * CLI tests run the built binary; checks that stop before timing, the gating verdicts and the
@@ -17,8 +17,8 @@ const BIN = fileURLToPath(new URL('../bin/hashsieve.js', import.meta.url));
 /** In-process runs can be given an index that drops the first result of every query. */
 const fault = vi.hoisted(() => ({ dropFirst: false }));
 
-vi.mock('../src/index/index.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/index/index.js')>();
+vi.mock('../src/search/index.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/search/index.js')>();
   return {
     ...real,
     buildHammingIndex(packed: PackedHashes): HammingIndex {
@@ -82,15 +82,15 @@ afterAll(async () => {
 
 describe('bench parameter validation', () => {
   it.each([
-    [['--n', '-5'], 'Expected positive integer for --n but received -5 of type number'],
-    [['--n', 'many'], 'Expected positive integer for --n but received many of type string'],
-    [['--bits', '128'], 'Expected one of 256, 64 for --bits but received 128'],
-    [['--near-fraction', '1.5'], 'Expected number between 0 and 1 for --near-fraction but received 1.5'],
-    [['--radius', '300'], 'Expected --radius of at most 256 (256-bit hashes) but received 300'],
-    [['--bits', '64', '--max-flip', '65'], 'Expected --max-flip of at most 64'],
-    [['--threads', '0'], 'Expected positive integer for --threads but received 0'],
-    [['--repeat', '0'], 'Expected positive integer for --repeat but received 0'],
-    [['--seed', '-1'], 'Expected non-negative integer for --seed'],
+    [['--n', '-5'], 'Expected a positive integer for --n but received "-5"'],
+    [['--n', 'many'], 'Expected a positive integer for --n but received "many"'],
+    [['--bits', '128'], 'Expected one of 256, 64 for --bits but received "128"'],
+    [['--near-fraction', '1.5'], 'Expected a number from 0 to 1 for --near-fraction but received "1.5"'],
+    [['--radius', '300'], 'Expected at most 256 (256-bit hashes) for --radius but received 300'],
+    [['--bits', '64', '--max-flip', '65'], 'Expected at most 64 (64-bit hashes) for --max-flip'],
+    [['--threads', '0'], 'Expected a positive integer for --threads but received "0"'],
+    [['--repeat', '0'], 'Expected a positive integer for --repeat but received "0"'],
+    [['--seed', '-1'], 'Expected a non-negative integer for --seed'],
     [['--max-regression', '5%'], '--max-regression and --require-all need --baseline FILE'],
     [['--signal', 'pdq'], '--signal applies to a stored list'],
   ])('bench match %j fails with a clear message and exit 2', async (args, message) => {
@@ -101,7 +101,7 @@ describe('bench parameter validation', () => {
   });
 
   it.each([
-    [['--workers', '1,0'], 'Expected positive integer for --workers but received 0'],
+    [['--workers', '1,0'], 'Expected a positive integer for --workers but received "0"'],
     [['--generate', '64x48'], 'Expected WIDTHxHEIGHT:COUNT'],
     [['--algo', 'nope'], 'Unknown signal "nope"'],
     [['somewhere', '--generate', '8x8:1'], 'Give either paths or --generate, not both'],
@@ -114,7 +114,7 @@ describe('bench parameter validation', () => {
   it('the built binary reports a usage error the same way', async () => {
     const r = await run(['bench', 'match', '--n', '-5']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('hashsieve: Expected positive integer for --n but received -5 of type number\n');
+    expect(r.stderr).toBe('hashsieve: Expected a positive integer for --n but received "-5"\n');
   });
 
   it('refuses a baseline that is missing or not a bench result', async () => {
@@ -124,7 +124,7 @@ describe('bench parameter validation', () => {
     await writeFile(join(dir, 'other.json'), '{"hello": 1}');
     const other = await runInProcess([...SMALL, '--baseline', join(dir, 'other.json')]);
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain('is not a hashsieve bench --json result: expected schema');
+    expect(other.stderr).toContain('is not a hashsieve bench JSON result: expected schema');
   });
 });
 
@@ -274,7 +274,7 @@ describe('bench hash', () => {
   });
 
   it('times files given as paths, per worker count', async () => {
-    const { generateSource } = await import('../fixtures/generate.js');
+    const { generateSource } = await import('../src/synthetic/images.js');
     const corpus = join(dir, 'corpus');
     await rm(corpus, { recursive: true, force: true });
     await import('node:fs/promises').then((fs) => fs.mkdir(corpus));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TRANSFORMS } from '../fixtures/transforms.js';
+import { TRANSFORMS } from '../src/synthetic/transforms.js';
 
 const BIN = fileURLToPath(new URL('../bin/hashsieve.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'hashsieve-eval-'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pngHeaderOnly } from '../fixtures/generate.js';
+import { pngHeaderOnly } from '../src/synthetic/images.js';
 import { main } from '../src/cli/main.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -306,7 +306,7 @@ describe('hashsieve hash: default format and usage errors (exit 2, a message a p
       expect(results[name].code).toBe(2);
       expect(results[name].stdout).toBe('');
     }
-    expect(results.badJobs.stderr).toBe('hashsieve: Expected positive integer for --jobs but received -1\n');
+    expect(results.badJobs.stderr).toBe('hashsieve: Expected a positive integer for --jobs but received "-1"\n');
     expect(results.noPaths.stderr).toBe('hashsieve: Expected at least one path (or - to read paths from stdin)\n');
     expect(results.unknownOption.stderr).toContain("unknown option '--colour'");
   });
@@ -319,14 +319,14 @@ describe('hashsieve hash: default format and usage errors (exit 2, a message a p
   });
 
   it.each([
-    [['--jobs', '0'], 'Expected positive integer for --jobs but received 0'],
-    [['--jobs', '1.5'], 'Expected positive integer for --jobs but received 1.5'],
-    [['--blockhash-bits', '6'], 'Expected a multiple of 4 between 4 and 64 for --blockhash-bits but received 6'],
-    [['--format', 'xml'], 'Expected one of ndjson, csv, text, vpdq for --format but received xml'],
-    [['--pdq-pipeline', 'slow'], 'Expected one of fast, fullres, cpp for --pdq-pipeline but received slow'],
+    [['--jobs', '0'], 'Expected a positive integer for --jobs but received "0"'],
+    [['--jobs', '1.5'], 'Expected a positive integer for --jobs but received "1.5"'],
+    [['--blockhash-bits', '6'], 'Expected a multiple of 4 between 4 and 64 for --blockhash-bits but received "6"'],
+    [['--format', 'xml'], 'Expected one of ndjson, csv, text, vpdq for --format but received "xml"'],
+    [['--pdq-pipeline', 'slow'], 'Expected one of fast, fullres, cpp for --pdq-pipeline but received "slow"'],
     [['--algo', 'phash'], 'Unknown signal "phash"; expected one of: pdq, blockhash, md5, sha1, sha256, vpdq'],
-    [['--max-bytes', 'lots'], 'Expected positive byte size (e.g. 4096, 50M, 2G) for --max-bytes but received lots'],
-    [['--max-pixels', '-5'], 'Expected positive integer for --max-pixels but received -5'],
+    [['--max-bytes', 'lots'], 'Expected a size like 4096, 50M or 1.5G for --max-bytes but received "lots"'],
+    [['--max-pixels', '-5'], 'Expected a positive integer for --max-pixels but received "-5"'],
   ])('%j (in process, same main())', async (args, message) => {
     const out = new Collect();
     const err = new Collect();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { pngHeaderOnly } from '../fixtures/generate.js';
+import { pngHeaderOnly } from '../src/synthetic/images.js';
 import { hashesOf, makeImageTree, makeList, parseNdjson, runCli } from './scan-helpers.js';
 
 interface Rec {

@@ -55,7 +55,7 @@ function expectExactlyOnce(records: Rec[]): void {
 
 describe('scan faults', () => {
   test('a worker that crashes becomes a WORKER_CRASHED row and the scan goes on', () => {
-    const r = runCli(['scan', '--db', db, '--workers', '1', tree], { env: { HASHSIEVE_TEST_CRASH_ON: 'other.png' } });
+    const r = runCli(['scan', '--db', db, '--workers', '1', tree], { faulty: true, env: { HASHSIEVE_TEST_CRASH_ON: 'other.png' } });
     expect(r.code).toBe(1);
     const recs = parseNdjson<Rec>(r.stdout);
     expect(recs).toHaveLength(8);
@@ -70,6 +70,7 @@ describe('scan faults', () => {
 
   test('a file that hangs is stopped by --file-timeout as a TIMEOUT row; the file queued behind it is not; exit 3', () => {
     const r = runCli(['scan', '--db', db, '--workers', '1', '--file-timeout', '1500ms', join(tree, 'other.png'), join(tree, 'flat.png')], {
+      faulty: true,
       env: { HASHSIEVE_TEST_HANG_ON: 'other.png' },
     });
     expect(r.code).toBe(3);
@@ -84,7 +85,7 @@ describe('scan faults', () => {
     const out = join(dir, 'kill.ndjson');
     const ckpt = join(dir, 'kill.ckpt');
     const args = ['scan', '--db', db, '--workers', '1', '--out', out, '--checkpoint', ckpt, many];
-    const run = startCli(args, { env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
+    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
     await waitFor(() => lineCount(ckpt) >= 3 || run.child.exitCode !== null, 'two checkpointed batches');
     expect(run.child.exitCode, run.output().stderr).toBeNull();
     run.child.kill('SIGKILL');
@@ -111,7 +112,7 @@ describe('scan faults', () => {
     const ckpt = join(dir, 'int.ckpt');
     const summary = join(dir, 'int-summary.json');
     const args = ['scan', '--db', db, '--workers', '1', '--out', out, '--checkpoint', ckpt, '--summary', summary, many];
-    const run = startCli(args, { env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
+    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
     await waitFor(() => lineCount(ckpt) >= 2 || run.child.exitCode !== null, 'a checkpointed batch');
     expect(run.child.exitCode, run.output().stderr).toBeNull();
     run.child.kill('SIGINT');

@@ -3,12 +3,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { generateSource } from '../fixtures/generate.js';
+import { generateSource } from '../src/synthetic/images.js';
 import { hashFile } from '../src/hash.js';
 import { openStore, importList } from '../src/store/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(ROOT, 'bin', 'hashsieve.js');
+/** The built CLI whose scan workers inject the faults named in HASHSIEVE_TEST_* (test/support/faulty-worker.mjs). */
+export const FAULTY_BIN = join(ROOT, 'test', 'support', 'faulty-cli.mjs');
 
 export interface CliResult {
   readonly code: number | null;
@@ -18,8 +20,8 @@ export interface CliResult {
 }
 
 /** Run the built binary to completion. */
-export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string; faulty?: boolean } = {}): CliResult {
+  const r = spawnSync(process.execPath, [opts.faulty ? FAULTY_BIN : BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     input: opts.input ?? '',
@@ -30,8 +32,8 @@ export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv;
 }
 
 /** Start the built binary; the caller decides when to signal it. */
-export function startCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; faulty?: boolean } = {}) {
+  const child = spawn(process.execPath, [opts.faulty ? FAULTY_BIN : BIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

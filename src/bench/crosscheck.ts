@@ -1,4 +1,4 @@
-import type { HammingIndex, IndexMatch } from '../index/types.js';
+import type { HammingIndex, IndexMatch } from '../search/types.js';
 import type { CrossCheck } from './schema.js';
 
 const MAX_EXAMPLES = 5;

@@ -80,7 +80,7 @@ describe('compareResults', () => {
 describe('parseBenchResult', () => {
   it('accepts a result and rejects other JSON with the reason', () => {
     expect(parseBenchResult(JSON.parse(JSON.stringify(base)), 'b.json').figures).toHaveLength(2);
-    expect(() => parseBenchResult([], 'b.json')).toThrow('b.json is not a hashsieve bench --json result: expected a JSON object');
+    expect(() => parseBenchResult([], 'b.json')).toThrow('b.json is not a hashsieve bench JSON result: expected a JSON object');
     expect(() => parseBenchResult({ ...base, schema: 'x' }, 'b.json')).toThrow('expected schema');
     expect(() => parseBenchResult({ ...base, figures: [{ name: 'a', better: 'up', median: 1, params: {} }] }, 'b.json')).toThrow(
       'figures[0].better',

@@ -4,6 +4,6 @@ export { runHashBench, type HashBenchConfig, type HashBenchOutput, type HashMode
 export { compareResults, type Comparison, type ComparisonRow, type GateOptions, type RowStatus } from './gate.js';
 export { BENCH_SCHEMA, figureKey, parseBenchResult, type BenchResult, type CrossCheck, type Direction, type Figure } from './schema.js';
 export { captureEnvironment, type Environment } from './environment.js';
-export { syntheticList, makeQueries, type QuerySet } from './synthetic.js';
-export { createPrng, type Prng } from './prng.js';
+export { syntheticList, makeQueries, type QuerySet } from '../synthetic/hashes.js';
+export { createPrng, type Prng } from '../synthetic/prng.js';
 export { summarize, type Summary } from './stats.js';

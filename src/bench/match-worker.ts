@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildHammingIndex } from '../index/index.js';
-import type { IndexMatch } from '../index/types.js';
+import { buildHammingIndex } from '../search/index.js';
+import type { IndexMatch } from '../search/types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './threads.js';
 
 /**

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { HammingIndex, IndexMatch, PackedHashes } from '../index/types.js';
+import type { HammingIndex, IndexMatch, PackedHashes } from '../search/types.js';
 import { hammingBytes } from '../signals/hex.js';
-import { buildHammingIndex, LinearIndex } from '../index/index.js';
+import { buildHammingIndex, LinearIndex } from '../search/index.js';
 import { answerDifference } from './crosscheck.js';
 import { runMatchBench, type IndexFactory, type MatchBenchConfig } from './match.js';
-import { createPrng } from './prng.js';
-import { flipBits, makeQueries, sampleIndices, syntheticList } from './synthetic.js';
+import { createPrng } from '../synthetic/prng.js';
+import { flipBits, makeQueries, sampleIndices, syntheticList } from '../synthetic/hashes.js';
 
 /** A plain scan, independent of src/index, so the bench's own checks are tested on their own. */
 function scanIndex(list: PackedHashes): HammingIndex {

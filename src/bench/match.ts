@@ -1,9 +1,10 @@
-import type { HammingIndex, IndexMatch, PackedHashes } from '../index/types.js';
+import type { HammingIndex, IndexMatch } from '../search/types.js';
+import type { PackedHashes } from '../types.js';
 import { crossCheck } from './crosscheck.js';
 import { indexMemory, readMemory } from './memory.js';
 import type { CrossCheck, Figure, ParamValue } from './schema.js';
 import { msSince, summarize } from './stats.js';
-import { queryViews, sampleIndices, type QuerySet } from './synthetic.js';
+import { queryViews, sampleIndices, type QuerySet } from '../synthetic/hashes.js';
 
 /** Which index is benchmarked and which one is the truth it is checked against. */
 export interface IndexFactory {

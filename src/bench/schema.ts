@@ -63,7 +63,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Check a parsed baseline file; the message says what is wrong and where. */
 export function parseBenchResult(json: unknown, source: string): BenchResult {
   const bad = (what: string): never => {
-    throw new UsageError(`${source} is not a hashsieve bench --json result: ${what}`);
+    throw new UsageError(`${source} is not a hashsieve bench JSON result: ${what}`);
   };
   if (!isObj(json)) return bad('expected a JSON object');
   if (json.schema !== BENCH_SCHEMA) return bad(`expected schema "${BENCH_SCHEMA}" but found ${JSON.stringify(json.schema)}`);

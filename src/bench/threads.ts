@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import type { IndexMatch, PackedHashes } from '../index/types.js';
+import type { IndexMatch } from '../search/types.js';
+import type { PackedHashes } from '../types.js';
 import type { QueryWorkers } from './match.js';
-import type { QuerySet } from './synthetic.js';
+import type { QuerySet } from '../synthetic/hashes.js';
 
 export interface WorkerInit {
   readonly list: PackedHashes;

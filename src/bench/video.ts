@@ -13,7 +13,7 @@ import { resolveFfmpeg } from '../video/ffmpeg.js';
 import { hashVideoFile } from '../video/hash.js';
 import { VpdqIndex, type FrameInput } from '../video/match.js';
 import { makeVideo, sourceGraph } from '../video/synthetic.js';
-import { createPrng } from './prng.js';
+import { createPrng } from '../synthetic/prng.js';
 
 export interface VideoBenchConfig {
   /** Frame sizes, e.g. ["1280x720", "1920x1080"]. */

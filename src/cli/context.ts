@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { HasherFactory } from '../scan/pool.js';
 
 /** What a command needs from the process; tests can supply their own. */
 export interface CliContext {
@@ -9,6 +10,8 @@ export interface CliContext {
   readonly argv: readonly string[];
   /** Commands set the process exit code through this; only main() returns it. */
   setExitCode(code: number): void;
+  /** Where `scan` hashes files (default: its pool of worker threads); tests inject faults here. */
+  readonly createHasher?: HasherFactory;
 }
 
 export const EXIT = Object.freeze({

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { withFlags } from './args.js';
 import { EXIT, type CliContext } from './context.js';
 import { register as registerHash } from './commands/hash.js';
 import { register as registerList } from './commands/list.js';
@@ -59,11 +60,11 @@ export async function main(argv: readonly string[], overrides: Partial<CliContex
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (e instanceof UsageError) {
-      ctx.stderr.write(`hashsieve: ${e.message}\n`);
+      ctx.stderr.write(`hashsieve: ${withFlags(e.message)}\n`);
       return EXIT.USAGE;
     }
     const err = e as Error;
-    ctx.stderr.write(`hashsieve: fatal: ${err?.message ?? String(e)}\n`);
+    ctx.stderr.write(`hashsieve: fatal: ${withFlags(err?.message ?? String(e))}\n`);
     if (ctx.env.HASHSIEVE_DEBUG) ctx.stderr.write(`${err?.stack ?? ''}\n`);
     return EXIT.USAGE;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hammingBytes } from '../signals/hex.js';
 import { allPairsHistogram, allPairsMinHistogram, packHashes } from './pairs.js';
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '../synthetic/prng.js';
 
 function randomHashes(n: number, bytes: number, seed: number): Uint8Array[] {
   const rand = mulberry32(seed);

@@ -1,5 +1,5 @@
 /** The evaluation's JSON document and its plain-text summary. */
-import type { Transform } from '../../fixtures/transforms.js';
+import type { Transform } from '../synthetic/transforms.js';
 import type { HashOptions } from '../signals/types.js';
 import { RECOMMENDATION_RULE, type EvalResult, type EvalSize, type VariantReport } from './run.js';
 import { CONFIDENCE } from './stats.js';

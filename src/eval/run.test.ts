@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getTransform } from '../../fixtures/transforms.js';
+import { getTransform } from '../synthetic/transforms.js';
 import { hammingBytes } from '../signals/hex.js';
 import { DIHEDRAL_NAMES, type DihedralName, type PerceptualSignalType, type Pixels } from '../signals/types.js';
 import { bufferHasher } from './hashing.js';

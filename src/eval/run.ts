@@ -5,11 +5,11 @@
  * (unrelated pairs). All counting goes into distance histograms, so the outcome does not depend
  * on the order in which concurrent work finishes.
  */
-import type { Transform } from '../../fixtures/transforms.js';
+import type { Transform } from '../synthetic/transforms.js';
 import { DIHEDRAL_NAMES, type PerceptualResult, type PerceptualSignalType } from '../signals/types.js';
 import type { ImageHasher } from './hashing.js';
 import { allPairsHistogram, allPairsMinHistogram, packHashes } from './pairs.js';
-import { deriveSeed, mulberry32, randomInt } from './rng.js';
+import { deriveSeed, mulberry32, randomInt } from '../synthetic/prng.js';
 import { evalSource } from './sources.js';
 import {
   addDistance,

@@ -5,7 +5,7 @@
  * thousands of these and maximum PNG compression would dominate its running time.
  */
 import sharp from 'sharp';
-import { mulberry32, randomInt } from './rng.js';
+import { mulberry32, randomInt } from '../synthetic/prng.js';
 
 const CHANNELS = 3;
 /** Noise octaves: cells across the image and amplitude in grey levels. */

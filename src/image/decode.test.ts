@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSource, mulberry32 } from '../../fixtures/generate.js';
+import { generateSource } from '../synthetic/images.js';
+import { mulberry32 } from '../synthetic/prng.js';
 import { FileError, type FileErrorCode } from '../errors.js';
 import { cleanReason, decodeImage, DEFAULT_DECODE_LIMITS, type DecodeRequest, shrinkTarget } from './decode.js';
 

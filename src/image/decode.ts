@@ -12,7 +12,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { FileError, type FileErrorCode } from '../errors.js';
-import type { Pixels } from '../signals/types.js';
+import type { Pixels } from '../types.js';
 import { jpegSize } from './jpeg-header.js';
 
 export interface DecodeLimits {

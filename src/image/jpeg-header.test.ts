@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSource, mulberry32 } from '../../fixtures/generate.js';
+import { generateSource } from '../synthetic/images.js';
+import { mulberry32 } from '../synthetic/prng.js';
 import { jpegSize } from './jpeg-header.js';
 
 const CONFORMANCE = fileURLToPath(new URL('../../../shared/conformance/', import.meta.url));

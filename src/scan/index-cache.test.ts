@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LinearIndex } from '../index/linear.js';
-import { flipBits, hashAt, prng, randomPacked } from '../index/random.js';
-import type { PackedHashes } from '../index/types.js';
+import { LinearIndex } from '../search/linear.js';
+import { flippedCopy, hashAt, randomPacked } from '../synthetic/hashes.js';
+import { createPrng, type Prng } from '../synthetic/prng.js';
+import type { PackedHashes } from '../search/types.js';
 import { cachedHammingIndex, indexKey } from './index-cache.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hashsieve-index-cache-'));
@@ -14,15 +15,15 @@ const RADIUS = 31;
 
 function answersLikeLinear(index: { query(q: Uint8Array, r: number): unknown }, packed: PackedHashes): void {
   const linear = LinearIndex.build(packed);
-  const rand = prng(11);
+  const rand = createPrng(11);
   for (let i = 0; i < 30; i++) {
-    const q = flipBits(rand, hashAt(packed, (i * 37) % packed.count), i % 20);
+    const q = flippedCopy(rand, hashAt(packed, (i * 37) % packed.count), i % 20);
     expect(index.query(q, RADIUS)).toEqual(linear.query(q, RADIUS));
   }
 }
 
 describe('cachedHammingIndex', () => {
-  const packed = randomPacked(prng(5), 256, 3000);
+  const packed = randomPacked(createPrng(5), 256, 3000);
 
   it('builds and saves (0600 in a 0700 folder), then restores an index that answers the same', () => {
     const dir = join(root, 'a', 'cache');
@@ -92,7 +93,7 @@ describe('cachedHammingIndex', () => {
 
   it('keeps only the most recently used files', () => {
     const dir = join(root, 'c');
-    for (let i = 0; i < 10; i++) cachedHammingIndex(randomPacked(prng(100 + i), 64, 50), 10, dir);
+    for (let i = 0; i < 10; i++) cachedHammingIndex(randomPacked(createPrng(100 + i), 64, 50), 10, dir);
     expect(readdirSync(dir)).toHaveLength(8);
   });
 });

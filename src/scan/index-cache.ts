@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { MultiIndexHash } from '../index/mih.js';
-import type { PackedHashes } from '../index/types.js';
+import { MultiIndexHash } from '../search/mih.js';
+import type { PackedHashes } from '../types.js';
 
 /**
  * An on-disk cache of built Hamming indexes (`--index-cache DIR`), for scans that start often

@@ -1,6 +1,6 @@
 export { scan, type ScanConfig, type ScanIO, type ScanResult } from './scan.js';
 export { walk, type WalkItem, type WalkOptions } from './walk.js';
-export { createPool, createInlineHasher, Interrupted, type Hasher, type PoolOptions } from './pool.js';
+export { createPool, createInlineHasher, Interrupted, type Hasher, type HasherFactory, type PoolOptions } from './pool.js';
 export { Matcher, type MatcherOptions, type MatchOutcome } from './matcher.js';
 export { runEngine, type EngineJob } from './engine.js';
 export { ReportOutput, type ReportOutputOptions } from './output.js';

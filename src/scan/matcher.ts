@@ -1,5 +1,6 @@
-import { buildExactIndex, buildHammingIndex, queryDihedral, type PositionalIndex } from '../index/index.js';
-import type { ExactIndex, IndexMatch, PackedHashes } from '../index/types.js';
+import { buildExactIndex, buildHammingIndex, queryDihedral, type PositionalIndex } from '../search/index.js';
+import type { ExactIndex, IndexMatch } from '../search/types.js';
+import type { PackedHashes } from '../types.js';
 import type { MatchInfo, ScanStatus } from '../report/types.js';
 import type { FileHashResult } from '../results.js';
 import { isPerceptual, isVideo } from '../signals/registry.js';

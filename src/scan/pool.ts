@@ -24,7 +24,12 @@ export interface PoolOptions {
   readonly workers: number;
   /** Per-file limit in ms (0 = none). A task over it is aborted and its thread replaced. */
   readonly fileTimeoutMs: number;
+  /** The worker module the threads run (default ./worker.js); tests pass one that injects faults. */
+  readonly worker?: URL;
 }
+
+/** Makes the scan's hasher from the scan's pool options (a pool of threads by default). */
+export type HasherFactory = (opts: PoolOptions) => Promise<Hasher>;
 
 /**
  * Files kept in flight per thread: one hashing and one queued behind it, so a thread never
@@ -64,7 +69,7 @@ interface InFlight {
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const pool = new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: (opts.worker ?? new URL('./worker.js', import.meta.url)).href,
     minThreads: opts.workers,
     maxThreads: opts.workers,
     concurrentTasksPerWorker: 1,
@@ -109,7 +114,7 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
         if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =
           f.ac.signal.reason === TIMED_OUT
-            ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than --file-timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
+            ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
             : errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
         await untilAThreadIsReady();
         return result;

@@ -18,7 +18,7 @@ import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointSt
 import { runEngine } from './engine.js';
 import { Matcher } from './matcher.js';
 import { ReportOutput } from './output.js';
-import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher } from './pool.js';
+import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from './pool.js';
 import { Progress } from './progress.js';
 import { walk, type WalkOptions } from './walk.js';
 
@@ -30,6 +30,11 @@ export interface ScanConfig {
   readonly walk: WalkOptions;
   /** Worker threads; 0 hashes on the main thread (no timeout, no crash isolation). */
   readonly workers: number;
+  /**
+   * Makes the hasher the files go to, from { workers, fileTimeoutMs } (default: a pool of
+   * `workers` threads, or the main thread for 0). The scan closes it when done.
+   */
+  readonly createHasher?: HasherFactory;
   readonly fileTimeoutMs: number;
   /** Signals computed for every file. */
   readonly signals: readonly SignalType[];
@@ -86,18 +91,18 @@ async function openCheckpoint(c: ScanConfig, startedAt: string): Promise<{ state
   const report = resolve(c.out!);
   if (!c.resume) {
     if (existsSync(c.checkpoint)) {
-      throw new UsageError(`Checkpoint ${c.checkpoint} already exists: add --resume to continue that scan, or delete it to start over`);
+      throw new UsageError(`Checkpoint ${c.checkpoint} already exists: set \`resume\` to continue that scan, or delete it to start over`);
     }
     return { state: null, writer: CheckpointWriter.create(c.checkpoint, { type: 'header', version: 1, startedAt, report, scan: reportShape(c) }) };
   }
-  if (!existsSync(c.checkpoint)) throw new UsageError(`--resume: checkpoint ${c.checkpoint} does not exist`);
+  if (!existsSync(c.checkpoint)) throw new UsageError(`Cannot resume: checkpoint ${c.checkpoint} does not exist`);
   const state = await readCheckpoint(c.checkpoint);
   if (state.header.report !== report) {
-    throw new UsageError(`--resume: the checkpoint belongs to report ${state.header.report}, not ${report}`);
+    throw new UsageError(`Cannot resume: the checkpoint belongs to report ${state.header.report}, not ${report}`);
   }
   const differ = compareScanOptions(state.header.scan, reportShape(c));
-  if (differ.length > 0) throw new UsageError(`--resume: options differ from the interrupted scan (${differ.join(', ')})`);
-  if (!existsSync(report)) throw new UsageError(`--resume: the report ${report} is missing`);
+  if (differ.length > 0) throw new UsageError(`Cannot resume: options differ from the interrupted scan (${differ.join(', ')})`);
+  if (!existsSync(report)) throw new UsageError(`Cannot resume: the report ${report} is missing`);
   return { state, writer: CheckpointWriter.resume(c.checkpoint, state, startedAt) };
 }
 
@@ -139,8 +144,8 @@ async function countAhead(inputs: readonly string[], opts: WalkOptions, progress
 /** Walk, hash in the pool, match, and write the report, summary, checkpoint and manifest. */
 export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   const startedAt = new Date().toISOString();
-  if (c.checkpoint !== null && c.out === null) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
-  if (c.resume && c.checkpoint === null) throw new UsageError('--resume needs --checkpoint FILE');
+  if (c.checkpoint !== null && c.out === null) throw new UsageError('`checkpoint` needs `out` (a report on stdout cannot be resumed)');
+  if (c.resume && c.checkpoint === null) throw new UsageError('`resume` needs `checkpoint`');
 
   const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
   const matcher = Matcher.build(c.store, {
@@ -171,8 +176,12 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   });
   if (!state) output.begin();
 
-  const hasher: Hasher =
-    c.workers === 0 ? await createInlineHasher() : await createPool({ workers: c.workers, fileTimeoutMs: c.fileTimeoutMs });
+  const poolOptions = { workers: c.workers, fileTimeoutMs: c.fileTimeoutMs };
+  const hasher: Hasher = c.createHasher
+    ? await c.createHasher(poolOptions)
+    : c.workers === 0
+      ? await createInlineHasher()
+      : await createPool(poolOptions);
   const progress = c.progress ? new Progress(io.stderr, totals) : null;
   const countStop = new AbortController();
   if (progress && c.countableInputs) void countAhead(c.countableInputs, c.walk, progress, countStop.signal).catch(() => undefined);

@@ -79,7 +79,7 @@ export async function* walk(inputs: AsyncIterable<string> | Iterable<string>, op
         size: s.size,
         mtimeMs: s.mtimeMs,
         reason: 'too_large',
-        message: `Larger than --max-file-size (${s.size} > ${opts.maxFileSize} bytes)`,
+        message: `Larger than the maximum file size (${s.size} > ${opts.maxFileSize} bytes)`,
       };
     }
     return { kind: 'file', path, size: s.size, mtimeMs: s.mtimeMs };
@@ -138,7 +138,7 @@ export async function* walk(inputs: AsyncIterable<string> | Iterable<string>, op
     }
     if (s.isSymbolicLink()) {
       if (!opts.followSymlinks) {
-        yield { kind: 'skip', path, size: null, mtimeMs: s.mtimeMs, reason: 'symlink', message: 'A symbolic link (use --follow-symlinks to follow)' };
+        yield { kind: 'skip', path, size: null, mtimeMs: s.mtimeMs, reason: 'symlink', message: 'A symbolic link, not followed (following symbolic links is off)' };
         return;
       }
       try {

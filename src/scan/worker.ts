@@ -3,7 +3,6 @@ import { isMainThread } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
-import { applyTestHooks } from './test-hooks.js';
 
 if (!isMainThread) decodeOnPoolThreads();
 
@@ -20,7 +19,6 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     return null;
   }
   if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
-  await applyTestHooks(task.path);
   const stat = task.stat ? statOf(task.path) : undefined;
   const result = await hashFile(task.path, {
     signals: task.signals,

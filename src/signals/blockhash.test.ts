@@ -12,7 +12,7 @@ import {
   parseBlockhash,
   toPackedRgba,
 } from './blockhash.js';
-import { describeSignalChecklist, toPixels, withPaddedStride } from './checklist.js';
+import { describeSignalChecklist, toPixels, withPaddedStride } from '../../test/support/signal-checklist.js';
 import { formatHex } from './hex.js';
 import { DEFAULT_HASH_OPTIONS, type Pixels } from './types.js';
 

@@ -6,7 +6,7 @@
  * distances between two hashes are almost always even.
  */
 import { bmvbhash, bmvbhashEven } from 'blockhash-core';
-import { UsageError } from '../errors.js';
+import { invalidParameterError } from '../errors.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
 import type { HashOptions, PerceptualSignalType, Pixels } from './types.js';
 
@@ -40,9 +40,7 @@ export function checkBlockhashBits(bits: unknown): number {
     bits > BLOCKHASH_MAX_BITS ||
     bits % BLOCKHASH_BITS_STEP !== 0
   ) {
-    throw new UsageError(
-      `Expected a multiple of ${BLOCKHASH_BITS_STEP} between ${BLOCKHASH_BITS_STEP} and ${BLOCKHASH_MAX_BITS} for blockhash bits but received ${String(bits)} of type ${typeof bits}`,
-    );
+    throw invalidParameterError('blockhash bits', `a multiple of ${BLOCKHASH_BITS_STEP} between ${BLOCKHASH_BITS_STEP} and ${BLOCKHASH_MAX_BITS}`, bits);
   }
   return bits;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pdq } from './pdq.js';
-import { hashConformanceImage, PDQ_CONFORMANCE, readExpected } from './pdq/conformance-support.js';
+import { hashConformanceImage, PDQ_CONFORMANCE, readExpected } from '../../test/support/pdq-conformance.js';
 
 /**
  * ImageMagick (the C++ tool's decoder) and libvips convert CMYK to RGB differently; measured

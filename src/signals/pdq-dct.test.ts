@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../fixtures/generate.js';
+import { mulberry32 } from '../synthetic/prng.js';
 import { dct64To16, dct64To16Js, dctSimdAvailable, lowerMedian, pdqQuality, pdqQualityJs } from './pdq/dct.js';
 import { computePdq } from './pdq/pipeline.js';
 import type { Pixels } from './types.js';

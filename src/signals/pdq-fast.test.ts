@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage, DEFAULT_DECODE_LIMITS } from '../image/decode.js';
 import { PDQ_FAST_MIN_SIDE, pdq } from './pdq.js';
 import { DEFAULT_HASH_OPTIONS } from './types.js';
-import { hashConformanceImage, PDQ_CONFORMANCE, QUIRK_ORIGINAL, readExpected, REFERENCE_QUIRKS } from './pdq/conformance-support.js';
+import { hashConformanceImage, PDQ_CONFORMANCE, QUIRK_ORIGINAL, readExpected, REFERENCE_QUIRKS } from '../../test/support/pdq-conformance.js';
 
 /** The reference's own rule for ports with another decoder. */
 const FAST_MAX_DISTANCE = 10;

@@ -9,7 +9,7 @@ import {
   QUIRK_ORIGINAL,
   readExpected,
   REFERENCE_QUIRKS,
-} from './pdq/conformance-support.js';
+} from '../../test/support/pdq-conformance.js';
 
 const expected = readExpected('expected-fullres.csv');
 const present = expected.filter((e) => existsSync(join(PDQ_CONFORMANCE, 'images', e.path)));

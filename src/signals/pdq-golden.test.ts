@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { formatHex } from './hex.js';
 import { pdq } from './pdq.js';
-import { PDQ_CONFORMANCE as ROOT, readExpected } from './pdq/conformance-support.js';
+import { PDQ_CONFORMANCE as ROOT, readExpected } from '../../test/support/pdq-conformance.js';
 import { computePdq, dihedralHashes, hashFromBuffer64 } from './pdq/pipeline.js';
 import { DEFAULT_HASH_OPTIONS, DIHEDRAL_NAMES, type DihedralName, type Pixels } from './types.js';
 

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSource } from '../../fixtures/generate.js';
+import { generateSource } from '../synthetic/images.js';
 import { UsageError } from '../errors.js';
-import { describeSignalChecklist, toPixels } from './checklist.js';
+import { describeSignalChecklist, toPixels } from '../../test/support/signal-checklist.js';
 import { PDQ_FAST_MIN_SIDE, PDQ_MIN_QUALITY, pdq } from './pdq.js';
 import { computePdq } from './pdq/pipeline.js';
 import { DEFAULT_HASH_OPTIONS, DIHEDRAL_NAMES, type HashOptions, type Pixels } from './types.js';

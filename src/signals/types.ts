@@ -7,18 +7,13 @@
  * integer the hex spells) is the lowest bit of the last byte.
  */
 
-/** Raw interleaved 8-bit pixels with an explicit row stride (bytes per row, >= width * channels). */
-export interface Pixels {
-  readonly data: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-  /** 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA. */
-  readonly channels: 1 | 2 | 3 | 4;
-  /** Bytes from the start of one row to the next. */
-  readonly stride: number;
-}
+import type { Pixels } from '../types.js';
 
-export type PdqPipeline = 'fast' | 'fullres' | 'cpp';
+export type { Pixels };
+
+/** The ways pixels reach the PDQ hash (see src/signals/pdq.ts); the one list every caller checks against. */
+export const PDQ_PIPELINES = ['fast', 'fullres', 'cpp'] as const;
+export type PdqPipeline = (typeof PDQ_PIPELINES)[number];
 
 /** Options every hashing entry point accepts; each signal reads only what concerns it. */
 export interface HashOptions {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeEntriesDigest, DIGEST_DOMAIN } from './digest.js';
 import { openStore } from './store.js';
-import { tempDir } from './testutil.js';
+import { tempDir } from '../../test/support/store.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { exportList } from './export.js';
 import { importList, type ImportOptions } from './import.js';
 import { openStore, type Store } from './store.js';
-import { dumpStore, fakeHex, fileDigestAfterCheckpoint, tempDir, writeFile } from './testutil.js';
+import { dumpStore, fakeHex, fileDigestAfterCheckpoint, tempDir, writeFile } from '../../test/support/store.js';
 import { verifyStore } from './verify.js';
 import { PassThrough } from 'node:stream';
 
@@ -175,7 +175,7 @@ describe('CSV format', () => {
   });
 
   it('explains a CSV without the needed columns, and a quote never closed', async () => {
-    expect(await rejects(imp(file('nocols.csv', `a,b\n1,2\n`)))).toMatch(/--columns/);
+    expect(await rejects(imp(file('nocols.csv', `a,b\n1,2\n`)))).toMatch(/`columns`/);
     expect(await rejects(imp(file('nocol.csv', `a,b\n1,2\n`), { columns: { hash: 'h' }, signal: 'md5' }))).toMatch(
       /no column "h"/,
     );
@@ -302,7 +302,7 @@ describe('export format', () => {
 describe('replace, append and existing names', () => {
   it('needs --replace or --append for an existing name; replace swaps, append adds', async () => {
     await imp(file('a.txt', `pdq ${PDQ(1)}\npdq ${PDQ(2)}\n`));
-    expect(await rejects(imp(file('b.txt', `pdq ${PDQ(3)}\n`)))).toMatch(/exists; use --replace or --append/);
+    expect(await rejects(imp(file('b.txt', `pdq ${PDQ(3)}\n`)))).toMatch(/exists; use `replace` or `append`/);
     const app = await imp(file('c.txt', `pdq ${PDQ(2)}\npdq ${PDQ(3)}\n`), { mode: 'append' });
     expect(app.imported).toEqual({ pdq: 1 });
     expect(app.duplicates).toBe(1);
@@ -350,7 +350,7 @@ describe('integrity: sha256 and signatures', () => {
     const p = file('s.txt', content);
     const before = dumpStore(store);
     expect(await rejects(imp(p, { sha256: 'ab'.repeat(32) }))).toMatch(/not the expected/);
-    expect(await rejects(imp(p, { sha256: 'nothex' }))).toMatch(/64 hex characters for --sha256/);
+    expect(await rejects(imp(p, { sha256: 'nothex' }))).toMatch(/64 hex characters for `sha256`/);
     expect(dumpStore(store)).toBe(before);
     const s = await imp(p, { sha256: sha.toUpperCase() });
     expect(s.sha256).toBe(sha);

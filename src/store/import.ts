@@ -148,7 +148,7 @@ function checkRequest(file: string, options: ImportOptions): Checked {
 function targetList(db: Database.Database, name: string, mode: ImportMode): number {
   const existing = db.prepare('SELECT id FROM lists WHERE name = ?').pluck().get(name) as number | undefined;
   if (existing !== undefined && mode === 'create') {
-    throw new UsageError(`A list named ${JSON.stringify(name)} exists; use --replace or --append`);
+    throw new UsageError(`A list named ${JSON.stringify(name)} exists; use \`replace\` or \`append\``);
   }
   if (existing === undefined && mode === 'append') {
     throw new UsageError(`No list named ${JSON.stringify(name)} to append to`);

@@ -12,7 +12,7 @@ export function sha256Hex(data: Buffer): string {
 /** Validate a user-given sha256; returns it lowercased. */
 export function normaliseSha256(hex: string): string {
   const h = hex.trim().toLowerCase();
-  if (!SHA256_HEX.test(h)) throw new UsageError('Expected 64 hex characters for --sha256');
+  if (!SHA256_HEX.test(h)) throw new UsageError('Expected 64 hex characters for `sha256`');
   return h;
 }
 

@@ -7,7 +7,7 @@ import { importList } from './import.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { openStore, type Store } from './store.js';
 import { verifyStore } from './verify.js';
-import { fakeHex, tempDir, writeFile } from './testutil.js';
+import { fakeHex, tempDir, writeFile } from '../../test/support/store.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareText, sortedOrder, SortedRows, type Meta } from './runs.js';
-import { tempDir } from './testutil.js';
+import { tempDir } from '../../test/support/store.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { importList } from './import.js';
 import { resolveDbPath } from './paths.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { openStore } from './store.js';
-import { fakeHex, tempDir, writeFile } from './testutil.js';
+import { fakeHex, tempDir, writeFile } from '../../test/support/store.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
-import type { PackedHashes } from '../index/types.js';
+import type { PackedHashes } from '../types.js';
 import { getSignal } from '../signals/registry.js';
 import { chunksFromEntries, storedChunks } from './packed.js';
 import { ensureDbFile } from './paths.js';

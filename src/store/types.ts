@@ -1,4 +1,4 @@
-import type { PackedHashes } from '../index/types.js';
+import type { PackedHashes } from '../types.js';
 
 /** One imported hash list, as `list ls/info` and the forensic manifest show it (never its hashes). */
 export interface ListInfo {

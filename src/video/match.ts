@@ -8,7 +8,7 @@
  * (frame → video) so a query only compares against the videos its frames hit.
  */
 import { invalidParameterError } from '../errors.js';
-import { buildHammingIndex, type HammingIndex } from '../index/index.js';
+import { buildHammingIndex, type HammingIndex } from '../search/index.js';
 import { hammingBytes, parseHex } from '../signals/hex.js';
 import {
   VPDQ_COMPARED_MATCH_PERCENT,

@@ -1,5 +1,5 @@
 /**
- * WebAssembly binary encoding shared by the hand-assembled kernels (src/index/wasm.ts and
+ * WebAssembly binary encoding shared by the hand-assembled kernels (src/search/wasm.ts and
  * src/signals/pdq/wasm.ts): LEB128 integers, names, vectors and sections.
  */
 export function uleb(n: number): number[] {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { HASH_DEFAULTS, MATCH_DEFAULTS } from '../../bench/defaults.js';
+import { HASH_DEFAULTS, MATCH_DEFAULTS } from '../run/bench-defaults.js';
 import type { CliContext } from '../context.js';
 
 /** Options both `bench match` and `bench hash` take. */
@@ -37,7 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--check <C>', `queries cross-checked against LinearIndex (default ${MATCH_DEFAULTS.check})`),
     MATCH_DEFAULTS.repeat,
   ).action(async (flags) => {
-    const { runMatchCommand } = await import('../../bench/match-command.js');
+    const { runMatchCommand } = await import('../run/bench-match.js');
     await runMatchCommand(flags, ctx);
   });
 
@@ -51,7 +51,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--workers <LIST>', 'worker counts, comma-separated (default 1 and the core count)'),
     HASH_DEFAULTS.repeat,
   ).action(async (paths: string[], flags) => {
-    const { runHashCommand } = await import('../../bench/hash-command.js');
+    const { runHashCommand } = await import('../run/bench-hash.js');
     await runHashCommand(paths, flags, ctx);
   });
 
@@ -70,7 +70,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--skip-lookup', 'only the throughput figures')
     .option('--json', 'print the result as JSON')
     .action(async (flags) => {
-      const { runVideoBenchCommand } = await import('../../bench/video-command.js');
+      const { runVideoBenchCommand } = await import('../run/bench-video.js');
       await runVideoBenchCommand(flags, ctx);
     });
 }

@@ -18,11 +18,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--video', 'evaluate vPDQ video matching instead, on synthetic videos made with ffmpeg (--quick, --seed, --sources, --transformed, --json apply)')
     .action(async (flags) => {
       if (flags.video) {
-        const { runVideoEvalCommand } = await import('../../eval/video-command.js');
+        const { runVideoEvalCommand } = await import('../run/eval-video.js');
         await runVideoEvalCommand(flags, ctx);
         return;
       }
-      const { runEvalCommand } = await import('../../eval/command.js');
+      const { runEvalCommand } = await import('../run/eval.js');
       await runEvalCommand(flags, ctx);
     });
 }

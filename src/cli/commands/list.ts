@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { withFlags } from '../args.js';
 import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
@@ -93,7 +94,7 @@ export function summaryText(s: ImportSummary): string {
   const skipped = Object.entries(s.skipped);
   if (skipped.length) {
     lines.push(`  skipped: ${skipped.reduce((a, [, n]) => a + n, 0)}`);
-    for (const [reason, n] of skipped) lines.push(`    ${n} × ${reason}`);
+    for (const [reason, n] of skipped) lines.push(`    ${n} × ${withFlags(reason)}`);
   }
   if (s.photoDna > 0) {
     lines.push(`  PhotoDNA values NOT imported: ${s.photoDna} (PhotoDNA cannot be computed or matched by hashsieve)`);

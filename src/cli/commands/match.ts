@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT, type CliContext } from '../context.js';
-import type { MatchCommandOptions } from '../../scan/match-command.js';
+import type { MatchCommandOptions } from '../run/match.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -21,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-q, --quiet', 'no summary on stderr')
     .addHelpText('after', '\nExit codes: 0 no match, 1 at least one match, 2 usage error (including a malformed line), 3 error rows (from `hash` records) and no match.')
     .action(async (lines: string[], opts: MatchCommandOptions) => {
-      const { runMatchCommand } = await import('../../scan/match-command.js');
+      const { runMatchCommand } = await import('../run/match.js');
       const { matched, errors } = await runMatchCommand(lines, opts, ctx);
       ctx.setExitCode(matched > 0 ? EXIT.MATCH : errors > 0 ? EXIT.FILE_ERRORS : EXIT.OK);
     });

@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import type { ScanCommandOptions } from '../../scan/command.js';
+import type { ScanCommandOptions } from '../run/scan.js';
 import type { ScanSummary } from '../../report/types.js';
-import { DEFAULT_FILE_TIMEOUT } from '../../scan/options.js';
 import { EXIT, type CliContext } from '../context.js';
+
+/** `scan --file-timeout` unless given: long enough for any sane image, short enough to notice a hung mount. */
+export const DEFAULT_FILE_TIMEOUT = '120s';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -41,7 +43,7 @@ export function register(program: Command, ctx: CliContext): void {
       '\nExit codes: 0 no match, 1 at least one match, 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',
     )
     .action(async (paths: string[], opts: ScanCommandOptions) => {
-      const { runScanCommand } = await import('../../scan/command.js');
+      const { runScanCommand } = await import('../run/scan.js');
       const { summary, interrupted } = await runScanCommand(paths, opts, ctx);
       ctx.setExitCode(scanExitCode(summary, interrupted));
     });

@@ -23,6 +23,7 @@
  * exact i32 and equals the JS one whenever that is under the clamp. Assumes A is finite (the
  * filter's output always is): an infinity minus itself is NaN, which JS would carry into the result.
  */
+import { assembleModule, instantiate } from '../../wasm/module.js';
 import {
   addTo,
   decrementAndLoop,
@@ -30,19 +31,14 @@ import {
   get,
   I32,
   i32,
-  instantiate,
   memarg,
-  name,
   OP,
-  section,
   set,
   SIMD,
-  uleb,
   V128,
   v128Const,
-  vec,
   zero,
-} from './wasm.js';
+} from '../../wasm/ops.js';
 
 const N = 64;
 const D = 16;
@@ -187,16 +183,13 @@ function qualityBody(saturation: number): number[] {
 }
 
 export function dctModuleBytes(saturation: number): Uint8Array {
-  const dct = [...vec([[DCT_I32_LOCALS, I32], [1 + HALF_ACCS, V128]]), ...dctBody()];
-  const quality = [...vec([[QUALITY_I32_LOCALS, I32], [1, V128]]), ...qualityBody(saturation)];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 0, 0], [0x60, 0, ...vec([[I32]])]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...name('dct'), 0x00, 0], [...name('quality'), 0x00, 1], [...name('memory'), 0x02, 0]])),
-    ...section(10, vec([[...uleb(dct.length), ...dct], [...uleb(quality.length), ...quality]])),
-  ]);
+  return assembleModule(
+    [
+      { name: 'dct', params: [], results: [], locals: [[DCT_I32_LOCALS, I32], [1 + HALF_ACCS, V128]], code: dctBody() },
+      { name: 'quality', params: [], results: [I32], locals: [[QUALITY_I32_LOCALS, I32], [1, V128]], code: qualityBody(saturation) },
+    ],
+    { own: { minPages: 1 } },
+  );
 }
 
 export interface DctKernel {

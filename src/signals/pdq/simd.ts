@@ -24,6 +24,7 @@
  * cols(mid, taps, out64): the column pass (colsBody), in the same order of additions as the JS loop.
  */
 
+import { assembleModule, instantiate } from '../../wasm/module.js';
 import {
   addTo,
   decrementAndLoop,
@@ -31,19 +32,14 @@ import {
   get,
   I32,
   i32,
-  instantiate,
   memarg,
-  name,
   OP,
-  section,
   set,
   SIMD,
-  uleb,
   V128,
   v128Const,
-  vec,
   zero,
-} from './wasm.js';
+} from '../../wasm/ops.js';
 
 const KEPT = 64;
 const OUT_ROW_BYTES = KEPT * 8;
@@ -276,16 +272,14 @@ function colsBody(): number[] {
  * i16; their sum times 255 must fit an i32) and pixels of `bytesPerPixel` bytes.
  */
 export function filterModuleBytes(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel): Uint8Array {
-  const rows = [...vec([[5, I32], [ROWS_V128_LOCALS, V128]]), ...rowsBody(r, g, b, bytesPerPixel)];
-  const cols = [...vec([[5, I32], [...uleb(1 + ACC_LANES), V128]]), ...colsBody()];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32]]), 0]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...name('rows'), 0x00, 0], [...name('cols'), 0x00, 1], [...name('memory'), 0x02, 0]])),
-    ...section(10, vec([[...uleb(rows.length), ...rows], [...uleb(cols.length), ...cols]])),
-  ]);
+  const five = [I32, I32, I32, I32, I32];
+  return assembleModule(
+    [
+      { name: 'rows', params: five, results: [], locals: [[5, I32], [ROWS_V128_LOCALS, V128]], code: rowsBody(r, g, b, bytesPerPixel) },
+      { name: 'cols', params: [I32, I32, I32], results: [], locals: [[5, I32], [1 + ACC_LANES, V128]], code: colsBody() },
+    ],
+    { own: { minPages: 1 } },
+  );
 }
 
 export interface FilterKernel {

@@ -98,7 +98,7 @@ function mapColumns(header: string[], options: FormatOptions): Columns {
   const spec = options.columns ?? (names.includes('signal_str') ? THREATEXCHANGE_COLUMNS : null);
   if (!spec) {
     throw new UsageError(
-      'CSV header has no python-threatexchange columns (signal_type,signal_str); map yours with --columns hash=COL,signal=COL,id=COL,category=COL,tags=COL',
+      'CSV header has no python-threatexchange columns (signal_type,signal_str); map yours with `columns` (hash=COL,signal=COL,id=COL,category=COL,tags=COL)',
     );
   }
   const cols: Columns = {};
@@ -114,7 +114,7 @@ function mapColumns(header: string[], options: FormatOptions): Columns {
   }
   if (cols.hash === undefined) throw new UsageError('CSV columns: hash=COL is required');
   if (cols.signal === undefined && !options.signal) {
-    throw new UsageError('CSV has no signal column: give --signal or map one with --columns signal=COL');
+    throw new UsageError('CSV has no signal column: give `signal` or map one with `columns` (signal=COL)');
   }
   if (spec === THREATEXCHANGE_COLUMNS && names.includes(THREATEXCHANGE_COLLAB)) {
     cols.collab = names.indexOf(THREATEXCHANGE_COLLAB);

@@ -19,7 +19,7 @@ export function textFormat(sink: EntrySink, options: FormatOptions): FormatParse
         : text.split(WHITESPACE);
     if (fields.length === 2) sink.entry(n, fields[0], fields[1], null, null, []);
     else if (fields.length === 1 && fallback) sink.entry(n, fallback, fields[0], null, null, []);
-    else if (fields.length === 1) sink.problem(n, 'bare hash without a signal (give --signal or write "signal hash")');
+    else if (fields.length === 1) sink.problem(n, 'bare hash without a signal (give `signal` or write "signal hash")');
     else sink.problem(n, `expected "signal hash" or a bare hash but found ${fields.length} fields`);
   });
 }

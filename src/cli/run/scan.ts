@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../../errors.js';
+import { formatSummary } from '../../report/summary.js';
+import { REPORT_FORMATS, type ReportFormat } from '../../report/types.js';
+import { parseSignalList } from '../../signals/registry.js';
+import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES, type HashOptions } from '../../signals/types.js';
+import { openStore, resolveDbPath } from '../../store/index.js';
+import type { StoreReader } from '../../store/types.js';
+import { defaultSignals, expandInputs, selectLists, unmatchedSignals } from '../../scan/options.js';
+import { scan, type ScanResult } from '../../scan/scan.js';
+import { parseCount, parseDuration, parseEnum, parseList, parseSize, parseThresholds } from '../args.js';
+import type { CliContext } from '../context.js';
+
+/** The scan command's options as commander parses them (strings, not yet validated). */
+export interface ScanCommandOptions {
+  null?: boolean;
+  include?: string[];
+  exclude?: string[];
+  followSymlinks?: boolean;
+  maxFileSize?: string;
+  maxPixels?: string;
+  maxBytes?: string;
+  indexCache?: string;
+  workers?: string;
+  fileTimeout: string;
+  db?: string;
+  lists?: string;
+  algo?: string;
+  threshold?: string;
+  dihedral?: boolean;
+  pdqPipeline?: string;
+  out?: string;
+  format: string;
+  onlyMatches?: boolean;
+  summary?: string;
+  manifest?: string;
+  checkpoint?: string;
+  resume?: boolean;
+  quiet?: boolean;
+}
+
+export function parseFormat(value: string): ReportFormat {
+  return parseEnum('--format', value, REPORT_FORMATS);
+}
+
+export function hashOptionsFrom(opts: { pdqPipeline?: string; dihedral?: boolean }): HashOptions {
+  return {
+    ...DEFAULT_HASH_OPTIONS,
+    ...(opts.pdqPipeline !== undefined && { pdqPipeline: parseEnum('--pdq-pipeline', opts.pdqPipeline, PDQ_PIPELINES) }),
+    dihedral: opts.dihedral === true,
+  };
+}
+
+/** `--index-cache DIR`, else $HASHSIEVE_INDEX_CACHE; '' or absent: no cache. */
+export function indexCacheDir(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const dir = flag ?? env.HASHSIEVE_INDEX_CACHE ?? '';
+  return dir === '' ? null : dir;
+}
+
+/** Open the store read-only; a missing database is a usage error, not an empty one. */
+export function openStoreReadonly(db: string | undefined, env: NodeJS.ProcessEnv): { store: StoreReader; path: string } {
+  const path = resolveDbPath({ db }, env);
+  if (!existsSync(path)) {
+    throw new UsageError(`No hash-list database at ${path}; import a list first with \`hashsieve list import\` (or pass --db)`);
+  }
+  return { store: openStore(path, { readonly: true }), path };
+}
+
+/** Validate the command's options, open the store read-only and run the scan; Ctrl-C stops it cleanly. */
+export async function runScanCommand(paths: readonly string[], opts: ScanCommandOptions, ctx: CliContext): Promise<ScanResult> {
+  if (paths.length === 0) throw new UsageError('Give files or directories to scan, or - to read paths from stdin');
+  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('- (read paths from stdin) may be given only once');
+  const format = parseFormat(opts.format);
+  const workers = opts.workers === undefined ? availableParallelism() : parseCount('--workers', opts.workers, 0);
+  const fileTimeoutMs = parseDuration('--file-timeout', opts.fileTimeout);
+  const maxFileSize = opts.maxFileSize === undefined ? null : parseSize('--max-file-size', opts.maxFileSize);
+  const limits = {
+    ...(opts.maxPixels !== undefined && { maxPixels: parseCount('--max-pixels', opts.maxPixels) }),
+    ...(opts.maxBytes !== undefined && { maxBytes: parseSize('--max-bytes', opts.maxBytes) }),
+  };
+  const thresholds = parseThresholds('--threshold', opts.threshold);
+  const hashOptions = hashOptionsFrom(opts);
+  if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
+  if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+
+  const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    ctx.stderr.write('\nhashsieve: interrupted; flushing the report and checkpoint (press Ctrl-C again to abort at once)\n');
+    controller.abort();
+  };
+  try {
+    const lists = selectLists(store.lists(), opts.lists === undefined ? undefined : parseList('--lists', opts.lists), dbPath);
+    const signals = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
+    const unmatched = unmatchedSignals(lists, signals);
+    if (unmatched.length > 0 && !opts.quiet) {
+      ctx.stderr.write(`hashsieve: warning: the lists hold ${unmatched.join(', ')} hashes, which --algo does not compute; those entries cannot match\n`);
+    }
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const separator = opts.null ? '\0' : '\n';
+    const result = await scan(
+      {
+        inputs: expandInputs(paths, ctx.stdin, separator),
+        countableInputs: paths.includes('-') ? null : paths,
+        walk: { followSymlinks: opts.followSymlinks === true, include: opts.include ?? [], exclude: opts.exclude ?? [], maxFileSize },
+        workers,
+        fileTimeoutMs,
+        ...(ctx.createHasher && { createHasher: ctx.createHasher }),
+        signals,
+        hashOptions,
+        limits,
+        store,
+        dbPath,
+        lists,
+        thresholds,
+        dihedral: opts.dihedral === true,
+        indexCache: indexCacheDir(opts.indexCache, ctx.env),
+        format,
+        out: opts.out ?? null,
+        onlyMatches: opts.onlyMatches === true,
+        checkpoint: opts.checkpoint ?? null,
+        resume: opts.resume === true,
+        summaryPath: opts.summary ?? null,
+        manifestPath: opts.manifest ?? null,
+        progress: ctx.stderr.isTTY === true && opts.quiet !== true,
+        commandLine: ['hashsieve', ...ctx.argv.slice(2)],
+        stop: controller.signal,
+      },
+      { stdout: ctx.stdout, stderr: ctx.stderr },
+    );
+    if (!opts.quiet) ctx.stderr.write(formatSummary(result.summary));
+    return result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+}

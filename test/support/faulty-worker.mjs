@@ -1,0 +1,24 @@
+// TEST-ONLY pool worker: the production worker (built, dist/src/scan/worker.js) with faults
+// injected from the environment of the test that started the scan:
+//   HASHSIEVE_TEST_DELAY_MS=<ms>     wait this long before hashing each file (slow scans for kill/resume)
+//   HASHSIEVE_TEST_CRASH_ON=<name>   the thread exits abruptly when given the file of this base name
+//   HASHSIEVE_TEST_HANG_ON=<name>    hashing the file of this base name never finishes (file timeout)
+import { basename } from 'node:path';
+import hashTask from '../../dist/src/scan/worker.js';
+
+const DELAY_MS = Number(process.env.HASHSIEVE_TEST_DELAY_MS ?? 0);
+const CRASH_ON = process.env.HASHSIEVE_TEST_CRASH_ON ?? null;
+const HANG_ON = process.env.HASHSIEVE_TEST_HANG_ON ?? null;
+const CRASH_EXIT_CODE = 70;
+
+export default async function faultyHashTask(task) {
+  if (task.warmUp === undefined) {
+    // Start the file's clock as the production worker does, so a hang is timed out.
+    if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
+    if (DELAY_MS > 0) await new Promise((r) => setTimeout(r, DELAY_MS));
+    const name = basename(task.path);
+    if (CRASH_ON !== null && name === CRASH_ON) process.exit(CRASH_EXIT_CODE);
+    if (HANG_ON !== null && name === HANG_ON) await new Promise(() => setInterval(() => undefined, 60_000));
+  }
+  return hashTask(task);
+}
