@@ -120,5 +120,13 @@ describe.skipIf(!ok)('vPDQ lists, match and scan', () => {
     const recs = records(run(['scan', join(CONF, 'videos'), '--lists', 'conformance', '--format', 'ndjson']).stdout);
     const matched = recs.filter((x) => x.status === 'match').map((x) => x.matches[0].entry).sort();
     expect(matched).toEqual(['e02_testsrc2_320x240_16fps', 's04_cellauto_640x480_29.97fps']);
+    // scan takes the video flags too: every frame, and the frame limit.
+    const e02 = join(CONF, 'videos', 'e02_testsrc2_320x240_16fps.mp4');
+    const [every] = records(run(['scan', e02, '--lists', 'conformance', '--seconds-per-hash', '0', '-q']).stdout);
+    expect(every.hashes.vpdq.map((f: { hash: string }) => f.hash).join('\n')).toBe(
+      readFileSync(join(CONF, 'hashes', 'e02_testsrc2_320x240_16fps.txt'), 'utf8').trim().split('\n').map((l) => l.split(',')[2]).join('\n'),
+    );
+    const [limited] = records(run(['scan', e02, '--lists', 'conformance', '--max-video-frames', '10', '-q']).stdout);
+    expect(limited.error?.code).toBe('TOO_LARGE');
   });
 });

@@ -1,3 +1,4 @@
+import type { HashTask } from './task.js';
 import { hostname, release, cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -41,6 +42,8 @@ export interface ScanConfig {
   readonly hashOptions: HashOptions;
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
+  /** Video files: sampling, limits, where ffmpeg is (default: the library's). */
+  readonly video?: HashTask['video'];
   readonly store: StoreReader;
   readonly dbPath: string;
   /** The lists matched against (already selected and checked). */
@@ -192,7 +195,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       // The hasher (worker.ts) stats the files it reads, so the walk need not (WalkOptions.lazyStat).
       items: walk(c.inputs, { ...c.walk, lazyStat: true }),
       hasher,
-      task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits },
+      task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits, ...(c.video && { video: c.video }) },
       matcher,
       concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,

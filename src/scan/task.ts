@@ -1,3 +1,4 @@
+import type { VideoHashOptions } from '../video/hash.js';
 import type { DecodeLimits } from '../image/decode.js';
 import type { FileHashResult } from '../results.js';
 import type { HashOptions } from '../signals/types.js';
@@ -10,6 +11,8 @@ export interface HashTask {
   readonly options: HashOptions;
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
+  /** Video files: sampling, limits, where ffmpeg is. */
+  readonly video?: Omit<VideoHashOptions, 'signal'>;
   /**
    * 8 bytes, a BigInt64 the worker sets to process.hrtime.bigint() (the monotonic clock) when it
    * starts the task, so a timeout never counts time in the queue.

@@ -24,6 +24,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     signals: task.signals,
     hashOptions: task.options,
     limits: task.limits,
+    ...(task.video && { video: task.video }),
     // A pool thread hashes one file at a time (a hung mount is caught by --file-timeout);
     // `--workers 0` runs this on the main thread, which keeps asynchronous reads.
     syncReads: !isMainThread,

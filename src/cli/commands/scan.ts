@@ -38,6 +38,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--checkpoint <file>', 'record progress here so an interrupted scan can be resumed (needs --out)')
     .option('--resume', 'continue the scan recorded in --checkpoint, appending to the same report')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
+    .option('--seconds-per-hash <s>', 'video: hash one frame every s seconds of nominal frame rate; 0 = every frame', '1')
+    .option('--max-video-duration <duration>', 'video: longest video (e.g. 2h, 90m); longer ones get TOO_LARGE')
+    .option('--max-video-frames <n>', 'video: most decoded frames; more get TOO_LARGE')
+    .option('--ffmpeg <path>', 'video: the ffmpeg program (default: $HASHSIEVE_FFMPEG, then PATH; ffprobe beside it); a video also needs a --file-timeout long enough to decode it')
     .addHelpText(
       'after',
       '\nExit codes: 0 no match, 1 at least one match, 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',

@@ -1,3 +1,4 @@
+import { parseVideoOptions } from '../video-args.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
@@ -38,6 +39,10 @@ export interface ScanCommandOptions {
   checkpoint?: string;
   resume?: boolean;
   quiet?: boolean;
+  secondsPerHash: string;
+  maxVideoDuration?: string;
+  maxVideoFrames?: string;
+  ffmpeg?: string;
 }
 
 export function parseFormat(value: string): ReportFormat {
@@ -81,6 +86,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   };
   const thresholds = parseThresholds('--threshold', opts.threshold);
   const hashOptions = hashOptionsFrom(opts);
+  const video = parseVideoOptions(opts);
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
 
@@ -111,6 +117,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         signals,
         hashOptions,
         limits,
+        video,
         store,
         dbPath,
         lists,
