@@ -78,6 +78,12 @@ describe.skipIf(!ok)('vPDQ lists, match and scan', () => {
     expect(r.code).toBe(1);
   });
 
+  it('scan --threshold vpdq=N sets the frame distance: at 0 a re-encoded copy no longer matches', () => {
+    const copy = join(dir, 'scan', 'copy-reencode.dat');
+    expect(records(run(['scan', copy, '-q']).stdout)[0].status).toBe('match');
+    expect(records(run(['scan', copy, '--threshold', 'vpdq=0', '-q']).stdout)[0].status).toBe('clean');
+  });
+
   it('scan: a video whose frames are all below quality 50 is low_quality, not clean', () => {
     mkdirSync(join(dir, 'flat'));
     makeVideo(join(dir, 'flat', 'smooth.mkv'), sourceGraph('gradients', '320x240', '25', 3, 2));
