@@ -116,6 +116,17 @@ describe.skipIf(!ok)('video hashing end to end', () => {
     expect(row.hashes.vpdq.map((f: Line) => f.frame)).toEqual([...Array(total).keys()].filter((n) => n % k === 0));
   });
 
+  it('a stream whose frame size changes midway still gives every frame, at the size it started with', () => {
+    const a = makeVideo(join(dir, 'big.ts'), sourceGraph('testsrc2', '160x120', '25', 1));
+    const b = makeVideo(join(dir, 'small.ts'), sourceGraph('testsrc2', '96x64', '25', 1));
+    const joined = join(dir, 'joined.ts');
+    writeFileSync(joined, Buffer.concat([readFileSync(a), readFileSync(b)]));
+    const [row] = ndjson([joined, '--seconds-per-hash', '0']);
+    expect(row.error).toBeUndefined();
+    expect(row.width).toBe(160);
+    expect(row.hashes.vpdq).toHaveLength(50); // 25 frames at each size
+  });
+
   it('a BT.709-tagged copy hashes as the untagged file (the reference ignores colour tags)', () => {
     const tagged = join(dir, 'tagged.mp4');
     ffmpeg(['-i', rates.film, '-c', 'copy', '-bsf:v', 'h264_metadata=matrix_coefficients=1:colour_primaries=1:transfer_characteristics=1', tagged]);

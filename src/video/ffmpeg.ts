@@ -334,7 +334,7 @@ export function ffmpegArgs(input: VideoInput, plan: DecodePlan): string[] {
   // One frame past the limit is also let through, so that exceeding it is seen here.
   if (modulus > 1) filters.push(`select='not(mod(n\\,${modulus}))+eq(n\\,${maxFrames})'`);
   else filters.push(`select='lte(n\\,${maxFrames})'`);
-  filters.push(`scale=flags=area:in_color_matrix=bt601:in_range=${range}`, 'format=rgb24');
+  filters.push(`scale=w=${probe.width}:h=${probe.height}:flags=area:in_color_matrix=bt601:in_range=${range}`, 'format=rgb24');
   return [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
     ...inputArgs(input),
