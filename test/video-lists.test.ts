@@ -84,6 +84,16 @@ describe.skipIf(!ok)('vPDQ lists, match and scan', () => {
     expect(records(run(['scan', copy, '--threshold', 'vpdq=0', '-q']).stdout)[0].status).toBe('clean');
   });
 
+  it('--vpdq-match sets the shares: a trimmed copy covers too little of the list video for compared=95', () => {
+    const copy = join(dir, 'scan', 'copy-trim.dat');
+    const [rec] = records(run(['scan', copy, '-q']).stdout);
+    expect(rec.matches[0].comparedMatchPercent).toBeLessThan(95);
+    expect(records(run(['scan', copy, '--vpdq-match', 'compared=95', '-q']).stdout)[0].status).toBe('clean');
+    const hashed = run(['hash', copy, '--format', 'ndjson']).stdout;
+    expect(records(run(['match', '-', '--vpdq-match', 'compared=95'], hashed).stdout)[0].status).toBe('clean');
+    expect(run(['scan', copy, '--vpdq-match', 'query=101']).stderr).toMatch(/--vpdq-match/);
+  });
+
   it('scan: a video whose frames are all below quality 50 is low_quality, not clean', () => {
     mkdirSync(join(dir, 'flat'));
     makeVideo(join(dir, 'flat', 'smooth.mkv'), sourceGraph('gradients', '320x240', '25', 3, 2));

@@ -1,6 +1,7 @@
 /** The video flags `hash` and `scan` share: declared once, parsed once into VideoHashOptions. */
 import type { Command } from 'commander';
 import type { VideoHashOptions } from '../video/hash.js';
+import type { VpdqMatchOptions } from '../video/match.js';
 import { invalidArgument, parseCount, parseDuration } from './args.js';
 
 export interface VideoFlags {
@@ -45,4 +46,28 @@ export function parseVideoOptions(opts: VideoFlags): Omit<VideoHashOptions, 'sig
     },
     ...(opts.ffmpeg !== undefined && { ffmpeg: { ffmpegPath: opts.ffmpeg } }),
   };
+}
+
+const MATCH_KEYS: Readonly<Record<string, keyof VpdqMatchOptions>> = {
+  query: 'queryMatchPercent',
+  compared: 'comparedMatchPercent',
+  quality: 'minQuality',
+};
+
+export const VPDQ_MATCH_HELP = "vPDQ video match: query=80,compared=0,quality=50 (percent of the file's frames that match, percent of the list video's, least frame quality)";
+
+/** "query=80,compared=0,quality=50" → the vPDQ match options it sets (each a number 0..100). */
+export function parseVpdqMatch(flag: string, raw: string | undefined): Partial<VpdqMatchOptions> {
+  const out: Partial<Record<keyof VpdqMatchOptions, number>> = {};
+  if (!raw) return out;
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [key, value, ...rest] = part.split('=');
+    const field = MATCH_KEYS[key?.trim() ?? ''];
+    const n = Number(value);
+    if (!field || value === undefined || rest.length > 0 || !/^\d+(\.\d+)?$/.test(value.trim()) || n > 100) {
+      throw invalidArgument(flag, 'pairs like query=80,compared=0,quality=50 with numbers from 0 to 100', part);
+    }
+    out[field] = n;
+  }
+  return out;
 }

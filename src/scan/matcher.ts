@@ -5,7 +5,7 @@ import type { MatchInfo, ScanStatus } from '../report/types.js';
 import type { FileHashResult } from '../results.js';
 import { isPerceptual, isVideo } from '../signals/registry.js';
 import { buildListVideoIndex, type ListVideoRef } from '../video/list-index.js';
-import type { VpdqIndex } from '../video/match.js';
+import type { VpdqIndex, VpdqMatchOptions } from '../video/match.js';
 import type { DihedralName, SignalType } from '../signals/types.js';
 import { DIHEDRAL_NAMES } from '../signals/types.js';
 import type { StoreReader } from '../store/types.js';
@@ -22,6 +22,8 @@ export interface MatcherOptions {
   readonly dihedral: boolean;
   /** Folder of the on-disk index cache (see index-cache.ts); null or absent builds every time. */
   readonly indexCache?: string | null;
+  /** vPDQ video match thresholds other than the frame distance (see src/video/match.ts). */
+  readonly videoMatch?: Partial<VpdqMatchOptions>;
   /** Told when the index cache cannot be used (the scan goes on without it). */
   readonly onWarning?: (message: string) => void;
 }
@@ -65,7 +67,7 @@ export class Matcher {
     for (const signal of opts.signals) {
       if (isVideo(signal)) {
         const frameThreshold = opts.thresholds.get(signal.name);
-        videos = buildListVideoIndex(store, signal.name, opts.lists, frameThreshold === undefined ? {} : { frameThreshold });
+        videos = buildListVideoIndex(store, signal.name, opts.lists, { ...opts.videoMatch, ...(frameThreshold === undefined ? {} : { frameThreshold }) });
         if (videos.size === 0) videos = null;
         continue;
       }

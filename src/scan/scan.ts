@@ -17,7 +17,7 @@ import type { ListInfo, StoreReader } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointState } from './checkpoint.js';
 import { runEngine } from './engine.js';
-import { Matcher } from './matcher.js';
+import { Matcher, type MatcherOptions } from './matcher.js';
 import { ReportOutput } from './output.js';
 import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from './pool.js';
 import { Progress } from './progress.js';
@@ -44,6 +44,8 @@ export interface ScanConfig {
   readonly limits: Partial<DecodeLimits>;
   /** Video files: sampling, limits, where ffmpeg is (default: the library's). */
   readonly video?: HashTask['video'];
+  /** vPDQ match thresholds other than the frame distance (default: python-threatexchange's). */
+  readonly videoMatch?: MatcherOptions['videoMatch'];
   readonly store: StoreReader;
   readonly dbPath: string;
   /** The lists matched against (already selected and checked). */
@@ -156,6 +158,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     signals: c.signals,
     thresholds: c.thresholds,
     dihedral: c.dihedral,
+    ...(c.videoMatch && { videoMatch: c.videoMatch }),
     indexCache: c.indexCache,
     onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
   });

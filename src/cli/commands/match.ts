@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, type CliContext } from '../context.js';
 import type { MatchCommandOptions } from '../run/match.js';
+import { VPDQ_MATCH_HELP } from '../video-args.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -13,6 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--db <path>', 'hash-list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)')
     .option('--lists <names>', 'comma-separated list names to match against (default: all)')
     .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12')
+    .option('--vpdq-match <spec>', VPDQ_MATCH_HELP)
     .option('--dihedral', 'PDQ: match the 8 dihedral hashes when the input carries them (`hashsieve hash --dihedral`)')
     .option('--index-cache <dir>', 'keep built match indexes in this folder and reuse them while the lists are unchanged (default: $HASHSIEVE_INDEX_CACHE, else off)')
     .option('-o, --out <file>', 'write the report to this file instead of stdout')

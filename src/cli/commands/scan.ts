@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ScanCommandOptions } from '../run/scan.js';
 import type { ScanSummary } from '../../report/types.js';
 import { EXIT, type CliContext } from '../context.js';
+import { VPDQ_MATCH_HELP } from '../video-args.js';
 
 /** `scan --file-timeout` unless given: long enough for any sane image, short enough to notice a hung mount. */
 export const DEFAULT_FILE_TIMEOUT = '120s';
@@ -38,6 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--checkpoint <file>', 'record progress here so an interrupted scan can be resumed (needs --out)')
     .option('--resume', 'continue the scan recorded in --checkpoint, appending to the same report')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
+    .option('--vpdq-match <spec>', VPDQ_MATCH_HELP)
     .option('--seconds-per-hash <s>', 'video: hash one frame every s seconds of nominal frame rate; 0 = every frame', '1')
     .option('--max-video-duration <duration>', 'video: longest video (e.g. 2h, 90m); longer ones get TOO_LARGE')
     .option('--max-video-frames <n>', 'video: most decoded frames; more get TOO_LARGE')

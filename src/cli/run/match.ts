@@ -10,11 +10,13 @@ import { ReportOutput } from '../../scan/output.js';
 import { parseList, parseThresholds } from '../args.js';
 import type { CliContext } from '../context.js';
 import { indexCacheDir, openStoreReadonly, parseFormat } from './scan.js';
+import { parseVpdqMatch } from '../video-args.js';
 
 export interface MatchCommandOptions {
   db?: string;
   lists?: string;
   threshold?: string;
+  vpdqMatch?: string;
   dihedral?: boolean;
   indexCache?: string;
   out?: string;
@@ -46,6 +48,7 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
       lists: lists.map((l) => l.name),
       signals,
       thresholds,
+      videoMatch: parseVpdqMatch('--vpdq-match', opts.vpdqMatch),
       dihedral: opts.dihedral === true,
       indexCache: indexCacheDir(opts.indexCache, io.env),
       onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),

@@ -1,4 +1,4 @@
-import { parseVideoOptions } from '../video-args.js';
+import { parseVideoOptions, parseVpdqMatch } from '../video-args.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
@@ -40,6 +40,7 @@ export interface ScanCommandOptions {
   resume?: boolean;
   quiet?: boolean;
   secondsPerHash: string;
+  vpdqMatch?: string;
   maxVideoDuration?: string;
   maxVideoFrames?: string;
   ffmpeg?: string;
@@ -118,6 +119,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         hashOptions,
         limits,
         video,
+        videoMatch: parseVpdqMatch('--vpdq-match', opts.vpdqMatch),
         store,
         dbPath,
         lists,
