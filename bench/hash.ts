@@ -14,6 +14,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseCount, parseDimensions, parseEnum, parseList, parseSeed } from '../src/cli/args.js';
 import sharp from 'sharp';
 import { Bench } from 'tinybench';
 import { generateSource } from '../src/synthetic/images.js';
@@ -38,18 +39,6 @@ interface Options {
   readonly clock: 'wall' | 'cpu';
 }
 
-function parseSize(s: string): [number, number] {
-  const m = /^(\d+)x(\d+)$/.exec(s.trim());
-  if (!m) throw new Error(`Expected a size like 1024x768 but received ${JSON.stringify(s)}`);
-  return [Number(m[1]), Number(m[2])];
-}
-
-function positive(name: string, s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`Expected positive integer for --${name} but received ${JSON.stringify(s)}`);
-  return n;
-}
-
 function options(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
@@ -61,15 +50,12 @@ function options(argv: string[]): Options {
       clock: { type: 'string', default: 'wall' },
     },
   });
-  if (values.clock !== 'wall' && values.clock !== 'cpu') {
-    throw new Error(`Expected wall or cpu for --clock but received ${JSON.stringify(values.clock)}`);
-  }
   return {
-    sizes: values.sizes.split(',').map(parseSize),
-    iterations: positive('iterations', values.iterations),
-    time: positive('time', values.time),
-    seed: positive('seed', values.seed),
-    clock: values.clock,
+    sizes: parseList('--sizes', values.sizes).map((s) => parseDimensions('--sizes', s)),
+    iterations: parseCount('--iterations', values.iterations),
+    time: parseCount('--time', values.time),
+    seed: parseSeed('--seed', values.seed),
+    clock: parseEnum('--clock', values.clock, ['wall', 'cpu'] as const),
   };
 }
 

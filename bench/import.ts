@@ -14,6 +14,9 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseCount, parseList, parseSeed } from '../src/cli/args.js';
+import { createPrng } from '../src/synthetic/prng.js';
 import { importList } from '../src/store/import.js';
 import { openStore } from '../src/store/store.js';
 
@@ -27,52 +30,27 @@ interface Options {
   dir: string | null;
 }
 
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(e\d+|[kKmM])?$/.exec(s.trim());
-  if (!m) throw new Error(`Expected a size like 100k, 1M or 1e7 but received ${JSON.stringify(s)}`);
-  const unit = (m[2] ?? '').toLowerCase();
-  const scale = unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : unit.startsWith('e') ? 10 ** Number(unit.slice(1)) : 1;
-  return Math.round(Number(m[1]) * scale);
-}
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = { sizes: [1e5, 1e6], seed: 1, dir: null };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--sizes') o.sizes = value().split(',').map(parseSize);
-    else if (flag === '--seed') o.seed = Number(value());
-    else if (flag === '--dir') o.dir = value();
-    else throw new Error(`Unknown option ${flag}; see the header of bench/import.ts`);
-  }
-  return o;
-}
-
-/** xorshift32: a fixed seed gives the same list on every run. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: { sizes: { type: 'string', default: '100k,1M' }, seed: { type: 'string', default: '1' }, dir: { type: 'string' } },
+  });
+  return {
+    sizes: parseList('--sizes', values.sizes).map((n) => parseCount('--sizes', n)),
+    seed: parseSeed('--seed', values.seed),
+    dir: values.dir ?? null,
   };
 }
 
 async function writeList(path: string, n: number, seed: number): Promise<void> {
-  const next = prng(seed);
+  const prng = createPrng(seed);
   const out = createWriteStream(path);
   const words = new Uint32Array(8);
   for (let done = 0; done < n; ) {
     let chunk = '';
     const stop = Math.min(n, done + LINES_PER_WRITE);
     for (; done < stop; done++) {
-      for (let w = 0; w < 8; w++) words[w] = next();
+      for (let w = 0; w < 8; w++) words[w] = prng.nextU32();
       chunk += `pdq ${Buffer.from(words.buffer).toString('hex')}\n`;
     }
     if (!out.write(chunk)) await once(out, 'drain');
@@ -105,7 +83,7 @@ async function measured<T>(
 const mib = (b: number): string => `${(b / MIB).toFixed(0)} MiB`;
 
 export async function run(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv);
+  const opts = options(argv);
   console.log(
     `import bench: sizes ${opts.sizes.join(', ')}, seed ${opts.seed}; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ` +
       `${mib(totalmem())} RAM, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,

@@ -14,6 +14,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseCount, parseEnum, parseList, parseSeed } from '../src/cli/args.js';
 import { LinearIndex, type Popcount } from '../src/search/linear.js';
 import { MultiIndexHash } from '../src/search/mih.js';
 import { flippedCopy, hashAt, randomBytes, randomPacked } from '../src/synthetic/hashes.js';
@@ -36,32 +38,28 @@ interface Options {
   cache: boolean;
 }
 
-function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
-  if (!m) throw new Error(`Expected a size like 100k or 1M but received ${JSON.stringify(s)}`);
-  return Math.round(Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1));
-}
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = { sizes: [1e5, 1e6], bits: [256, 64], queries: 10_000, seed: 1, segments: [undefined], linearQueries: undefined, cache: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--sizes') o.sizes = value().split(',').map(parseSize);
-    else if (flag === '--bits') o.bits = value().split(',').map(Number);
-    else if (flag === '--queries') o.queries = parseSize(value());
-    else if (flag === '--seed') o.seed = Number(value());
-    else if (flag === '--segments') o.segments = value().split(',').map((s) => (s === 'auto' ? undefined : Number(s)));
-    else if (flag === '--linear-queries') o.linearQueries = parseSize(value());
-    else if (flag === '--cache') o.cache = true;
-    else throw new Error(`Unknown option ${flag}; see the header of bench/match.ts`);
-  }
-  for (const b of o.bits) if (!RADIUS[b]) throw new Error(`--bits takes 256 and/or 64, not ${b}`);
-  return o;
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: '100k,1M' },
+      bits: { type: 'string', default: '256,64' },
+      queries: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '1' },
+      segments: { type: 'string', default: 'auto' },
+      'linear-queries': { type: 'string' },
+      cache: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    sizes: parseList('--sizes', values.sizes).map((n) => parseCount('--sizes', n)),
+    bits: parseList('--bits', values.bits).map((b) => parseEnum('--bits', b, [256, 64])),
+    queries: parseCount('--queries', values.queries),
+    seed: parseSeed('--seed', values.seed),
+    segments: parseList('--segments', values.segments).map((s) => (s === 'auto' ? undefined : parseCount('--segments', s))),
+    linearQueries: values['linear-queries'] === undefined ? undefined : parseCount('--linear-queries', values['linear-queries']),
+    cache: values.cache,
+  };
 }
 
 function makeQueries(rand: Prng, packed: PackedHashes, n: number): Uint8Array[] {
@@ -189,7 +187,7 @@ async function runOne(o: Options, bits: number, n: number, segments: number | un
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const o = parseArgs(argv);
+  const o = options(argv);
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   console.log(
     `bench/match: node ${process.version}, ${cpu}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB RAM, ` +

@@ -1,11 +1,11 @@
 /**
- * `npm run bench [-- SUITE [args...]]`: runs every suite in bench/ (hash, match, import, scan) in
+ * `npm run bench [-- SUITE [args...]]`: runs every micro-benchmark suite in bench/ (hash, match, import) in
  * turn with its defaults, or only the one named, with its arguments. A suite is bench/<name>.ts exporting `run(argv)`; suites that are
  * not there yet are skipped, so this dispatcher never needs editing when one is added to SUITES.
  */
 import { pathToFileURL } from 'node:url';
 
-export const SUITES = ['hash', 'match', 'import', 'scan'] as const;
+export const SUITES = ['hash', 'match', 'import'] as const;
 
 interface Suite {
   run(argv: string[]): Promise<void>;

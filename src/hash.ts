@@ -5,15 +5,16 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { FileError, invalidParameterError, UsageError, type FileErrorInfo } from './errors.js';
 import { DEFAULT_DECODE_LIMITS, decodeImage, type DecodeLimits } from './image/decode.js';
+import { escapeBytes } from './report/path-text.js';
 import type { FileHashResult, SignalHash } from './results.js';
 import { checkBlockhashBits } from './signals/blockhash.js';
 import { getSignal, isExact, isPerceptual, isVideo, SIGNALS } from './signals/registry.js';
-import { hashVideoFile, resolveVideoOptions, type VideoHashOptions } from './video/hash.js';
 import { hashVideoBuffer } from './video/buffer.js';
 import { videoErrorInfo } from './video/errors.js';
+import { hashVideoFile, resolveVideoOptions, type VideoHashOptions } from './video/hash.js';
 import { sniffVideo, VIDEO_SNIFF_BYTES } from './video/sniff.js';
 import {
   DEFAULT_HASH_OPTIONS,
@@ -39,10 +40,10 @@ export interface HashRequest {
   readonly limits?: Partial<DecodeLimits>;
   /**
    * Stat and read the file synchronously. For a thread that hashes one file at a time (the
-   * scan's and the bench's pool workers), where nothing else waits on its event loop: the
-   * fs/promises round trips through the libuv pool cost ~0.2 ms of CPU per file (40 KB JPEGs:
-   * ~250 us against ~60 us). It blocks the calling thread, so the default (false) suits the main
-   * thread and any caller overlapping several files. Streamed digests stay streamed.
+   * scan's and the bench's pool workers), where nothing else waits on its event loop, it saves
+   * the fs/promises round trips through the libuv pool. It blocks the calling thread, so the
+   * default (false) suits the main thread and any caller overlapping several files. Streamed
+   * digests stay streamed.
    */
   readonly syncReads?: boolean;
   /** Video files (recognised by their first bytes): sampling, limits, where ffmpeg is. */
@@ -202,7 +203,7 @@ function fsErrorInfo(e: unknown): FileErrorInfo {
   }
 }
 
-async function streamDigests(path: string, r: Resolved, hashes: Map<string, SignalHash>): Promise<number> {
+async function streamDigests(path: string | Buffer, r: Resolved, hashes: Map<string, SignalHash>): Promise<number> {
   const digests = digestsOf(r.exact);
   let size = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES })) {
@@ -218,13 +219,15 @@ async function streamDigests(path: string, r: Resolved, hashes: Map<string, Sign
  * ones are streamed through the digests and get TOO_LARGE for the perceptual signals. Digests
  * that were computed stay in `hashes` even when the decode fails.
  */
-export async function hashFile(path: string, req: HashRequest = {}): Promise<FileHashResult> {
+export async function hashFile(file: string | Buffer, req: HashRequest = {}): Promise<FileHashResult> {
   const r = resolve(req);
+  // A name that is not UTF-8 is opened by its bytes and reported in its escaped form.
+  const path = typeof file === 'string' ? file : escapeBytes(file);
   const hashes = new Map<string, SignalHash>();
   const fail = (size: number, error: FileErrorInfo): FileHashResult => ({ path, size, hashes: ordered(r.order, hashes), error });
   let size: number;
   try {
-    const st = req.syncReads ? statSync(path) : await stat(path);
+    const st = req.syncReads ? statSync(file) : await stat(file);
     if (!st.isFile()) {
       return fail(0, { code: 'NOT_A_FILE', message: st.isDirectory() ? 'Is a directory, not a file' : 'Not a regular file' });
     }
@@ -237,41 +240,45 @@ export async function hashFile(path: string, req: HashRequest = {}): Promise<Fil
   if (r.perceptual.length === 0 || size > r.limits.maxBytes) {
     let container: string | null = null;
     try {
-      container = r.video.length > 0 ? sniffVideo(await readHead(path)) : null;
-      size = await streamDigests(path, r, hashes);
+      container = r.video.length > 0 ? sniffVideo(await readHead(file)) : null;
+      size = await streamDigests(file, r, hashes);
     } catch (e) {
       return fail(size, fsErrorInfo(e));
     }
-    if (container) return hashVideo(path, size, r, hashes, container);
+    if (container) return hashVideo({ file }, path, size, r, hashes, container);
     if (r.perceptual.length === 0) return { path, size, hashes: ordered(r.order, hashes) };
     return fail(size, { code: 'TOO_LARGE', message: `File is ${size} bytes, over the decode limit of ${r.limits.maxBytes}` });
   }
 
   let bytes: Buffer;
   try {
-    bytes = req.syncReads ? readFileSync(path) : await readFile(path);
+    bytes = req.syncReads ? readFileSync(file) : await readFile(file);
   } catch (e) {
     return fail(size, fsErrorInfo(e));
   }
-  return hashLoaded(path, bytes, r, hashes);
+  return hashLoaded(path, bytes, r, hashes, file);
 }
 
-async function hashLoaded(path: string, bytes: Buffer, r: Resolved, hashes: Map<string, SignalHash>, fromMemory = false): Promise<FileHashResult> {
+/** `file` is where a video is read from again (ffmpeg reads the file itself); null: the bytes are all there is. */
+async function hashLoaded(
+  path: string,
+  bytes: Buffer,
+  r: Resolved,
+  hashes: Map<string, SignalHash>,
+  file: string | Buffer | null = null,
+): Promise<FileHashResult> {
   if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
   const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
-  if (container) {
-    return hashVideo(path, bytes.length, r, hashes, container, fromMemory ? bytes : null);
-  }
+  if (container) return hashVideo(file === null ? { bytes } : { file }, path, bytes.length, r, hashes, container);
   const rest = await decodeAndHash(r, bytes, hashes);
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
 }
 
-async function readHead(path: string): Promise<Uint8Array> {
-  const { open } = await import('node:fs/promises');
-  const fh = await open(path, 'r');
+async function readHead(file: string | Buffer): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
   try {
     const buf = new Uint8Array(VIDEO_SNIFF_BYTES);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
@@ -281,18 +288,21 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
-/** A file whose first bytes say video: digests (already in `hashes`) plus the vPDQ frames from ffmpeg. */
+/**
+ * A file whose first bytes say video: digests (already in `hashes`) plus the vPDQ frames from
+ * ffmpeg, which reads the file itself, or bytes in memory (an upload) served to it.
+ */
 async function hashVideo(
+  source: { readonly file: string | Buffer } | { readonly bytes: Uint8Array },
   path: string,
   size: number,
   r: Resolved,
   hashes: Map<string, SignalHash>,
   container: string,
-  bytes: Uint8Array | null = null,
 ): Promise<FileHashResult> {
   try {
     const options = { ...r.videoOptions, container };
-    const v = bytes ? await hashVideoBuffer(bytes, options) : await hashVideoFile(path, options);
+    const v = 'file' in source ? await hashVideoFile(source.file, options) : await hashVideoBuffer(source.bytes, options);
     const video = { frames: v.frames, frameRate: v.frameRate, secondsPerHash: v.secondsPerHash, codec: v.codec };
     return { path, size, hashes: ordered(r.order, hashes), width: v.width, height: v.height, format: 'video', video };
   } catch (e) {
@@ -304,7 +314,7 @@ async function hashVideo(
 export async function hashBuffer(bytes: Buffer | Uint8Array, req: HashRequest & { readonly path?: string } = {}): Promise<FileHashResult> {
   const r = resolve(req);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map(), true);
+  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map());
 }
 
 /**

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HammingIndex, PackedHashes } from '../src/search/types.js';
+import { runInProcess } from './support/cli.js';
 
 /**
  * CLI tests run the built binary; checks that stop before timing, the gating verdicts and the
@@ -41,26 +41,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
     });
   });
-}
-
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-/** In-process run through main(), for checks that end before any timing (and the fault test). */
-async function runInProcess(args: string[]): Promise<Run> {
-  const { main } = await import('../src/cli/main.js');
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(['node', 'hashsieve', ...args], { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 const SMALL = ['bench', 'match', '--n', '3000', '--queries', '300', '--repeat', '2', '--warmup', '0', '--check', '30'];

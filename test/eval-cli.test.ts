@@ -37,7 +37,7 @@ describe('hashsieve eval (built binary)', () => {
   it('--quick writes a complete report, SVGs and a summary', async () => {
     const json = join(dir, 'quick.json');
     const svgDir = join(dir, 'svg');
-    const r = await hashsieve('eval', '--quick', '--json', json, '--svg-dir', svgDir);
+    const r = await hashsieve('eval', '--quick', '--save', json, '--svg-dir', svgDir);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('True-positive rate at the default threshold');
@@ -86,12 +86,18 @@ describe('hashsieve eval (built binary)', () => {
     const strip = (file: string) => readFileSync(file, 'utf8').replace(/"timing": \{[^}]*\}/, '');
     const files = ['a', 'b'].map((name) => join(dir, `${name}.json`));
     const args = ['eval', '--quick', '--sources', '6', '--transformed', '1', '--seed', '9', '--signals', 'blockhash'];
-    const runs = await Promise.all(files.map((file) => hashsieve(...args, '--json', file)));
+    const runs = await Promise.all(files.map((file) => hashsieve(...args, '--save', file)));
     for (const r of runs) expect(r.status, r.stderr).toBe(0);
     const [a, b] = files.map(strip);
     expect(b).toBe(a);
     expect(a).toContain('"seed": 9');
     expect(JSON.parse(readFileSync(files[0], 'utf8')).signals.map((s: { id: string }) => s.id)).toEqual(['blockhash']);
+  });
+
+  it('--json prints the result as JSON on stdout, as --json does in every command', async () => {
+    const r = await hashsieve('eval', '--quick', '--sources', '4', '--transformed', '1', '--seed', '5', '--signals', 'blockhash', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ seed: 5 });
   });
 
   it('rejects bad arguments with exit code 2', async () => {

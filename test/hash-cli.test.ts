@@ -193,9 +193,9 @@ describe('hashsieve hash: output', () => {
   it('--format csv writes a header and one row per file, errors in their own columns', () => {
     expect(results.csv.code).toBe(3);
     const lines = results.csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('path,size,width,height,format,pdq,pdq_quality,pdq_low_quality,md5,error_code,error_message');
+    expect(lines[0]).toBe('path,size,width,height,format,pdq,pdq_quality,pdq_low_quality,md5,error_code,error_message,skip_reason');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^fixtures\/images\/a\.png,32522,256,192,png,[0-9a-f]{64},\d+,false,[0-9a-f]{32},,$/);
+    expect(lines[1]).toMatch(/^fixtures\/images\/a\.png,32522,256,192,png,[0-9a-f]{64},\d+,false,[0-9a-f]{32},,,$/);
     expect(lines[2]).toMatch(/^fixtures\/images\/bad\/notes\.txt,57,,,,,,,[0-9a-f]{32},UNSUPPORTED_FORMAT,/);
   });
 
@@ -249,7 +249,7 @@ describe('hashsieve hash: bad input becomes error rows (exit 3), never a crash',
       'UNREADABLE',
       'UNREADABLE',
       IS_ROOT ? 'ok' : 'UNREADABLE',
-      'NOT_A_FILE',
+      'ok', // /dev/null: a skip row, as in scan
       'ok',
     ]);
   });
@@ -286,8 +286,8 @@ describe('hashsieve hash: bad input becomes error rows (exit 3), never a crash',
     expect(row('locked.jpg').error).toEqual({ code: 'UNREADABLE', message: 'Permission denied' });
   });
 
-  it('a device given as a file: NOT_A_FILE (a directory argument is recursed instead; see src/hash.test.ts)', () => {
-    expect(row('/dev/null').error?.code).toBe('NOT_A_FILE');
+  it('a device given as a file: a skip row with the reason, as scan writes it (a directory argument is recursed instead)', () => {
+    expect(row('/dev/null')).toMatchObject({ size: null, hashes: {}, skip: { reason: 'device' } });
   });
 
   it('--max-pixels and --max-bytes lower the limits; over the byte limit the digest is still streamed', async () => {

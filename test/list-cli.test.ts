@@ -200,7 +200,7 @@ describe('hashsieve list (built binary)', () => {
     const csv = file('c.csv', `id,md5 hash\n"'); DROP TABLE entries;--",${MD5(1)}\n`);
     const ok = run(['list', 'import', csv, '--name', 'c', '--columns', 'hash=md5 hash,id=id', '--signal', 'md5', '--db', db]);
     expect(ok.code).toBe(0);
-    expect(run(['list', 'import', csv, '--name', 'd', '--columns', 'nope=x', '--db', db]).stderr).toMatch(/Expected --columns/);
+    expect(run(['list', 'import', csv, '--name', 'd', '--columns', 'nope=x', '--db', db]).stderr).toMatch(/Expected FIELD=COLUMN pairs like hash=COL,id=COL,category=COL,signal=COL,tags=COL for --columns but received "nope=x"/);
     expect(run(['list', 'ls', '--db', db]).stdout).toMatch(/c\s.*md5=1/);
   });
 });

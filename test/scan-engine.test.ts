@@ -22,7 +22,7 @@ function manualHasher() {
   const hasher: Hasher = {
     hash: (task) =>
       new Promise((resolve, reject) => {
-        pending.push({ path: task.path, resolve, reject });
+        pending.push({ path: String(task.path), resolve, reject });
         maxInFlight = Math.max(maxInFlight, pending.length);
       }),
     stop: () => {

@@ -155,6 +155,20 @@ describe.skipIf(!ok)('video hashing end to end', () => {
     expect(r.stdout).not.toBe(hash([rates.film, '--format', 'vpdq']).stdout);
   });
 
+  it('a video whose name is not UTF-8 is opened by its bytes and handed to ffmpeg as an open file', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hashsieve-bytename-'));
+    try {
+      const name = Buffer.concat([Buffer.from(`${folder}/clip-`), Buffer.from([0xff, 0xfe]), Buffer.from('.mp4')]);
+      writeFileSync(name, readFileSync(rates.film));
+      const [row] = ndjson([folder]);
+      expect(row.path_bytes).toBeDefined();
+      expect(row.error).toBeUndefined();
+      expect(row.hashes.vpdq.map((f: Line) => f.hash)).toEqual(parseLines(hash([rates.film, '--format', 'vpdq']).stdout).map((l) => l.hash));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('NDJSON: one record per video with its digests and its frames under hashes.vpdq', () => {
     const [row] = ndjson([rates.film]);
     expect(Object.keys(row.hashes)).toEqual(['sha256', 'vpdq']);

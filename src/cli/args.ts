@@ -164,6 +164,7 @@ export function parseThresholds(flag: string, raw: string | undefined): Map<stri
 const FIELD_FLAGS: Readonly<Record<string, string>> = {
   checkpoint: '--checkpoint',
   out: '--out',
+  overwrite: '--force',
   resume: '--resume',
   signal: '--signal',
   columns: '--columns',

@@ -10,12 +10,13 @@ import { register as registerScan } from './commands/scan.js';
 import { register as registerMatch } from './commands/match.js';
 import { register as registerEval } from './commands/eval.js';
 import { register as registerBench } from './commands/bench.js';
+import { register as registerCompletion } from './commands/completion.js';
 
 /**
  * Each command module exports `register(program, ctx)`, which declares its options and an
  * action that dynamically imports its heavy code, so `hashsieve list ls` never loads sharp.
  */
-const COMMANDS = [registerHash, registerList, registerScan, registerMatch, registerEval, registerBench];
+const COMMANDS = [registerHash, registerList, registerScan, registerMatch, registerEval, registerBench, registerCompletion];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('hashsieve')

@@ -1,7 +1,7 @@
 /**
  * Benign synthetic sources for the evaluation: a two-colour gradient, value noise in several
  * octaves (power falling with frequency, roughly as in photographs) and a few flat shapes.
- * Same idea as fixtures/generate.ts, but encoded with fast PNG settings: the evaluation makes
+ * Same idea as src/synthetic/images.ts, but encoded with fast PNG settings: the evaluation makes
  * thousands of these and maximum PNG compression would dominate its running time.
  */
 import sharp from 'sharp';

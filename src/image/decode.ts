@@ -3,7 +3,7 @@
  * rotation, no ICC transform (the references apply neither), any colour model converted to 8-bit
  * sRGB, RGBA (an opaque alpha added where the image has none) unless the caller takes the image's own
  * bands (`rgba: false`: RGB, or RGBA when it has alpha; adding alpha is a libvips pass over every
- * pixel, ~20% of a JPEG decode). When every requested signal allows it (`minSide`), a large image is
+ * pixel, a sizeable share of a JPEG decode). When every requested signal allows it (`minSide`), a large image is
  * shrunk while decoding so it is never held at full size: a JPEG at libjpeg's own 1/2, 1/4 or
  * 1/8 scale plus a small Lanczos reduce (shrinkTarget), other formats by a Lanczos reduce to a
  * shorter side of exactly minSide (WebP with shrink-on-load).
@@ -55,7 +55,7 @@ const REJECTED_FORMATS: ReadonlySet<string> = new Set(['svg', 'pdf']);
 const REASON_MAX_CHARS = 80;
 /**
  * Non-JPEG images shrink only when the shorter side is at least this many times minSide: below
- * that, resizing costs about what hashing fewer pixels saves (docs/readme/pdq.md).
+ * that, resizing costs about what hashing fewer pixels saves (docs/pdq.md).
  */
 export const SHRINK_MIN_FACTOR = 2;
 
@@ -172,7 +172,6 @@ function pipeline(input: Buffer, req: DecodeRequest, target: { width: number; he
  * pool off (the pool's threads are the parallelism; with both, N workers run N x cores libvips
  * threads and a 1-worker run borrows the other cores) and no operation cache (every file is
  * seen once). Process-wide in libvips; call it only where every decode runs on pool threads.
- * Measured in docs/readme/scan.md.
  */
 export function decodeOnPoolThreads(): void {
   sharp.concurrency(1);

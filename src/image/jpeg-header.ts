@@ -1,7 +1,7 @@
 /**
  * The stored size of a JPEG from its frame header (SOF), read in JavaScript so that a scan does
- * not spend a second libvips call (sharp's metadata(): ~0.4 ms and a thread round trip per file)
- * only to learn the size its shrink-on-load needs.
+ * not spend a second libvips call (sharp's metadata(), a thread round trip per file) only to
+ * learn the size its shrink-on-load needs.
  *
  * Deliberately strict: markers must follow one another exactly as libjpeg reads them when it
  * has nothing to warn about. Anything else (garbage between segments, a truncated segment, a

@@ -1,3 +1,4 @@
+import { displayPath } from './path-text.js';
 import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
 
 /**
@@ -50,7 +51,7 @@ function csvFormatter(opts: FormatterOptions): RecordFormatter {
   ];
   const row = (r: ScanRecord, m: MatchInfo | null): string =>
     [
-      r.path,
+      displayPath(r),
       r.size,
       r.mtime,
       r.status,

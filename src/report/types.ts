@@ -6,7 +6,7 @@ export type ScanStatus = 'match' | 'clean' | 'low_quality' | 'error' | 'skipped'
 export const SCAN_STATUSES: readonly ScanStatus[] = ['match', 'clean', 'low_quality', 'error', 'skipped'];
 
 /** Why a path was not hashed. */
-export type SkipReason = 'symlink' | 'symlink_loop' | 'broken_symlink' | 'device' | 'fifo' | 'socket' | 'too_large' | 'other';
+export type SkipReason = 'symlink' | 'symlink_loop' | 'broken_symlink' | 'duplicate' | 'device' | 'fifo' | 'socket' | 'too_large' | 'other';
 
 export interface MatchInfo {
   readonly list: string;
@@ -27,7 +27,10 @@ export interface MatchInfo {
  * Exact digests also appear as top-level fields named after their signal (`sha256`, `md5`, ...).
  */
 export interface ScanRecord {
+  /** The name as text; when it is not UTF-8, its quoted escaped form (report/path-text.ts), with the bytes in `path_bytes`. */
   readonly path: string;
+  /** Base64 of the path's bytes, only when they are not valid UTF-8. */
+  readonly path_bytes?: string;
   readonly size: number | null;
   /** ISO 8601 UTC. */
   readonly mtime: string | null;

@@ -7,7 +7,7 @@ import type { ScanTotals } from '../report/types.js';
 /**
  * The checkpoint is an append-only NDJSON log beside (never inside) the scanned tree:
  *   {"type":"header", ...}                      once, first
- *   {"type":"batch","reportBytes":N,...,"done":[paths]}   after each durable report flush
+ *   {"type":"batch","reportBytes":N,...,"done":[keys]} (fs-path.ts pathKey)   after each durable report flush
  *   {"type":"resume","at":ISO}                  each time a scan is resumed
  * A batch line is written only after the report bytes it counts are fsynced, so on resume the
  * report is cut back to the last batch's length and every file not in a batch is done again:

@@ -5,6 +5,7 @@ import { Interrupted, type Hasher } from './pool.js';
 import { hashedRecord, unhashedRecord } from './record.js';
 import type { HashTask, ScannedFile } from './task.js';
 import type { WalkItem } from './walk.js';
+import { pathKey } from './fs-path.js';
 
 export interface EngineJob {
   readonly items: AsyncIterable<WalkItem>;
@@ -14,7 +15,7 @@ export interface EngineJob {
   /** Files in flight at once (bounded, so the walk never runs ahead of the pool). */
   readonly concurrency: number;
   readonly output: ReportOutput;
-  /** Files already done (resume): not hashed again. */
+  /** Keys (fs-path.ts pathKey) of the files already done (resume): not hashed again. */
   readonly done: ReadonlySet<string>;
   readonly stop: AbortSignal;
   readonly onProgress?: () => void;
@@ -93,7 +94,7 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
     }
     if (next.done) break;
     const item = next.value;
-    if (job.done.has(item.path)) continue;
+    if (job.done.size > 0 && job.done.has(pathKey(item.path))) continue;
     if (item.kind !== 'file') {
       job.output.add(unhashedRecord(item));
       job.onProgress?.();

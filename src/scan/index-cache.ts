@@ -8,7 +8,7 @@ import type { PackedHashes } from '../types.js';
 /**
  * An on-disk cache of built Hamming indexes (`--index-cache DIR`), for scans that start often
  * against the same large lists: restoring a 10M-hash index is a file read instead of a rebuild
- * (see the README's matching section for the measured difference). Off unless asked for, since
+ * (figures in docs/benchmarks.md). Off unless asked for, since
  * each file is a copy of the lists' hashes and ids (never their categories or external ids).
  *
  * A file is named by a key over the very hashes, ids and radius it indexes, so a list that

@@ -1,5 +1,9 @@
 export { scan, type ScanConfig, type ScanIO, type ScanResult } from './scan.js';
-export { walk, type WalkItem, type WalkOptions } from './walk.js';
+export { walk, type WalkCounters, type WalkItem, type WalkOptions } from './walk.js';
+export type { FsPath } from './fs-path.js';
+export { expandInputs, readPaths } from './inputs.js';
+export { hashFiles, type HashFilesConfig, type HashFilesResult } from './hash-files.js';
+export { escapeBytes, escapeText, unescapePath } from '../report/path-text.js';
 export { createPool, createInlineHasher, Interrupted, type Hasher, type HasherFactory, type PoolOptions } from './pool.js';
 export { Matcher, type MatcherOptions, type MatchOutcome } from './matcher.js';
 export { runEngine, type EngineJob } from './engine.js';

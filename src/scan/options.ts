@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { SignalType } from '../signals/types.js';
@@ -34,28 +33,4 @@ export function unmatchedSignals(lists: readonly ListInfo[], signals: readonly S
   const computed = new Set(signals.map((s) => s.name));
   const held = new Set(lists.flatMap((l) => Object.entries(l.counts).filter(([, n]) => n > 0).map(([k]) => k)));
   return [...held].filter((n) => !computed.has(n)).sort();
-}
-
-/** Lazily split a stream into paths ("\n" or NUL separated); blank entries and a trailing "\r" are dropped. */
-export async function* readPaths(stream: Readable, separator: '\n' | '\0'): AsyncGenerator<string> {
-  let rest = '';
-  stream.setEncoding('utf8');
-  for await (const chunk of stream) {
-    const parts = (rest + (chunk as string)).split(separator);
-    rest = parts.pop() ?? '';
-    for (const p of parts) {
-      const path = separator === '\n' ? p.replace(/\r$/, '') : p;
-      if (path) yield path;
-    }
-  }
-  const last = separator === '\n' ? rest.replace(/\r$/, '') : rest;
-  if (last) yield last;
-}
-
-/** The command-line paths, with `-` replaced by the paths read from stdin. */
-export async function* expandInputs(paths: readonly string[], stdin: Readable, separator: '\n' | '\0'): AsyncGenerator<string> {
-  for (const p of paths) {
-    if (p === '-') yield* readPaths(stdin, separator);
-    else yield p;
-  }
 }

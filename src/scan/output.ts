@@ -3,6 +3,7 @@ import type { ReportSink } from '../report/sink.js';
 import { addRecord, summarize } from '../report/summary.js';
 import type { ScanRecord, ScanTotals } from '../report/types.js';
 import type { CheckpointWriter } from './checkpoint.js';
+import { recordKey } from './fs-path.js';
 
 /** Batch size and age after which a report file is flushed (and, with a checkpoint, fsynced and recorded). */
 export const FLUSH_RECORDS = 256;
@@ -53,7 +54,7 @@ export class ReportOutput {
       this.o.sink.write(this.o.formatter.record(record, this.records));
       this.records += 1;
     }
-    this.pendingDone.push(record.path);
+    this.pendingDone.push(recordKey(record));
   }
 
   async maybeFlush(): Promise<void> {

@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 import type { FileErrorCode } from '../errors.js';
 import type { FileHashResult } from '../results.js';
 import type { HashTask, ScannedFile, WarmUpTask } from './task.js';
+import { asFsPath, showPath } from './fs-path.js';
 
 /** Hashes files somewhere (a pool of threads, or inline) and always answers with a result. */
 export interface Hasher {
@@ -62,10 +63,8 @@ interface InFlight {
  * TASKS_IN_FLIGHT_PER_WORKER per thread in flight. The worker records when it starts a file and
  * only then does the file's timeout begin; threads are warmed up (modules loaded) first.
  *
- * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file:
- * arming, polling for the start (every 10 ms) and clearing timers per file showed as ~0.1 ms a
- * file of main-thread time in a profile, time the main thread shares with the workers' cores
- * (too little to separate from noise in a whole-scan A/B of main-thread CPU).
+ * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file,
+ * which would cost main-thread time the main thread shares with the workers' cores.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   const pool = new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
@@ -114,8 +113,8 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
         if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
         const result =
           f.ac.signal.reason === TIMED_OUT
-            ? errorResult(task.path, 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
-            : errorResult(task.path, 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
+            ? errorResult(showPath(asFsPath(task.path)), 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
+            : errorResult(showPath(asFsPath(task.path)), 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
         await untilAThreadIsReady();
         return result;
       } finally {

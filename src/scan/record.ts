@@ -5,6 +5,7 @@ import type { ScannedFile } from './task.js';
 import { isExact } from '../signals/registry.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { WalkItem } from './walk.js';
+import { pathFields } from '../report/path-text.js';
 
 /**
  * UTC, to the millisecond the time falls in: truncated, as `ls --full-time` and `stat` show
@@ -30,7 +31,7 @@ export function hashedRecord(
   outcome: MatchOutcome,
 ): ScanRecord {
   return {
-    path: item.path,
+    ...pathFields(item.path),
     size: item.size ?? result.stat?.size ?? null,
     mtime: iso(item.mtimeMs ?? result.stat?.mtimeMs ?? null),
     ...digestFields(result.hashes),
@@ -45,10 +46,10 @@ export function hashedRecord(
 
 export function unhashedRecord(item: Exclude<WalkItem, { kind: 'file' }>): ScanRecord {
   if (item.kind === 'error') {
-    return { path: item.path, size: null, mtime: null, status: 'error', matches: [], hashes: {}, error: item.error };
+    return { ...pathFields(item.path), size: null, mtime: null, status: 'error', matches: [], hashes: {}, error: item.error };
   }
   return {
-    path: item.path,
+    ...pathFields(item.path),
     size: item.size,
     mtime: iso(item.mtimeMs),
     status: 'skipped',

@@ -21,11 +21,12 @@ import { Matcher, type MatcherOptions } from './matcher.js';
 import { ReportOutput } from './output.js';
 import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from './pool.js';
 import { Progress } from './progress.js';
-import { walk, type WalkOptions } from './walk.js';
+import { walk, type WalkCounters, type WalkOptions } from './walk.js';
+import type { FsPath } from './fs-path.js';
 
 export interface ScanConfig {
   /** Paths to scan; walked lazily (an async iterable can stream from stdin). */
-  readonly inputs: AsyncIterable<string> | Iterable<string>;
+  readonly inputs: AsyncIterable<FsPath> | Iterable<FsPath>;
   /** When the inputs are a fixed list, they can be counted ahead for the progress line. */
   readonly countableInputs: readonly string[] | null;
   readonly walk: WalkOptions;
@@ -57,6 +58,8 @@ export interface ScanConfig {
   readonly format: ReportFormat;
   /** Report file; null = the `stdout` stream. */
   readonly out: string | null;
+  /** Replace an existing report file (a new scan otherwise refuses to). */
+  readonly overwrite?: boolean;
   readonly onlyMatches: boolean;
   readonly checkpoint: string | null;
   readonly resume: boolean;
@@ -76,6 +79,10 @@ export interface ScanIO {
 export interface ScanResult {
   readonly summary: ScanSummary;
   readonly interrupted: boolean;
+  /** Entries the include/exclude globs dropped (a pruned folder counts once). */
+  readonly filtered: number;
+  /** Regular files the walk found to hash (this run, done ones included). */
+  readonly filesFound: number;
 }
 
 /** The options that shape a report: a resumed scan must use the same ones. */
@@ -137,7 +144,7 @@ function manifestList(l: ListInfo): ManifestList {
 }
 
 /** Count the files a walk will see, in the background, for the progress line's total and ETA. */
-async function countAhead(inputs: readonly string[], opts: WalkOptions, progress: Progress, stop: AbortSignal): Promise<void> {
+async function countAhead(inputs: readonly FsPath[], opts: WalkOptions, progress: Progress, stop: AbortSignal): Promise<void> {
   let n = 0;
   for await (const item of walk(inputs, { ...opts, lazyStat: true })) {
     if (stop.aborted) return;
@@ -151,6 +158,15 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   const startedAt = new Date().toISOString();
   if (c.checkpoint !== null && c.out === null) throw new UsageError('`checkpoint` needs `out` (a report on stdout cannot be resumed)');
   if (c.resume && c.checkpoint === null) throw new UsageError('`resume` needs `checkpoint`');
+  if (c.out !== null && !c.resume && c.overwrite !== true && existsSync(c.out)) {
+    throw new UsageError(`\`out\` ${c.out} already exists; set \`overwrite\` to replace it`);
+  }
+  // The scan never reads what it writes.
+  const walkOptions: WalkOptions = {
+    ...c.walk,
+    ownOutputs: [c.out, c.checkpoint, c.summaryPath, c.manifestPath].filter((p): p is string => p !== null),
+  };
+  const counters: WalkCounters = { filtered: 0, files: 0 };
 
   const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
   const matcher = Matcher.build(c.store, {
@@ -190,13 +206,14 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       : await createPool(poolOptions);
   const progress = c.progress ? new Progress(io.stderr, totals) : null;
   const countStop = new AbortController();
-  if (progress && c.countableInputs) void countAhead(c.countableInputs, c.walk, progress, countStop.signal).catch(() => undefined);
+  if (progress && c.countableInputs) void countAhead(c.countableInputs, walkOptions, progress, countStop.signal).catch(() => undefined);
 
   let complete = false;
   try {
     complete = await runEngine({
       // The hasher (worker.ts) stats the files it reads, so the walk need not (WalkOptions.lazyStat).
-      items: walk(c.inputs, { ...c.walk, lazyStat: true }),
+      // A fixed list of inputs lets the walk see how many there are (one alone needs no duplicate checks).
+      items: walk(c.countableInputs ?? c.inputs, { ...walkOptions, lazyStat: true, counters }),
       hasher,
       task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits, ...(c.video && { video: c.video }) },
       matcher,
@@ -248,5 +265,5 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       reportFormat: c.format,
     });
   }
-  return { summary, interrupted: !complete };
+  return { summary, interrupted: !complete, filtered: counters.filtered, filesFound: counters.files };
 }

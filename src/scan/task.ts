@@ -5,7 +5,8 @@ import type { HashOptions } from '../signals/types.js';
 
 /** What the main thread sends a worker for one file: plain data, cloned cheaply. */
 export interface HashTask {
-  readonly path: string;
+  /** Text, or the bytes of a name that is not UTF-8 (a Buffer, which arrives in the worker as a Uint8Array). */
+  readonly path: string | Uint8Array;
   /** Signal names (objects with functions cannot cross threads; the worker looks them up). */
   readonly signals: readonly string[];
   readonly options: HashOptions;

@@ -3,6 +3,7 @@ import { isMainThread } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
+import { asFsPath, type FsPath } from './fs-path.js';
 
 if (!isMainThread) decodeOnPoolThreads();
 
@@ -19,8 +20,9 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     return null;
   }
   if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
-  const stat = task.stat ? statOf(task.path) : undefined;
-  const result = await hashFile(task.path, {
+  const path = asFsPath(task.path);
+  const stat = task.stat ? statOf(path) : undefined;
+  const result = await hashFile(path, {
     signals: task.signals,
     hashOptions: task.options,
     limits: task.limits,
@@ -36,7 +38,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
  * Size and mtime for a file the walk did not stat. Synchronous: a few µs on this thread, where
  * the main thread's asynchronous lstat cost tens (a hung mount is caught by --file-timeout).
  */
-function statOf(path: string): ScannedFile['stat'] {
+function statOf(path: FsPath): ScannedFile['stat'] {
   try {
     const s = lstatSync(path, { throwIfNoEntry: false });
     return s ? { size: s.size, mtimeMs: s.mtimeMs } : null;

@@ -14,7 +14,7 @@ import { PROBE_DESC_BYTES, SIEVE_ENTRY_BYTES } from './wasm.js';
  * value, build order within a bucket. Plain entries are u32 positions; sieved tables hold, beside
  * the positions, 12-byte entries with 96 bits of the hash from outside the segment, so almost
  * every candidate is rejected while reading its bucket in order, without a random load of its
- * position and full hash. (16-byte entries with the position inline were 20% slower at 1M.)
+ * position and full hash (12-byte entries beat 16-byte ones with the position inline: docs/benchmarks.md).
  */
 
 /** Segment widths: offset tables have 2^w + 1 slots, so wide segments cost memory. */
@@ -34,10 +34,10 @@ const MAX_MASKS = 1 << 20;
  * kinds): a probe (the bucket bounds; these loads overlap), a candidate of a plain table (its
  * position, then its full hash: two random loads), a non-empty bucket of a sieved table (a
  * random load) and each sieved entry read in order; a scanned 64-bit word. Only the ratios
- * matter. (The old one-loop probe cost about 60 ns a probe and 45 ns a candidate.)
+ * matter.
  */
 const PROBE_NS = 14;
-/** Probes into offset tables wider than this cost more per extra bit (TLB and cache misses: 27 ns at 24 bits, 10M). */
+/** Probes into offset tables wider than this cost more per extra bit (TLB and cache misses). */
 const CHEAP_PROBE_BITS = 21;
 const PROBE_NS_PER_EXTRA_BIT = 4.5;
 const CANDIDATE_NS = 66;
@@ -375,8 +375,8 @@ export class MultiIndexHash implements HammingIndex {
 
   /**
    * Fill one table: positions sorted by segment key (LSD radix sort in passes of RADIX_BITS,
-   * which keeps the scatter cache-friendly; a direct counting sort into a 2^24-slot table was
-   * several times slower at 10M), then bucket offsets from the sorted keys, then the entries.
+   * which keeps the scatter cache-friendly where one counting sort into a 2^24-slot table is
+   * not), then bucket offsets from the sorted keys, then the entries.
    * The four sort buffers are shared by all tables (fresh ones per table raised the peak RSS).
    */
   private buildTable(seg: Segment, sortBuffers: Uint32Array[]): void {

@@ -8,9 +8,7 @@
  * multi-index query runs in passes whose loads do not depend on one another, so the CPU overlaps
  * many cache and TLB misses instead of waiting on each in turn: bounds (the bucket of every
  * probe), then gather (plain tables: positions) or sieve (sieved tables: positions whose inline
- * filter bits pass), then verify (full distances). Measured at 1M 256-bit hashes: the old single
- * loop (probe a bucket, check its candidates, next probe) 1.5x slower than bounds/gather/verify;
- * gather fused into verify 1.2x slower than separate passes.
+ * filter bits pass), then verify (full distances). Why passes and not one loop: docs/search.md.
  */
 
 import { createMemory, assembleModule, compile, instantiateWithMemory, type WasmMemory } from '../wasm/module.js';
@@ -193,8 +191,8 @@ function gatherBody(): Body {
 /**
  * sieve(desc, descCount, ranges, cand, radius) -> candEnd: walk the sieved entries of every range
  * (in order, bucket by bucket) and keep the positions whose 96 filter bits are within radius of
- * the query's; the filter distance is a lower bound of the full distance. (Keeping them without a
- * branch, cand += pass << 2, made each store address depend on the loaded data: 1.3-1.8x slower.)
+ * the query's; the filter distance is a lower bound of the full distance. It keeps a branch: a
+ * branch-free form makes every store address depend on loaded data (docs/benchmarks.md).
  */
 function sieveBody(): Body {
   const [desc, descCount, ranges, cand, radius] = [0, 1, 2, 3, 4];

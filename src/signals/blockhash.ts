@@ -20,7 +20,7 @@ export const BLOCKHASH_MAX_BITS = 64;
  * positives by `hashsieve eval` (docs/eval/eval.json, seed 1): over 1,124,250 unrelated synthetic
  * pairs the closest were 14 bits apart; 24 let 12 pairs through (1.1e-5 per pair), 16 one, 12
  * none (95% upper bound 2.7e-6). At 12 every re-encode, resize, aspect change, blur and sharpen
- * still matches; small rotations and crops mostly do not (see the README's evaluation section).
+ * still matches; small rotations and crops mostly do not (docs/eval.md).
  */
 export const BLOCKHASH_MATCH_THRESHOLD = 12;
 

@@ -20,7 +20,7 @@ export const PDQ_MATCH_THRESHOLD = 31;
 export const PDQ_MIN_QUALITY = 50;
 /**
  * Shorter side the fast pipeline lets the decoder shrink to, at least (chosen by measurement,
- * docs/readme/pdq.md): a 4032x3024 JPEG still decodes at libjpeg's 1/4 scale (to 806x604).
+ * docs/pdq.md): a 4032x3024 JPEG still decodes at libjpeg's 1/4 scale (to 806x604).
  */
 export const PDQ_FAST_MIN_SIDE = 600;
 

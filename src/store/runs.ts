@@ -5,8 +5,8 @@ import type Database from 'better-sqlite3';
  * each in SQLite's BINARY order) with bounded memory: rows collect per signal in memory, are
  * sorted here (a radix pass on the first two hash bytes, then comparisons) and, when the
  * collected bytes pass a budget, spilled as sorted runs into a temporary table. Reading the
- * result merges the runs. SQLite's own sorter was measured at about 3 µs a row for this key;
- * this does the same job in well under one.
+ * result merges the runs. It does the job of SQLite's own sorter several times faster for
+ * this key (docs/lists.md).
  */
 
 /** External id, category and encoded tags of one entry; null stands for three empty strings. */

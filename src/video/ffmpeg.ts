@@ -118,8 +118,8 @@ interface Spawned {
 
 const STDERR_TAIL_BYTES = 4096;
 
-function start(program: string, args: readonly string[]): Spawned {
-  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(program: string, args: readonly string[], fd?: number): Spawned {
+  const child = spawn(program, args, { stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', fd] });
   track(child);
   let tail = '';
   child.stderr!.setEncoding('utf8');
@@ -149,6 +149,14 @@ export interface VideoInput {
   readonly url: string;
   readonly protocols: string;
   readonly demuxer?: string;
+  /** An open file descriptor the child inherits as its fd 3 (the url then names /dev/fd/3). */
+  readonly fd?: number;
+}
+
+/** A file already open here (e.g. one whose name is not UTF-8 and so cannot be an argument): the child reads it as fd 3. */
+export function fdInput(fd: number, container?: string | null): VideoInput {
+  const demuxer = container ? DEMUXERS[container] : undefined;
+  return { url: 'file:/dev/fd/3', protocols: 'file', fd, ...(demuxer ? { demuxer } : {}) };
 }
 
 /** ffmpeg demuxer for each container family src/video/sniff.ts recognises. */
@@ -272,7 +280,7 @@ export async function probeVideo(
     '-of', 'json',
     ...inputArgs(input),
     '-i', input.url,
-  ]);
+  ], input.fd);
   let out = '';
   p.child.stdout!.setEncoding('utf8');
   p.child.stdout!.on('data', (s: string) => {
@@ -371,7 +379,7 @@ export async function* decodeRgbFrames(
   const { width, height } = plan.probe;
   const frameBytes = width * height * 3;
   if (signal?.aborted) throw abortError();
-  const p = start(programs.ffmpeg, ffmpegArgs(input, plan));
+  const p = start(programs.ffmpeg, ffmpegArgs(input, plan), input.fd);
   let why: FileError | null = null;
   const stop = (e: FileError) => {
     why ??= e;

@@ -3,6 +3,7 @@
  * the first video stream and its rate, ffmpeg for RGB24 frames, the reference's per-frame PDQ on
  * the frames it would select. Problems with the file are thrown as FileError with a stable code.
  */
+import { open } from 'node:fs/promises';
 import { FileError, invalidParameterError } from '../errors.js';
 import {
   formatFixed3,
@@ -18,6 +19,7 @@ import {
   Deadline,
   decodeRgbFrames,
   DEFAULT_VIDEO_LIMITS,
+  fdInput,
   fileInput,
   probeVideo,
   resolveFfmpeg,
@@ -84,9 +86,18 @@ export function frameCap(limits: VideoLimits, frameRate: number): number {
   return Math.max(1, Math.min(limits.maxFrames, Math.ceil(limits.maxDurationSeconds * frameRate) + 1));
 }
 
-/** Hash a video file (read by ffmpeg from its path; nothing is written to disk). */
-export async function hashVideoFile(path: string, options: VideoHashOptions = {}): Promise<VideoHashResult> {
-  return hashVideoInput(fileInput(path, options.container), options);
+/**
+ * Hash a video file (read by ffmpeg from its path; nothing is written to disk). A name given as
+ * bytes (not UTF-8) is opened here and handed to ffmpeg as an inherited descriptor.
+ */
+export async function hashVideoFile(path: string | Buffer, options: VideoHashOptions = {}): Promise<VideoHashResult> {
+  if (typeof path === 'string') return hashVideoInput(fileInput(path, options.container), options);
+  const fh = await open(path, 'r');
+  try {
+    return await hashVideoInput(fdInput(fh.fd, options.container), options);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Hash a video from any ffmpeg input (a file, or the loopback URL of bytes in memory). */

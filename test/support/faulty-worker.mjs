@@ -16,7 +16,8 @@ export default async function faultyHashTask(task) {
     // Start the file's clock as the production worker does, so a hang is timed out.
     if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
     if (DELAY_MS > 0) await new Promise((r) => setTimeout(r, DELAY_MS));
-    const name = basename(task.path);
+    // A name that is not UTF-8 arrives as bytes (a Uint8Array); the faults name UTF-8 files only.
+    const name = typeof task.path === 'string' ? basename(task.path) : null;
     if (CRASH_ON !== null && name === CRASH_ON) process.exit(CRASH_EXIT_CODE);
     if (HANG_ON !== null && name === HANG_ON) await new Promise(() => setInterval(() => undefined, 60_000));
   }

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { HASH_DEFAULTS, MATCH_DEFAULTS } from '../run/bench-defaults.js';
+import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES } from '../../signals/types.js';
+import { HASH_DEFAULTS, MATCH_DEFAULTS, SCAN_BENCH_DEFAULTS } from '../run/bench-defaults.js';
 import type { CliContext } from '../context.js';
 
 /** Options both `bench match` and `bench hash` take. */
 function common(cmd: Command, defaultRepeat: number): Command {
   return cmd
+    .addHelpText('after', '\nExit codes: 0 done, 1 a figure regressed against --baseline, 2 usage error or wrong answers.')
     .option('--repeat <R>', `measured rounds; the table shows their median and spread (default ${defaultRepeat})`)
     .option('--warmup <W>', 'rounds run first and discarded (default 1)')
     .option('--seed <S>', 'seed for every synthetic list, query and image (default 1)')
@@ -54,6 +56,27 @@ export function register(program: Command, ctx: CliContext): void {
     const { runHashCommand } = await import('../run/bench-hash.js');
     await runHashCommand(paths, flags, ctx);
   });
+
+  const d = SCAN_BENCH_DEFAULTS;
+  bench
+    .command('scan')
+    .description('The whole scan (walk, pool, hash, match, report) in files/s beside the decode-only floor and hashing alone, per worker count; then memory over many tiny files')
+    .option('--small <N>', '1024x768 JPEGs (0 skips)', d.small)
+    .option('--large <N>', '4032x3024 JPEGs (0 skips)', d.large)
+    .option('--list <N>', 'random PDQ hashes in the list matched against', d.list)
+    .option('--tiny <N>', 'tiny files for the memory run (0 skips)', d.tiny)
+    .option('--workers <LIST>', 'worker counts to compare, comma-separated', d.workers)
+    .option('--rounds <N>', 'rounds; each runs every worker count, ratios are medians', d.rounds)
+    .option('--seed <S>', 'seed for the corpus and the list', d.seed)
+    .option('--pipeline <NAME>', `PDQ pipeline: ${PDQ_PIPELINES.join(', ')} (default ${DEFAULT_HASH_OPTIONS.pdqPipeline})`)
+    .option('--cache <DIR>', 'where corpora, the list and its index are kept between runs (default $TMPDIR/hashsieve-bench-scan)')
+    .option('--json', 'print the report as JSON on stdout (rows of figures, parameters, the machine) instead of Markdown')
+    .option('--save <FILE>', 'also write the report as JSON to FILE')
+    .addHelpText('after', '\nThe report is Markdown on stdout (JSON with --json); it has no baseline gate.\nExit codes: 0 done, 2 usage or fatal error.')
+    .action(async (flags) => {
+      const { runScanBenchCommand } = await import('../run/bench-scan.js');
+      await runScanBenchCommand(flags, ctx);
+    });
 
   bench
     .command('video')

@@ -19,13 +19,25 @@ interface HashCommandOptions extends VideoFlags {
   maxPixels?: string;
   maxBytes?: string;
   jobs: string;
+  null?: boolean;
+  include?: string[];
+  exclude?: string[];
+  followSymlinks?: boolean;
+  out?: string;
+  force?: boolean;
 }
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('hash')
     .description('Compute perceptual and exact hashes of image files; one metadata-only record per file')
-    .argument('[paths...]', 'files and directories (recursed, sorted); - reads paths from stdin, one per line')
+    .argument('[paths...]', 'files and directories (recursed, names in byte order); - reads paths from stdin, one per line')
+    .option('-0, --null', 'paths on stdin are NUL-separated (find -print0)')
+    .option('--include <glob>', 'hash only files matching this glob (repeatable; as scan --include)', collect)
+    .option('--exclude <glob>', 'skip files and folders matching this glob (repeatable)', collect)
+    .option('--follow-symlinks', 'follow symbolic links inside directories (as scan); otherwise they are reported as skipped')
     .option('--algo <signals>', 'comma-separated signals: pdq, blockhash, md5, sha1, sha256', DEFAULT_ALGO)
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp', DEFAULT_HASH_OPTIONS.pdqPipeline)
     .option('--dihedral', 'PDQ: also output the 8 rotation/mirror hashes')
@@ -34,7 +46,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--max-pixels <n>', 'largest image (width x height) to decode; larger ones get TOO_MANY_PIXELS')
     .option('--max-bytes <size>', 'largest file to decode (e.g. 50M); larger ones get digests only and TOO_LARGE')
     .option('-j, --jobs <n>', 'files hashed concurrently', String(DEFAULT_JOBS))
-    .addHelpText('after', '\nExit codes: 0 every file hashed, 2 usage error, 3 some file could not be hashed.');
+    .option('-o, --out <file>', 'write the records to this new file instead of stdout')
+    .option('--force', 'let --out replace an existing file')
+    .addHelpText('after', '\nExit codes: 0 every file hashed (skipped links and special files are not errors), 2 usage error or globs that leave no file, 3 some file could not be hashed.');
   addVideoOptions(cmd).action(async (paths: string[], opts: HashCommandOptions) => {
       const { parseSignalList } = await import('../../signals/registry.js');
       const { checkBlockhashBits } = await import('../../signals/blockhash.js');
@@ -47,13 +61,17 @@ export function register(program: Command, ctx: CliContext): void {
         throw invalidArgument('--blockhash-bits', 'a multiple of 4 between 4 and 64', opts.blockhashBits);
       }
       const video = parseVideoOptions(opts);
-      const format = opts.format ? parseEnum('--format', opts.format, FORMATS) : ctx.stdout.isTTY ? 'text' : 'ndjson';
+      const format = opts.format ? parseEnum('--format', opts.format, FORMATS) : ctx.stdout.isTTY && !opts.out ? 'text' : 'ndjson';
       if (format === 'vpdq') {
         const { resolveFfmpeg } = await import('../../video/ffmpeg.js');
         resolveFfmpeg(video.ffmpeg);
       }
       const run = {
         inputs: paths,
+        nul: opts.null === true,
+        walk: { followSymlinks: opts.followSymlinks === true, include: opts.include ?? [], exclude: opts.exclude ?? [], maxFileSize: null },
+        out: opts.out ?? null,
+        force: opts.force === true,
         signals,
         format,
         jobs: parseCount('--jobs', opts.jobs),

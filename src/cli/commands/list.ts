@@ -2,12 +2,12 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { withFlags } from '../args.js';
+import { invalidArgument, parseEnum, withFlags } from '../args.js';
 import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'vpdq'];
+const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'vpdq'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
 interface DbOpts {
@@ -35,7 +35,7 @@ export function parseColumns(spec: string): Partial<Record<CsvField, string>> {
     const field = part.slice(0, eq).trim().toLowerCase();
     const col = part.slice(eq + 1).trim();
     if (eq < 1 || !col || !CSV_FIELDS.includes(field)) {
-      throw new UsageError(`Expected --columns like hash=COL,id=COL,category=COL,signal=COL,tags=COL but received ${JSON.stringify(part)}`);
+      throw invalidArgument('--columns', 'FIELD=COLUMN pairs like hash=COL,id=COL,category=COL,signal=COL,tags=COL', part);
     }
     out[field as CsvField] = col;
   }
@@ -138,12 +138,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--public-key <file>', 'PEM Ed25519 public key for --signature')
     .option('--json', 'print the import summary as JSON on stdout')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 imported, 2 usage error or file refused (nothing imported).')
     .action(async (files: string[], opts) => {
       if (files.length > 1 && opts.format !== 'vpdq') throw new UsageError('Several files are imported as one list only with --format vpdq');
       if (opts.replace && opts.append) throw new UsageError('Give either --replace or --append, not both');
-      if (!FORMATS.includes(opts.format)) {
-        throw new UsageError(`Expected --format ${FORMATS.join('|')} but received ${JSON.stringify(opts.format)}`);
-      }
+      const format = parseEnum('--format', opts.format, FORMATS);
       if (Boolean(opts.signature) !== Boolean(opts.publicKey)) {
         throw new UsageError('--signature and --public-key go together');
       }
@@ -154,7 +153,7 @@ export function register(program: Command, ctx: CliContext): void {
           sourceOrg: opts.source,
           version: opts.version,
           description: opts.description,
-          format: opts.format as FormatName | 'auto',
+          format,
           signal: opts.signal,
           columns: opts.columns ? parseColumns(opts.columns) : undefined,
           skipInvalid: Boolean(opts.skipInvalid),
@@ -172,6 +171,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('List the imported lists: names, sources, versions, dates and entry counts per signal (never hashes)')
     .option('--json', 'JSON output')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 listed, 2 usage error.')
     .action(async (opts) => {
       const lists = await withStore(ctx, opts, true, (s) => s.lists());
       ctx.stdout.write(opts.json ? JSON.stringify(lists, null, 2) + '\n' : lsText(lists));
@@ -182,6 +182,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Show one list's provenance, digest and counts per signal (never hashes)")
     .option('--json', 'JSON output')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 shown, 2 usage error or no such list.')
     .action(async (name: string, opts) => {
       const info = await withStore(ctx, opts, true, (s) => s.requireList(name));
       ctx.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : infoText(info));
@@ -192,6 +193,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Write a list in the hashsieve export format (the only command that prints hashes)')
     .option('--out <file>', 'write to this new file (mode 0600) instead of stdout')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 exported, 2 usage error or no such list.')
     .action(async (name: string, opts) => {
       if (!opts.out && ctx.stdout.isTTY) {
         throw new UsageError('Refusing to print a hash list to a terminal; use --out FILE or redirect stdout');
@@ -219,6 +221,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('remove <name>')
     .description('Remove a list and all its entries')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 removed, 2 usage error or no such list.')
     .action(async (name: string, opts) => {
       const removed = await withStore(ctx, opts, false, (s) => s.removeList(name));
       if (!removed) throw new UsageError(`No list named ${JSON.stringify(name)}`);
@@ -230,6 +233,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Check the database's integrity and each list's entries against the digest recorded at import")
     .option('--json', 'JSON output')
     .option('--db <path>', DB_HELP)
+    .addHelpText('after', '\nExit codes: 0 every check passed, 1 a check failed, 2 usage error.')
     .action(async (name: string | undefined, opts) => {
       const { verifyStore } = await import('../../store/index.js');
       const result = await withStore(ctx, opts, true, (s) => verifyStore(s, name));

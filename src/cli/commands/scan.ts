@@ -16,8 +16,8 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Hash files and match them against the hash lists in the store; one metadata-only record per file')
     .argument('[paths...]', 'files and directories (recursed); - reads paths from stdin, one per line')
     .option('-0, --null', 'paths on stdin are NUL-separated (find -print0)')
-    .option('--include <glob>', 'scan only files in directories matching this glob (repeatable; a glob without / matches the base name)', collect)
-    .option('--exclude <glob>', 'skip files and directories matching this glob (repeatable)', collect)
+    .option('--include <glob>', 'scan only files matching this glob (repeatable): with a / it matches the path under the input folder, without one the name; ! negates (docs/scan-inputs.md)', collect)
+    .option('--exclude <glob>', 'skip files and folders matching this glob (repeatable; same shapes as --include)', collect)
     .option('--follow-symlinks', 'follow symbolic links inside directories (loops are detected); otherwise they are reported as skipped')
     .option('--max-file-size <size>', 'skip files larger than this (e.g. 50M, 2G)')
     .option('--max-pixels <n>', 'largest image (width x height) to decode; larger ones get a TOO_MANY_PIXELS error row')
@@ -31,7 +31,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--dihedral', 'PDQ: also match the 8 rotations and mirror images of each file')
     .option('--index-cache <dir>', 'keep built match indexes in this folder and reuse them while the lists are unchanged (default: $HASHSIEVE_INDEX_CACHE, else off)')
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp (default: the library default)')
-    .option('-o, --out <file>', 'write the report to this file instead of stdout')
+    .option('-o, --out <file>', 'write the report to this new file instead of stdout')
+    .option('--force', 'let --out replace an existing file')
     .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')
     .option('--only-matches', 'report only files that matched (the summary still counts every file)')
     .option('--summary <file>', 'also write the end-of-scan summary to this file as JSON')
@@ -50,7 +51,12 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async (paths: string[], opts: ScanCommandOptions) => {
       const { runScanCommand } = await import('../run/scan.js');
-      const { summary, interrupted } = await runScanCommand(paths, opts, ctx);
+      const { summary, interrupted, filtered, filesFound } = await runScanCommand(paths, opts, ctx);
+      if (!interrupted && filesFound === 0 && filtered > 0) {
+        ctx.stderr.write(`hashsieve: --include/--exclude left no file to scan (${filtered} entries filtered out)\n`);
+        ctx.setExitCode(EXIT.USAGE);
+        return;
+      }
       ctx.setExitCode(scanExitCode(summary, interrupted));
     });
 }

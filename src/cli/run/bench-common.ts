@@ -47,7 +47,7 @@ async function loadBaseline(file: string): Promise<BenchResult> {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new UsageError(`${file} is not a hashsieve bench --json result: not valid JSON`);
+    throw new UsageError(`${file} is not a hashsieve bench JSON result: not valid JSON`);
   }
   return parseBenchResult(json, file);
 }

@@ -1,4 +1,4 @@
-/** Defaults of `bench match` and `bench hash`, shared by the commander help and the commands. */
+/** Defaults of `bench match`, `bench hash` and `bench scan`, shared by the commander help and the commands. */
 export const MATCH_DEFAULTS = Object.freeze({
   bits: 256,
   n: 100_000,
@@ -11,3 +11,5 @@ export const MATCH_DEFAULTS = Object.freeze({
 });
 
 export const HASH_DEFAULTS = Object.freeze({ generate: '1024x768:40', repeat: 3 });
+
+export const SCAN_BENCH_DEFAULTS = Object.freeze({ small: '1000', large: '200', list: '1000000', tiny: '200000', workers: '1,2', rounds: '1', seed: '1' });

@@ -40,11 +40,13 @@ async function generateCorpus(spec: CorpusSpec, seed: number, dir: string, ctx: 
 
 async function collectFiles(inputs: readonly string[]): Promise<{ paths: string[]; bytes: number }> {
   const { walk } = await import('../../scan/walk.js');
+  const { pathFields } = await import('../../report/path-text.js');
   const paths: string[] = [];
   let bytes = 0;
   for await (const item of walk(inputs, { followSymlinks: false, include: [], exclude: [], maxFileSize: null })) {
-    if (item.kind === 'error') throw new UsageError(`Cannot read ${item.path}: ${item.error.message}`);
+    if (item.kind === 'error') throw new UsageError(`Cannot read ${String(item.path)}: ${item.error.message}`);
     if (item.kind !== 'file') continue;
+    if (typeof item.path !== 'string') throw new UsageError(`The benchmark takes files whose names are UTF-8; rename ${pathFields(item.path).path}`);
     paths.push(item.path);
     bytes += item.size ?? 0; // never null: this walk stats every file (no lazyStat)
   }

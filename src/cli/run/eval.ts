@@ -21,7 +21,8 @@ export interface EvalFlags {
   readonly sources?: string;
   readonly transformed?: string;
   readonly concurrency?: string;
-  readonly json?: string;
+  readonly json?: boolean;
+  readonly save?: string;
   readonly svgDir?: string;
 }
 
@@ -86,11 +87,15 @@ export async function runEvalCommand(flags: EvalFlags, ctx: CliContext): Promise
     result,
   );
 
-  if (flags.json) await writeFile(flags.json, reportJson(report));
+  if (flags.save) await writeFile(flags.save, reportJson(report));
   if (flags.svgDir) {
     await mkdir(flags.svgDir, { recursive: true });
     for (const v of report.signals) await writeFile(join(flags.svgDir, `${v.id}.svg`), histogramSvg(v));
     await writeFile(join(flags.svgDir, HEAT_TABLE_FILE), heatTableSvg(report));
+  }
+  if (flags.json) {
+    ctx.stdout.write(reportJson(report));
+    return;
   }
   ctx.stdout.write(formatSummary(report));
   ctx.stdout.write(`(${report.timing.totalSeconds.toFixed(1)} s)\n`);

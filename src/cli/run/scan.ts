@@ -8,7 +8,8 @@ import { parseSignalList } from '../../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES, type HashOptions } from '../../signals/types.js';
 import { openStore, resolveDbPath } from '../../store/index.js';
 import type { StoreReader } from '../../store/types.js';
-import { defaultSignals, expandInputs, selectLists, unmatchedSignals } from '../../scan/options.js';
+import { expandInputs } from '../../scan/inputs.js';
+import { defaultSignals, selectLists, unmatchedSignals } from '../../scan/options.js';
 import { scan, type ScanResult } from '../../scan/scan.js';
 import { parseCount, parseDuration, parseEnum, parseList, parseSize, parseThresholds } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -32,6 +33,7 @@ export interface ScanCommandOptions {
   dihedral?: boolean;
   pdqPipeline?: string;
   out?: string;
+  force?: boolean;
   format: string;
   onlyMatches?: boolean;
   summary?: string;
@@ -128,12 +130,14 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         indexCache: indexCacheDir(opts.indexCache, ctx.env),
         format,
         out: opts.out ?? null,
+        overwrite: opts.force === true,
         onlyMatches: opts.onlyMatches === true,
         checkpoint: opts.checkpoint ?? null,
         resume: opts.resume === true,
         summaryPath: opts.summary ?? null,
         manifestPath: opts.manifest ?? null,
-        progress: ctx.stderr.isTTY === true && opts.quiet !== true,
+        // Not when the report itself goes to the same terminal: the line would land between records.
+        progress: ctx.stderr.isTTY === true && opts.quiet !== true && !(opts.out === undefined && ctx.stdout.isTTY === true),
         commandLine: ['hashsieve', ...ctx.argv.slice(2)],
         stop: controller.signal,
       },

@@ -1,8 +1,8 @@
 /**
  * The PDQ back end's two hot loops (dct.ts: the 16x64 by 64x64 by 64x16 DCT and the gradient
  * quality) as a WebAssembly SIMD kernel, bit-identical to the float32 JS loops. In JS each
- * float32 multiply-add costs a rounding and a bounds check (~0.9 ms per hash for ~82k of them);
- * here four output elements advance per instruction.
+ * float32 multiply-add costs a rounding and a bounds check (about 82k of them per hash); here
+ * four output elements advance per instruction.
  *
  * Identity, not approximation: IEEE float32 add, mul and div are correctly rounded per lane, and
  * the JS loops' `fround(x op y)` of float32 operands is the same correctly rounded float32 result

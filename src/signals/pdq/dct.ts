@@ -21,7 +21,7 @@ const DCT_MATRIX: Float32Array = (() => {
 })();
 
 /**
- * The DCT and quality kernel (dct-simd.ts, bit-identical to the JS loops below, ~40x faster)
+ * The DCT and quality kernel (dct-simd.ts, bit-identical to the JS loops below and much faster)
  * and views of its input and output, made on first use, once per thread; null where
  * WebAssembly SIMD is unavailable. Its memory never grows, so the views stay attached.
  */

@@ -122,7 +122,7 @@ const lumaFixed = (v: number): number => FIXED_R * (v & 0xff) + FIXED_G * ((v >>
 
 /**
  * Each row reduced to its 64 kept columns, luma computed only for pixels with a non-zero tap.
- * Two rows at a time share each weight load and the loop overhead (~20% faster, same sums).
+ * Two rows at a time share each weight load and the loop overhead (same sums).
  */
 function rowsFromWords(words: Uint32Array, rowWords: number, height: number, taps: SampleTaps, mid: Float64Array): void {
   const { starts, lengths, weights, span } = taps;
