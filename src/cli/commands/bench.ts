@@ -92,6 +92,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--skip-throughput', 'only the lookup figure')
     .option('--skip-lookup', 'only the throughput figures')
     .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nThe table has no baseline gate.\nExit codes: 0 done, 2 usage or fatal error (ffmpeg missing).')
     .action(async (flags) => {
       const { runVideoBenchCommand } = await import('../run/bench-video.js');
       await runVideoBenchCommand(flags, ctx);
