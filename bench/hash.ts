@@ -68,6 +68,8 @@ type Task = readonly [name: string, fn: (jpeg: Buffer) => Promise<unknown>];
 
 const TASKS: readonly Task[] = [
   ['decode only (full size RGBA)', (j) => decodeImage(j, { limits: DEFAULT_DECODE_LIMITS, minSide: null })],
+  // The decode blockhash and "all signals" make: full size, the image's own bands (no alpha added).
+  ['decode only (full size, own bands)', (j) => decodeImage(j, { limits: DEFAULT_DECODE_LIMITS, minSide: null, rgba: false })],
   ['pdq fullres', (j) => hashBuffer(j, { signals: ['pdq'], hashOptions: { pdqPipeline: 'fullres' } })],
   ['pdq fast', (j) => hashBuffer(j, { signals: ['pdq'], hashOptions: { pdqPipeline: 'fast' } })],
   ['blockhash', (j) => hashBuffer(j, { signals: ['blockhash'] })],

@@ -48,6 +48,11 @@ export interface HashRequest {
   readonly syncReads?: boolean;
   /** Video files (recognised by their first bytes): sampling, limits, where ffmpeg is. */
   readonly video?: VideoHashOptions;
+  /**
+   * The file's stat when the caller already took it (hashFile only), so the file is not stat'ed
+   * twice. It must describe what the path opens: a stat, or the lstat of a regular file.
+   */
+  readonly knownStat?: { isFile(): boolean; isDirectory(): boolean; readonly size: number };
 }
 
 interface Resolved {
@@ -227,7 +232,7 @@ export async function hashFile(file: string | Buffer, req: HashRequest = {}): Pr
   const fail = (size: number, error: FileErrorInfo): FileHashResult => ({ path, size, hashes: ordered(r.order, hashes), error });
   let size: number;
   try {
-    const st = req.syncReads ? statSync(file) : await stat(file);
+    const st = req.knownStat ?? (req.syncReads ? statSync(file) : await stat(file));
     if (!st.isFile()) {
       return fail(0, { code: 'NOT_A_FILE', message: st.isDirectory() ? 'Is a directory, not a file' : 'Not a regular file' });
     }

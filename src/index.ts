@@ -20,6 +20,7 @@ export {
   blockhash,
   BLOCKHASH_DEFAULT_BITS,
   BLOCKHASH_MATCH_THRESHOLD,
+  BLOCKHASH_MIN_QUALITY,
   blockhashPrecise,
   blockhashQuick,
   blockhashThreshold,

@@ -25,20 +25,23 @@ describe('runHashBench', () => {
     const log: string[] = [];
     const out = await runHashBench(
       { corpus: 'generated:8x8:10:jpeg', images: 10, modes, workers: [1, 2], repeat: 2, warmup: 1 },
-      scripted({ '1/decode': [9999, 100, 100], '1/pdq': [9999, 200, 400], '2/decode': [1, 50, 50], '2/pdq': [1, 100, 100] }, log),
+      scripted({ '1/decode': [9999, 100, 50], '1/pdq': [9999, 200, 400], '2/decode': [1, 50, 50], '2/pdq': [1, 100, 100] }, log),
     );
     expect(log).toEqual(['1/decode', '1/pdq', '1/decode', '1/pdq', '1/decode', '1/pdq', 'close 1', '2/decode', '2/pdq', '2/decode', '2/pdq', '2/decode', '2/pdq', 'close 2']);
     expect(out.figures.map((f) => [f.params.mode, f.params.workers, f.median])).toEqual([
-      ['decode', 1, 100],
+      ['decode', 1, 150],
       ['pdq', 1, 37.5],
       ['decode', 2, 200],
       ['pdq', 2, 100],
     ]);
     expect(out.figures[1]).toMatchObject({ min: 25, max: 50, values: [50, 25], better: 'higher', params: { corpus: 'generated:8x8:10:jpeg' } });
     expect(out.notes).toEqual([
-      '1 worker(s), against the decode-only floor: pdq 0.38×',
+      '1 worker(s), against the decode-only floor: pdq 0.25×',
       '2 worker(s), against the decode-only floor: pdq 0.50×',
-      '2 worker(s) against 1: decode 2.00×, pdq 2.67×',
+      '2 worker(s) against 1: decode 1.33×, pdq 2.67×',
+      // Round 1: 50 / 100 images/s; round 2: 25 / 200.
+      '1 worker(s), median of in-round ratios to the decode floor (min–max): pdq 0.31× (0.13–0.50)',
+      '2 worker(s), median of in-round ratios to the decode floor (min–max): pdq 0.50× (0.50–0.50)',
     ]);
     expect(out.errors).toEqual({ pdq: { DECODE_FAILED: 1 } });
   });

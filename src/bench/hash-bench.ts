@@ -46,6 +46,7 @@ export async function runHashBench(
 ): Promise<HashBenchOutput> {
   const figures: Figure[] = [];
   const errors: Record<string, Record<string, number>> = {};
+  const inRound: string[] = [];
   for (const workers of cfg.workers) {
     const runner = await start(workers);
     const values = cfg.modes.map((): number[] => []);
@@ -66,8 +67,25 @@ export async function runHashBench(
       const params: Record<string, ParamValue> = { corpus: cfg.corpus, mode: mode.name, workers };
       figures.push({ name: 'images_per_s', unit: 'images/s', better: 'higher', params, ...summarize(values[i]) });
     }
+    inRound.push(...inRoundRatioNotes(cfg.modes, values, workers));
   }
-  return { figures, errors, notes: ratioNotes(figures, cfg) };
+  return { figures, errors, notes: [...ratioNotes(figures, cfg), ...inRound] };
+}
+
+/**
+ * Each mode against the decode floor of the same round, the median over rounds (both see the
+ * same machine conditions, so host load moves the ratio less than a ratio of medians).
+ */
+function inRoundRatioNotes(modes: readonly HashMode[], values: readonly number[][], workers: number): string[] {
+  const floor = modes.findIndex((m) => m.kind === 'decode');
+  if (floor < 0) return [];
+  const parts = modes.flatMap((m, i) => {
+    if (m.kind !== 'hash' || values[i].length === 0) return [];
+    const ratios = values[i].map((v, r) => v / values[floor][r]);
+    const s = summarize(ratios);
+    return [`${m.name} ${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`];
+  });
+  return parts.length ? [`${workers} worker(s), median of in-round ratios to the decode floor (min–max): ${parts.join(', ')}`] : [];
 }
 
 function medianOf(figs: readonly Figure[], mode: string, workers: number): number | undefined {

@@ -168,7 +168,7 @@ function pipeline(input: Buffer, req: DecodeRequest, target: { width: number; he
 }
 
 /**
- * Settings for a thread of a worker pool that decodes one file at a time: libvips' own thread
+ * Settings for a thread of a worker pool that decodes its own files: libvips' own thread
  * pool off (the pool's threads are the parallelism; with both, N workers run N x cores libvips
  * threads and a 1-worker run borrows the other cores) and no operation cache (every file is
  * seen once). Process-wide in libvips; call it only where every decode runs on pool threads.

@@ -33,8 +33,8 @@ export interface PoolOptions {
 export type HasherFactory = (opts: PoolOptions) => Promise<Hasher>;
 
 /**
- * Files kept in flight per thread: one hashing and one queued behind it, so a thread never
- * waits for the main thread between files. A file's timeout starts only when its thread starts it.
+ * Files in flight per pool thread: two, so libvips decodes one while the thread hashes the other.
+ * A file's timeout starts only when its thread starts it.
  */
 export const TASKS_IN_FLIGHT_PER_WORKER = 2;
 
@@ -47,44 +47,91 @@ export function watchdogPeriodMs(fileTimeoutMs: number): number {
 }
 
 const TIMED_OUT = 'hashsieve: file timeout';
+/** Over time while another started file shared its thread: either may have stalled it. */
+const SUSPECT = 'hashsieve: file timeout on a shared thread';
 const STOPPED = 'hashsieve: interrupted';
+
+/** Bytes of HashTask.started: the start time (BigInt64 0) and the worker's threadId (BigInt64 1). */
+const STARTED_BYTES = 16;
 
 interface InFlight {
   readonly ac: AbortController;
   /**
-   * The worker stores process.hrtime.bigint() here when it starts the file (0 until then): the
-   * monotonic clock, the same in every thread, so a wall-clock step cannot time files out.
+   * The worker stores its threadId at [1], then process.hrtime.bigint() at [0] when it starts the
+   * file (0 until then): the monotonic clock, the same in every thread, so a wall-clock step
+   * cannot time files out.
    */
   readonly started: BigInt64Array;
 }
 
+type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
+
 /**
- * A piscina pool, one task per thread at a time; the caller keeps up to
- * TASKS_IN_FLIGHT_PER_WORKER per thread in flight. The worker records when it starts a file and
- * only then does the file's timeout begin; threads are warmed up (modules loaded) first.
+ * The least busy thread with a free slot. piscina's own balancer never gives a thread a second
+ * task that can be aborted (aborting one ends its thread, and the other with it; it reports such
+ * a thread's usage as Infinity); this pool retries that other file itself. A task without an
+ * abort signal (the start-up warm-up, which waits for every thread) goes to an idle thread only.
+ */
+function leastBusy(perThread: number): LoadBalancer {
+  return (task, workers) => {
+    let best: (typeof workers)[number] | null = null;
+    let bestUsage = task.isAbortable ? perThread : 1;
+    for (const w of workers) {
+      const usage = w.isRunningAbortableTask ? 1 : w.currentUsage;
+      if (usage < bestUsage) {
+        best = w;
+        bestUsage = usage;
+      }
+    }
+    return best;
+  };
+}
+
+type Attempt = { readonly ok: ScannedFile } | { readonly failed: 'timeout' | 'suspect' | 'crash'; readonly message: string };
+
+/**
+ * A piscina pool of `workers` threads, each running up to TASKS_IN_FLIGHT_PER_WORKER files at
+ * once. The worker records when it starts a file and only then does the file's timeout begin;
+ * threads are warmed up (modules loaded) first.
+ *
+ * When a thread ends while it holds two files, only the one that caused it gets an error row:
+ * a file over its time alone on its thread is a TIMEOUT; every other file the thread held (a crash
+ * takes all of them; a timeout on a thread where another file had started could be either's)
+ * is retried once, alone, on a separate one-thread pool, where a crash or timeout is its own.
  *
  * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file,
  * which would cost main-thread time the main thread shares with the workers' cores.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
-  const pool = new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
-    filename: (opts.worker ?? new URL('./worker.js', import.meta.url)).href,
-    minThreads: opts.workers,
-    maxThreads: opts.workers,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: Number.POSITIVE_INFINITY,
-  });
-  const warmUp: WarmUpTask = { warmUp: new SharedArrayBuffer(4), threads: opts.workers };
-  await Promise.all(Array.from({ length: opts.workers }, () => pool.run(warmUp)));
+  const newPool = (threads: number, perThread: number) =>
+    new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
+      filename: (opts.worker ?? new URL('./worker.js', import.meta.url)).href,
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: perThread,
+      loadBalancer: leastBusy(perThread),
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+  const pool = newPool(opts.workers, TASKS_IN_FLIGHT_PER_WORKER);
+  /** Retries run here, one file at a time; started on the first retry. */
+  let alone: Promise<Piscina<HashTask | WarmUpTask, ScannedFile | null>> | null = null;
+  const warmUp = (threads: number): WarmUpTask => ({ warmUp: new SharedArrayBuffer(4), threads });
+  const startUp = warmUp(opts.workers);
+  await Promise.all(Array.from({ length: opts.workers }, () => pool.run(startUp)));
   const stopper = new AbortController();
   const inFlight = new Set<InFlight>();
   let watchdog: NodeJS.Timeout | null = null;
   const limitNs = BigInt(opts.fileTimeoutMs) * 1_000_000n;
+  const sharesThread = (f: InFlight): boolean => {
+    const thread = Atomics.load(f.started, 1);
+    for (const g of inFlight) if (g !== f && Atomics.load(g.started, 0) > 0n && Atomics.load(g.started, 1) === thread) return true;
+    return false;
+  };
   const sweep = (): void => {
     const now = process.hrtime.bigint();
     for (const f of inFlight) {
       const started = Atomics.load(f.started, 0);
-      if (started > 0n && now - started >= limitNs) f.ac.abort(TIMED_OUT);
+      if (started > 0n && now - started >= limitNs && !f.ac.signal.aborted) f.ac.abort(sharesThread(f) ? SUSPECT : TIMED_OUT);
     }
   };
   const watch = (f: InFlight): void => {
@@ -99,27 +146,42 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
     }
   };
   /** After a thread was replaced, hold the next file until a thread is up, so its start-up is not timed. */
-  const untilAThreadIsReady = (): Promise<unknown> =>
-    pool.run({ warmUp: new SharedArrayBuffer(4), threads: 1 }, { signal: stopper.signal }).catch(() => null);
+  const untilAThreadIsReady = (p: Piscina<HashTask | WarmUpTask, ScannedFile | null>): Promise<unknown> =>
+    p.run(warmUp(1), { signal: stopper.signal }).catch(() => null);
+  const attempt = async (p: Piscina<HashTask | WarmUpTask, ScannedFile | null>, task: HashTask): Promise<Attempt> => {
+    const started = new SharedArrayBuffer(STARTED_BYTES);
+    const f: InFlight = { ac: new AbortController(), started: new BigInt64Array(started) };
+    watch(f);
+    try {
+      return { ok: (await p.run({ ...task, started }, { signal: f.ac.signal }))! };
+    } catch (e) {
+      const reason = f.ac.signal.reason;
+      if (reason === STOPPED || stopper.signal.aborted) throw new Interrupted('Scan interrupted');
+      const failed = reason === TIMED_OUT ? 'timeout' : reason === SUSPECT ? 'suspect' : 'crash';
+      await untilAThreadIsReady(p);
+      return { failed, message: (e as Error)?.message ?? String(e) };
+    } finally {
+      unwatch(f);
+    }
+  };
+  const timeoutRow = (path: HashTask['path']) =>
+    errorResult(showPath(asFsPath(path)), 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`);
   return {
     async hash(task) {
       if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');
-      const started = new SharedArrayBuffer(8);
-      const f: InFlight = { ac: new AbortController(), started: new BigInt64Array(started) };
-      watch(f);
-      try {
-        return (await pool.run({ ...task, started }, { signal: f.ac.signal }))!;
-      } catch (e) {
-        if (f.ac.signal.reason === STOPPED) throw new Interrupted('Scan interrupted');
-        const result =
-          f.ac.signal.reason === TIMED_OUT
-            ? errorResult(showPath(asFsPath(task.path)), 'TIMEOUT', `Hashing took longer than the file timeout (${opts.fileTimeoutMs} ms); its worker was stopped`)
-            : errorResult(showPath(asFsPath(task.path)), 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${(e as Error)?.message ?? String(e)}`);
-        await untilAThreadIsReady();
-        return result;
-      } finally {
-        unwatch(f);
-      }
+      const first = await attempt(pool, task);
+      if ('ok' in first) return first.ok;
+      if (first.failed === 'timeout') return timeoutRow(task.path);
+      if (stopper.signal.aborted) throw new Interrupted('Scan interrupted');
+      alone ??= (async () => {
+        const p = newPool(1, 1);
+        await untilAThreadIsReady(p);
+        return p;
+      })();
+      const retry = await attempt(await alone, task);
+      if ('ok' in retry) return retry.ok;
+      if (retry.failed !== 'crash') return timeoutRow(task.path);
+      return errorResult(showPath(asFsPath(task.path)), 'WORKER_CRASHED', `The worker hashing this file stopped unexpectedly: ${retry.message}`);
     },
     stop() {
       stopper.abort();
@@ -128,7 +190,7 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
     async close() {
       if (watchdog !== null) clearInterval(watchdog);
       watchdog = null;
-      await pool.destroy();
+      await Promise.all([pool.destroy(), alone?.then((p) => p.destroy())]);
     },
   };
 }

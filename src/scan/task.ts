@@ -15,8 +15,9 @@ export interface HashTask {
   /** Video files: sampling, limits, where ffmpeg is. */
   readonly video?: Omit<VideoHashOptions, 'signal'>;
   /**
-   * 8 bytes, a BigInt64 the worker sets to process.hrtime.bigint() (the monotonic clock) when it
-   * starts the task, so a timeout never counts time in the queue.
+   * BigInt64s the worker sets when it starts the task: [0] process.hrtime.bigint() (the monotonic
+   * clock), so a timeout never counts time in the queue; [1] (when present) its threadId, so the
+   * pool knows which files share a thread.
    */
   readonly started?: SharedArrayBuffer;
   /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */

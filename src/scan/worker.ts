@@ -1,5 +1,5 @@
-import { lstatSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { lstatSync, type Stats } from 'node:fs';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
@@ -19,29 +19,36 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     }
     return null;
   }
-  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, process.hrtime.bigint());
+  if (task.started) {
+    const started = new BigInt64Array(task.started);
+    if (started.length > 1) Atomics.store(started, 1, BigInt(threadId));
+    Atomics.store(started, 0, process.hrtime.bigint());
+  }
   const path = asFsPath(task.path);
-  const stat = task.stat ? statOf(path) : undefined;
+  const st = task.stat ? lstatOf(path) : undefined;
   const result = await hashFile(path, {
     signals: task.signals,
     hashOptions: task.options,
     limits: task.limits,
     ...(task.video && { video: task.video }),
-    // A pool thread hashes one file at a time (a hung mount is caught by --file-timeout);
-    // `--workers 0` runs this on the main thread, which keeps asynchronous reads.
+    // Synchronous on a pool thread (the other file it holds decodes off-thread meanwhile; a hung
+    // mount is caught by --file-timeout); `--workers 0` runs this on the main thread, which keeps
+    // asynchronous reads.
     syncReads: !isMainThread,
+    // One stat per file: the lstat of a regular file is its stat.
+    ...(st?.isFile() && { knownStat: st }),
   });
-  return stat === undefined ? result : { ...result, stat };
+  return st === undefined ? result : { ...result, stat: st && { size: st.size, mtimeMs: st.mtimeMs } };
 }
 
 /**
- * Size and mtime for a file the walk did not stat. Synchronous: a few µs on this thread, where
- * the main thread's asynchronous lstat cost tens (a hung mount is caught by --file-timeout).
+ * The lstat of a file the walk did not stat (null when that failed). Synchronous: a few µs on
+ * this thread, where the main thread's asynchronous lstat cost tens (a hung mount is caught by
+ * --file-timeout).
  */
-function statOf(path: FsPath): ScannedFile['stat'] {
+function lstatOf(path: FsPath): Stats | null {
   try {
-    const s = lstatSync(path, { throwIfNoEntry: false });
-    return s ? { size: s.size, mtimeMs: s.mtimeMs } : null;
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }

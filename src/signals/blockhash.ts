@@ -1,5 +1,7 @@
 /**
- * blockhash.io (Yang, Gu and Niu's block mean value hash) through `blockhash-core`.
+ * blockhash.io (Yang, Gu and Niu's block mean value hash), bit for bit as `blockhash-core`
+ * computes it: block sums in one pass over the decoded pixels (blockhash-sums.ts), blockhash-core
+ * itself for sizes whose sums it rounds (see there) and as the reference tests compare against.
  * Method "precise" (`bmvbhash`) with `bits` blocks a side gives a bits*bits-bit hash.
  * Reference quirks kept on purpose: a fully transparent pixel counts as white, partial alpha
  * is ignored. Bits are median-thresholded per horizontal band, so half of them are set and
@@ -7,6 +9,7 @@
  */
 import { bmvbhash, bmvbhashEven } from 'blockhash-core';
 import { invalidParameterError } from '../errors.js';
+import { blockhashQuality, blockSums, sumsToHash, type BlockhashMethod } from './blockhash-sums.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
 import type { HashOptions, PerceptualSignalType, Pixels } from './types.js';
 
@@ -85,22 +88,40 @@ function checkPixels(p: Pixels): void {
   }
 }
 
-function run(method: typeof bmvbhash, pixels: Pixels, bits: number): Uint8Array {
+/**
+ * Below this quality (blockhash-sums.ts: the percentage of blocks at least two grey levels from
+ * their quarter's median) a blockhash is low quality, reported and never matched. Under 5% of
+ * 256 blocks the image itself decides fewer bits than the match threshold (12) lets differ, so a
+ * flat or near-flat image would match an all-zero or all-one entry, or another such image.
+ */
+export const BLOCKHASH_MIN_QUALITY = 5;
+
+/** blockhash-core itself, the reference the fast path is tested against. */
+export function blockhashReference(pixels: Pixels, bits: number = BLOCKHASH_DEFAULT_BITS, method: BlockhashMethod = 'precise'): Uint8Array {
   checkBlockhashBits(bits);
   checkPixels(pixels);
   const data = toPackedRgba(pixels);
-  const hex = method({ width: pixels.width, height: pixels.height, data }, bits);
+  const hex = (method === 'precise' ? bmvbhash : bmvbhashEven)({ width: pixels.width, height: pixels.height, data }, bits);
   return parseHex(hex, bits * bits, 'blockhash');
+}
+
+/** Hash and quality from one pass over the pixels (blockhash-core for the hash where the sums are not exact). */
+export function blockhashWithQuality(pixels: Pixels, bits: number, method: BlockhashMethod): { hash: Uint8Array; quality: number } {
+  checkBlockhashBits(bits);
+  checkPixels(pixels);
+  const sums = blockSums(pixels, bits, method);
+  const hash = sums.exact ? sumsToHash(sums) : blockhashReference(pixels, bits, method);
+  return { hash, quality: blockhashQuality(sums) };
 }
 
 /** Method 2 "precise" (`bmvbhash`), the one this signal reports. */
 export function blockhashPrecise(pixels: Pixels, bits: number = BLOCKHASH_DEFAULT_BITS): Uint8Array {
-  return run(bmvbhash, pixels, bits);
+  return blockhashWithQuality(pixels, bits, 'precise').hash;
 }
 
 /** Method 1 "quick" (`bmvbhashEven`): integer block sizes, the right/bottom remainder ignored. */
 export function blockhashQuick(pixels: Pixels, bits: number = BLOCKHASH_DEFAULT_BITS): Uint8Array {
-  return run(bmvbhashEven, pixels, bits);
+  return blockhashWithQuality(pixels, bits, 'quick').hash;
 }
 
 /**
@@ -117,16 +138,15 @@ export const blockhash: PerceptualSignalType = Object.freeze({
   kind: 'perceptual' as const,
   bits: BLOCKHASH_DEFAULT_BITS * BLOCKHASH_DEFAULT_BITS,
   defaultThreshold: BLOCKHASH_MATCH_THRESHOLD,
-  minQuality: null,
+  minQuality: BLOCKHASH_MIN_QUALITY,
   supportsDihedral: false,
   description: 'blockhash.io "precise" method via blockhash-core, 16x16 = 256 bits by default',
   parse: (hex: string) => parseBlockhash(hex),
   format: formatHex,
   distance: hammingBytes,
   minDecodeSide: () => null,
-  // blockhash.io treats fully transparent pixels as white.
-  readsAlpha: true,
-  fromPixels: (pixels: Pixels, options: HashOptions) => ({
-    hash: blockhashPrecise(pixels, options.blockhashBits ?? BLOCKHASH_DEFAULT_BITS),
-  }),
+  // blockhash.io treats fully transparent pixels as white; the image's own alpha (kept by the decoder) is all it reads.
+  readsAlpha: false,
+  fromPixels: (pixels: Pixels, options: HashOptions) =>
+    blockhashWithQuality(pixels, options.blockhashBits ?? BLOCKHASH_DEFAULT_BITS, 'precise'),
 });

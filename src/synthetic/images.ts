@@ -78,6 +78,13 @@ function shapesSvg(rand: () => number, width: number, height: number): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }
 
+/**
+ * zlib level 6 with adaptive filtering: level 9 took nearly all of a source's time on these noisy
+ * images (docs/performance.md); files are about 10% larger. The committed fixture set is
+ * re-encoded at level 9 (fixtures/generate.ts), so its bytes do not change.
+ */
+export const SOURCE_PNG = Object.freeze({ compressionLevel: 6, adaptiveFiltering: true });
+
 /** One synthetic source image as PNG; the same (seed, width, height) always gives the same bytes. */
 export async function generateSource(seed: number, width: number, height: number): Promise<Buffer> {
   for (const [name, v] of [['width', width], ['height', height], ['seed', seed]] as const) {
@@ -91,7 +98,7 @@ export async function generateSource(seed: number, width: number, height: number
   return sharp(raw, { raw: { width, height, channels: CHANNELS } })
     .composite([{ input: svg, top: 0, left: 0 }])
     .removeAlpha()
-    .png({ compressionLevel: 9, adaptiveFiltering: true })
+    .png(SOURCE_PNG)
     .toBuffer();
 }
 

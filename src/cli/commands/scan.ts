@@ -22,7 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--max-file-size <size>', 'skip files larger than this (e.g. 50M, 2G)')
     .option('--max-pixels <n>', 'largest image (width x height) to decode; larger ones get a TOO_MANY_PIXELS error row')
     .option('--max-bytes <size>', 'largest file to decode (e.g. 50M); larger ones get digests only and a TOO_LARGE error row')
-    .option('--workers <n>', `worker threads (default: the core count, ${availableParallelism()} here; 0 = hash on the main thread)`)
+    .option('--workers <n>', `worker threads, each holding up to two files (default: the core count, ${availableParallelism()} here; 0 = hash on the main thread)`)
     .option('--file-timeout <duration>', 'give up on a file after this long (e.g. 30s, 500ms; 0 = never): an error row with TIMEOUT', DEFAULT_FILE_TIMEOUT)
     .option('--db <path>', 'hash-list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)')
     .option('--lists <names>', 'comma-separated list names to match against (default: all)')
