@@ -216,6 +216,14 @@ describe.skipIf(!ok)('video hashing end to end', () => {
       expect(leftovers(bad)).toEqual([]);
     });
 
+    it('--format vpdq takes exactly one file (a folder, two files or stdin are usage errors, exit 2)', () => {
+      for (const args of [[bad], [rates.film, rates.one], ['-']]) {
+        const r = hash([...args, '--format', 'vpdq']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/exactly one video file/);
+      }
+    });
+
     it('exit code 3 when a video could not be hashed; --format vpdq says why on stderr', () => {
       const r = hash([join(bad, 'audio.m4a'), '--format', 'vpdq']);
       expect(r.code).toBe(3);
