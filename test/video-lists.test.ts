@@ -130,6 +130,23 @@ describe.skipIf(!ok)('vPDQ lists, match and scan', () => {
     expect(recs[0].matches[0]).toMatchObject({ list: 'pytx', category: 'known', signal: 'vpdq' });
   });
 
+  it('hash --format pytx writes python-threatexchange\'s signal string (timestamps as Python\'s .3), which imports and matches', () => {
+    const video = join(CONF, 'videos', 's04_cellauto_640x480_29.97fps.mp4');
+    const out = run(['hash', video, '--format', 'pytx']).stdout;
+    const [header, row] = out.trim().split('\n');
+    expect(header).toBe('signal_type,signal_str');
+    const signal = JSON.parse(row.slice('vpdq,'.length).slice(1, -1).replace(/""/g, '"')) as string[];
+    // Python: f'{float32(frame) / float32(30000/1001):.3}' for frames 0, 29, 58, ...
+    expect(signal.map((s) => s.split(',')[2])).toEqual(['0.0', '0.968', '1.94', '2.9', '3.87', '4.84', '5.81', '6.77', '7.74']);
+    expect(signal.map((s) => s.split(',')[0])).toEqual(
+      readFileSync(join(CONF, 'hashes-r1', 's04_cellauto_640x480_29.97fps.txt'), 'utf8').trim().split('\n').map((l) => l.split(',')[2]),
+    );
+    writeFileSync(join(dir, 'exported.csv'), out);
+    expect(run(['list', 'import', '--name', 'exported', join(dir, 'exported.csv')]).code).toBe(0);
+    const [rec] = records(run(['scan', video, '--lists', 'exported', '-q']).stdout);
+    expect(rec.status).toBe('match');
+  });
+
   it('the conformance videos match their own reference files', () => {
     const r = run(['list', 'import', '--name', 'conformance', '--format', 'vpdq', ...['e02_testsrc2_320x240_16fps', 's04_cellauto_640x480_29.97fps'].map((n) => join(CONF, 'hashes', `${n}.txt`))]);
     expect(r.code).toBe(0);

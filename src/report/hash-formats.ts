@@ -1,15 +1,18 @@
 /** Writers for `hash` records (NDJSON, CSV, text): the scan report's sinks, field rules and path escapes, hash's own columns. */
 import type { FileErrorInfo } from '../errors.js';
 import type { SignalHash, VideoHashes } from '../results.js';
-import { formatVpdqFile } from '../signals/vpdq.js';
+import { formatVpdqFile, formatVpdqSignal } from '../signals/vpdq.js';
 import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
 import { csvField } from './formats.js';
 import { displayPath } from './path-text.js';
 import type { SkipReason } from './types.js';
 
-/** `vpdq`: one video's frames in the reference's own line format (nothing for other files). */
-export type HashFormat = 'ndjson' | 'csv' | 'text' | 'vpdq';
-export const HASH_FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text', 'vpdq'];
+/**
+ * `vpdq`: one video's frames in the reference's own line format (nothing for other files);
+ * `pytx`: python-threatexchange's CSV (signal_type,signal_str) of each video's vPDQ signal string.
+ */
+export type HashFormat = 'ndjson' | 'csv' | 'text' | 'vpdq' | 'pytx';
+export const HASH_FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text', 'vpdq', 'pytx'];
 
 /** One `hash` record: a file's hashes, its error, or why it was not hashed. */
 export interface HashRecord {
@@ -96,5 +99,10 @@ export function createHashFormatter(format: HashFormat, opts: HashFormatterOptio
       return { begin: () => '', record: (r) => `${ndjsonLine(r)}\n` };
     case 'vpdq':
       return { begin: () => '', record: (r) => formatVpdqFile(r.video?.frames ?? []) };
+    case 'pytx':
+      return {
+        begin: () => 'signal_type,signal_str\n',
+        record: (r) => (r.video && r.video.frames.length > 0 ? `vpdq,${csvField(formatVpdqSignal(r.video.frames, r.video.frameRate))}\n` : ''),
+      };
   }
 }

@@ -6,6 +6,7 @@ import type { Pixels } from './types.js';
 import { formatHex } from './hex.js';
 import {
   formatFixed3,
+  formatPython3,
   formatVpdqFile,
   frameModulus,
   frameTimestamp,
@@ -33,6 +34,28 @@ describe('formatFixed3 (printf %.3f of the exact binary value)', () => {
     expect(formatFixed3(frameTimestamp(3, 16))).toBe('0.188');
     expect(formatFixed3(frameTimestamp(5, 16))).toBe('0.312');
     expect(formatFixed3(frameTimestamp(1, 30000 / 1001))).toBe('0.033');
+  });
+});
+
+describe("formatPython3 (Python's format(x, '.3'), as python-threatexchange writes timestamps)", () => {
+  it('matches CPython on fixed, exponent, carry and tie cases', () => {
+    // Expected values printed by CPython 3.11.
+    const cases: [number, string][] = [
+      [7.974999904632568, '7.97'],
+      [1, '1.0'],
+      [0.0625, '0.0625'],
+      [0.03333333507180214, '0.0333'],
+      [125.3, '1.25e+02'],
+      [100, '1e+02'],
+      [0, '0.0'],
+      [1e-5, '1e-05'],
+      [0.00012345, '0.000123'],
+      [999.5, '1e+03'],
+      [9.995, '9.99'],
+      [12, '12.0'],
+      [99.95, '1e+02'],
+    ];
+    for (const [v, want] of cases) expect(formatPython3(v), String(v)).toBe(want);
   });
 });
 

@@ -102,6 +102,52 @@ function decompose(value: number): { mantissa: bigint; exponent: number } {
   return { mantissa, exponent: (biased === 0 ? 1 : biased) - 1075 };
 }
 
+/**
+ * Python's `format(x, '.3')` of a finite double (python-threatexchange and HMA write vPDQ
+ * timestamps so): three significant digits correctly rounded (exact ties to even), trailing zeros
+ * dropped, at least one digit after the point in fixed notation, exponent form from 1e+02 (Python switches at precision - 1) or below 1e-04.
+ */
+export function formatPython3(value: number): string {
+  if (!Number.isFinite(value)) throw invalidParameterError('value', 'finite number', value);
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const sign = value < 0 ? '-' : '';
+  const { mantissa, exponent } = decompose(Math.abs(value));
+  // value = num / den exactly.
+  const num = exponent >= 0 ? mantissa << BigInt(exponent) : mantissa;
+  const den = exponent >= 0 ? 1n : 1n << BigInt(-exponent);
+  const pow10 = (n: number) => 10n ** BigInt(n);
+  // round(value / 10^(exp-2)) with ties to even: the three significant digits at decimal exponent exp.
+  const digitsAt = (exp: number): bigint => {
+    const shift = exp - 2;
+    const n = shift >= 0 ? num : num * pow10(-shift);
+    const d = shift >= 0 ? den * pow10(shift) : den;
+    let q = n / d;
+    const twice = 2n * (n % d);
+    if (twice > d || (twice === d && (q & 1n) === 1n)) q += 1n;
+    return q;
+  };
+  // log10 may be one off near powers of ten, and rounding may carry to 1000: settle on 100..999.
+  let e = Math.floor(Math.log10(Math.abs(value)));
+  let digits = digitsAt(e);
+  if (digits < 100n) digits = digitsAt(--e);
+  if (digits >= 1000n) digits = digitsAt(++e);
+  let text = digits.toString().replace(/0+$/, '');
+  if (e >= 2 || e < -4) {
+    const mant = text.length > 1 ? `${text[0]}.${text.slice(1)}` : text;
+    return `${sign}${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (e < 0) text = `0.${'0'.repeat(-e - 1)}${text}`;
+  else if (text.length <= e + 1) text = `${text.padEnd(e + 1, '0')}.0`;
+  else text = `${text.slice(0, e + 1)}.${text.slice(e + 1)}`;
+  return `${sign}${text}`;
+}
+
+/** python-threatexchange's and HMA's vPDQ signal string: a JSON array of `hash,quality,timestamp`. */
+export function formatVpdqSignal(frames: readonly VpdqFrame[], frameRate: number): string {
+  const items = [...frames].sort((a, b) => a.frame - b.frame).map((f) => `${f.hash},${f.quality},${formatPython3(frameTimestamp(f.frame, frameRate))}`);
+  return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+}
+
 /** Whether a decoded frame is hashed: the reference's `frameNumber % frameMod == 0`. */
 export function isSelectedFrame(frame: number, modulus: number): boolean {
   return frame % modulus === 0;

@@ -8,7 +8,7 @@ import type { HashFormat } from '../run/hash.js';
 
 export const DEFAULT_ALGO = 'pdq,sha256';
 export const DEFAULT_JOBS = 2;
-const FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text', 'vpdq'];
+const FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text', 'vpdq', 'pytx'];
 
 interface HashCommandOptions extends VideoFlags {
   algo: string;
@@ -42,7 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp', DEFAULT_HASH_OPTIONS.pdqPipeline)
     .option('--dihedral', 'PDQ: also output the 8 rotation/mirror hashes')
     .option('--blockhash-bits <n>', 'blockhash bits per side, a multiple of 4 (hash length n*n)', String(DEFAULT_HASH_OPTIONS.blockhashBits))
-    .option('--format <format>', "ndjson, csv, text, or vpdq (one video's frames in the reference's line format) (default: ndjson when stdout is not a terminal, else text)")
+    .option('--format <format>', "ndjson, csv, text, vpdq (one video's frames in the reference's line format) or pytx (python-threatexchange CSV of each video's vPDQ signal string) (default: ndjson when stdout is not a terminal, else text)")
     .option('--max-pixels <n>', 'largest image (width x height) to decode; larger ones get TOO_MANY_PIXELS')
     .option('--max-bytes <size>', 'largest file to decode (e.g. 50M); larger ones get digests only and TOO_LARGE')
     .option('-j, --jobs <n>', 'files hashed concurrently', String(DEFAULT_JOBS))
