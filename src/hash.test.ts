@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSource } from './synthetic/images.js';
+import { BLOCKHASH_VECTORS } from '../test/conformance/vectors.js';
 import { UsageError } from './errors.js';
 import { hashBuffer, hashFile, hashPixels } from './hash.js';
 import { blockhash } from './signals/blockhash.js';
 import { formatHex, hammingBytes, parseHex } from './signals/hex.js';
 import { DEFAULT_HASH_OPTIONS, type PerceptualSignalType } from './signals/types.js';
 
-const BLOCKHASH_DIR = fileURLToPath(new URL('../../shared/conformance/blockhash/', import.meta.url));
+const BLOCKHASH_DIR = BLOCKHASH_VECTORS + sep;
 
 let dir: string;
 let png: Buffer;

@@ -101,6 +101,9 @@ export {
   type WalkOptions,
   type Hasher,
   type HasherFactory,
+  type HashTask,
+  type MatcherOptions,
+  type ScannedFile,
   type MatchInfo,
   type PoolOptions,
   type ScanConfig,
@@ -121,6 +124,11 @@ export {
 
 // ── Evaluation (hashsieve eval) ─────────────────────────────────────────────────────────────
 export { runEval, type EvalResult } from './eval/run.js';
+
+// ── Service (hashsieve serve): an HMA-compatible HTTP matching service ──────────────────────
+export { createServer, DEFAULT_MAX_UPLOAD_BYTES, isLoopbackHost, type ServerOptions } from './service/server.js';
+export { TOKEN_SCOPES, TokenStore, type TokenInfo, type TokenScope } from './store/tokens.js';
+export { BankStore, bankNames, type BankContent, type BankInfo } from './store/banks.js';
 
 // ── Video (vPDQ, ffmpeg) ────────────────────────────────────────────────────────────────────
 export { vpdq, formatVpdqFile, VPDQ_FRAME_THRESHOLD, VPDQ_MIN_QUALITY, type VpdqFrame } from './signals/vpdq.js';

@@ -147,6 +147,15 @@ describe.skipIf(!ok)('vPDQ lists, match and scan', () => {
     expect(rec.status).toBe('match');
   });
 
+  it('hash NDJSON of videos imports as a list (frames under hashes.vpdq) and a re-encoded copy matches it', () => {
+    writeFileSync(join(dir, 'known.ndjson'), run(['hash', join(dir, 'known.mp4'), '--format', 'ndjson']).stdout);
+    const imp = run(['list', 'import', '--name', 'fromhash', join(dir, 'known.ndjson'), '--json']);
+    expect(imp.code).toBe(0);
+    expect(JSON.parse(imp.stdout).counts.vpdq).toBeGreaterThan(3);
+    const [rec] = records(run(['scan', join(dir, 'scan', 'copy-reencode.dat'), '--lists', 'fromhash', '-q']).stdout);
+    expect(rec.matches.map((m: { signal: string }) => m.signal)).toEqual(['vpdq']);
+  });
+
   it('the conformance videos match their own reference files', () => {
     const r = run(['list', 'import', '--name', 'conformance', '--format', 'vpdq', ...['e02_testsrc2_320x240_16fps', 's04_cellauto_640x480_29.97fps'].map((n) => join(CONF, 'hashes', `${n}.txt`))]);
     expect(r.code).toBe(0);

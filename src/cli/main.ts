@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
+import { escapeControls } from '../report/escape.js';
 import { VERSION } from '../version.js';
 import { withFlags } from './args.js';
 import { EXIT, type CliContext } from './context.js';
@@ -10,13 +11,15 @@ import { register as registerScan } from './commands/scan.js';
 import { register as registerMatch } from './commands/match.js';
 import { register as registerEval } from './commands/eval.js';
 import { register as registerBench } from './commands/bench.js';
+import { register as registerServe } from './commands/serve.js';
+import { register as registerToken } from './commands/token.js';
 import { register as registerCompletion } from './commands/completion.js';
 
 /**
  * Each command module exports `register(program, ctx)`, which declares its options and an
  * action that dynamically imports its heavy code, so `hashsieve list ls` never loads sharp.
  */
-const COMMANDS = [registerHash, registerList, registerScan, registerMatch, registerEval, registerBench, registerCompletion];
+const COMMANDS = [registerHash, registerList, registerScan, registerMatch, registerEval, registerBench, registerServe, registerToken, registerCompletion];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('hashsieve')
@@ -61,11 +64,11 @@ export async function main(argv: readonly string[], overrides: Partial<CliContex
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (e instanceof UsageError) {
-      ctx.stderr.write(`hashsieve: ${withFlags(e.message)}\n`);
+      ctx.stderr.write(`hashsieve: ${escapeControls(withFlags(e.message))}\n`);
       return EXIT.USAGE;
     }
     const err = e as Error;
-    ctx.stderr.write(`hashsieve: fatal: ${withFlags(err?.message ?? String(e))}\n`);
+    ctx.stderr.write(`hashsieve: fatal: ${escapeControls(withFlags(err?.message ?? String(e)))}\n`);
     if (ctx.env.HASHSIEVE_DEBUG) ctx.stderr.write(`${err?.stack ?? ''}\n`);
     return EXIT.USAGE;
   }

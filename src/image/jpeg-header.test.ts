@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSource } from '../synthetic/images.js';
 import { mulberry32 } from '../synthetic/prng.js';
+import { PDQ_VECTORS, SHARED_CONFORMANCE } from '../../test/conformance/vectors.js';
 import { jpegSize } from './jpeg-header.js';
 
-const CONFORMANCE = fileURLToPath(new URL('../../../shared/conformance/', import.meta.url));
+/** The whole shared conformance set when it is beside the repository, else the vendored vectors. */
+const CONFORMANCE = existsSync(SHARED_CONFORMANCE) ? SHARED_CONFORMANCE : dirname(PDQ_VECTORS);
 
 function conformanceJpegs(): string[] {
   const out: string[] = [];

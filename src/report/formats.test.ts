@@ -3,13 +3,20 @@ import { createFormatter, csvField } from './formats.js';
 import type { ScanRecord } from './types.js';
 
 describe('csvField', () => {
-  test('RFC 4180: quotes a field with a comma, quote, CR or LF and doubles its quotes', () => {
+  test('RFC 4180: quotes a field with a comma or quote and doubles its quotes', () => {
     expect(csvField('plain.jpg')).toBe('plain.jpg');
     expect(csvField('a,b.jpg')).toBe('"a,b.jpg"');
     expect(csvField('say "hi".jpg')).toBe('"say ""hi"".jpg"');
-    expect(csvField('two\nlines.jpg')).toBe('"two\nlines.jpg"');
     expect(csvField(undefined)).toBe('');
     expect(csvField(null)).toBe('');
+  });
+
+  test('control characters never reach the file raw: the value is C-quoted (reversible), then CSV-quoted', () => {
+    expect(csvField('two\nlines.jpg')).toBe(String.raw`"""two\nlines.jpg"""`);
+    expect(csvField('x\u001b]0;t\u0007\u001b[2J.png')).toBe(String.raw`"""x\x1b]0;t\x07\x1b[2J.png"""`);
+    expect(csvField('c1\u009b.png')).toBe(String.raw`"""c1\xc2\x9b.png"""`);
+    // A leading quote alone is no control character: plain RFC 4180 quoting.
+    expect(csvField('"quoted".png')).toBe('"""quoted"".png"');
   });
 
   test('text a spreadsheet would run as a formula is prefixed with an apostrophe', () => {
@@ -17,8 +24,9 @@ describe('csvField', () => {
     expect(csvField('+1.jpg')).toBe("'+1.jpg");
     expect(csvField('-2.jpg')).toBe("'-2.jpg");
     expect(csvField('@SUM(A1).jpg')).toBe("'@SUM(A1).jpg");
-    expect(csvField('\tx.jpg')).toBe("'\tx.jpg");
-    expect(csvField('\rx.jpg')).toBe(`"'\rx.jpg"`);
+    // A leading tab or CR is a control character: C-quoted, so the cell starts with a quote, not a formula.
+    expect(csvField('\tx.jpg')).toBe(String.raw`"""\tx.jpg"""`);
+    expect(csvField('\rx.jpg')).toBe(String.raw`"""\rx.jpg"""`);
     // Only at the start, and never for numbers.
     expect(csvField('a=b.jpg')).toBe('a=b.jpg');
     expect(csvField(-3)).toBe('-3');

@@ -1,3 +1,4 @@
+import { hasUnsafeChars, quoteName, safeJson } from './escape.js';
 import { displayPath } from './path-text.js';
 import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
 
@@ -21,12 +22,12 @@ export interface FormatterOptions {
 export function createFormatter(format: ReportFormat, opts: FormatterOptions): RecordFormatter {
   switch (format) {
     case 'ndjson':
-      return { begin: () => '', record: (r) => `${JSON.stringify(r)}\n`, end: () => '' };
+      return { begin: () => '', record: (r) => `${safeJson(r)}\n`, end: () => '' };
     case 'json':
       return {
         begin: () => '{"records":[\n',
-        record: (r, index) => `${index > 0 ? ',\n' : ''}${JSON.stringify(r)}`,
-        end: (summary) => `\n],\n"summary":${JSON.stringify(summary)}}\n`,
+        record: (r, index) => `${index > 0 ? ',\n' : ''}${safeJson(r)}`,
+        end: (summary) => `\n],\n"summary":${safeJson(summary)}}\n`,
       };
     case 'csv':
       return csvFormatter(opts);
@@ -78,11 +79,13 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * One CSV field, RFC 4180 quoted. A text value that a spreadsheet would run as a formula (it
  * begins with =, +, -, @, tab or CR: "CSV injection", OWASP) gets a leading apostrophe, so it is
  * shown as text. File names on seized or uploaded storage are chosen by whoever wrote them, and a
- * scan of `.` reports them as they are. Numbers are written unchanged; NDJSON and JSON carry every
- * value unchanged.
+ * scan of `.` reports them as they are. A text value holding control characters is written in
+ * quoteName's reversible quoted form, so no terminal escape or line break reaches the file raw. Numbers are written unchanged; NDJSON and JSON carry every value
+ * unchanged (\u-escaped).
  */
 export function csvField(v: unknown): string {
   if (v === undefined || v === null) return '';
-  const s = typeof v === 'string' && FORMULA_START.test(v) ? `'${v}` : String(v);
+  const text = typeof v === 'string' && hasUnsafeChars(v) ? quoteName(v) : String(v);
+  const s = typeof v === 'string' && FORMULA_START.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

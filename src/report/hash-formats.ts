@@ -3,6 +3,7 @@ import type { FileErrorInfo } from '../errors.js';
 import type { SignalHash, VideoHashes } from '../results.js';
 import { formatVpdqFile, formatVpdqSignal } from '../signals/vpdq.js';
 import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
+import { escapeControls, safeJson } from './escape.js';
 import { csvField } from './formats.js';
 import { displayPath } from './path-text.js';
 import type { SkipReason } from './types.js';
@@ -77,8 +78,8 @@ function textLine(r: HashRecord): string {
     return `${name}:${h.hash}${q}`;
   });
   if (r.video) parts.push(`vpdq:${r.video.frames.length} frames`);
-  if (r.error) parts.push(`error ${r.error.code}: ${r.error.message}`);
-  if (r.skip) parts.push(`skipped (${r.skip.reason}): ${r.skip.message}`);
+  if (r.error) parts.push(`error ${r.error.code}: ${escapeControls(r.error.message)}`);
+  if (r.skip) parts.push(`skipped (${r.skip.reason}): ${escapeControls(r.skip.message)}`);
   return `${displayPath(r)}\t${parts.join('  ')}`;
 }
 
@@ -86,7 +87,7 @@ function ndjsonLine(r: HashRecord): string {
   const { path, path_bytes, size, width, height, format, error, skip } = r;
   const hashes = r.video ? { ...r.hashes, vpdq: r.video.frames } : r.hashes;
   const video = r.video && { frameRate: r.video.frameRate, secondsPerHash: r.video.secondsPerHash, codec: r.video.codec };
-  return JSON.stringify({ path, path_bytes, size, hashes, width, height, format, video, error, skip });
+  return safeJson({ path, path_bytes, size, hashes, width, height, format, video, error, skip });
 }
 
 export function createHashFormatter(format: HashFormat, opts: HashFormatterOptions): HashFormatter {

@@ -1,3 +1,4 @@
+import { safeJson } from './escape.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -75,5 +76,5 @@ export async function writeManifest(path: string, input: ManifestInput): Promise
     totals: input.totals,
     report,
   };
-  await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(path, `${safeJson(manifest, 2)}\n`, { mode: 0o600 });
 }

@@ -10,7 +10,7 @@ export { runEngine, type EngineJob } from './engine.js';
 export { ReportOutput, type ReportOutputOptions } from './output.js';
 export { readCheckpoint, CheckpointWriter, type CheckpointState } from './checkpoint.js';
 export { parseHashLine, matchLine, type HashLine } from './match.js';
-export type { HashTask } from './task.js';
+export type { HashTask, ScannedFile } from './task.js';
 export { createFormatter, type RecordFormatter } from '../report/formats.js';
 export { fileSink, streamSink, type ReportSink } from '../report/sink.js';
 export { formatSummary, summarize } from '../report/summary.js';

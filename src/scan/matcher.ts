@@ -3,29 +3,32 @@ import type { ExactIndex, IndexMatch } from '../search/types.js';
 import type { PackedHashes } from '../types.js';
 import type { MatchInfo, ScanStatus } from '../report/types.js';
 import type { FileHashResult } from '../results.js';
-import { isPerceptual, isVideo } from '../signals/registry.js';
+import { getSignal, isPerceptual, isVideo } from '../signals/registry.js';
 import { buildListVideoIndex, type ListVideoRef } from '../video/list-index.js';
 import type { VpdqIndex, VpdqMatchOptions } from '../video/match.js';
 import type { DihedralName, SignalType } from '../signals/types.js';
 import { DIHEDRAL_NAMES } from '../signals/types.js';
 import type { StoreReader } from '../store/types.js';
+import { categoryPasses, type CategoryFilter } from './categories.js';
 import { cachedHammingIndex } from './index-cache.js';
 
 export interface MatcherOptions {
-  /** List names to match against (already checked to exist). */
-  readonly lists: readonly string[];
-  /** Signals to build an index for (those the lists hold and the scan computes). */
-  readonly signals: readonly SignalType[];
-  /** Largest distance that counts as a match, per perceptual signal name. */
-  readonly thresholds: ReadonlyMap<string, number>;
-  /** Also match the 8 rotations/mirrors where the signal supports it (PDQ). */
-  readonly dihedral: boolean;
+  /** List names to match against; every list in the store when absent. */
+  readonly lists?: readonly string[];
+  /** Signals to build an index for (those the lists hold and the scan computes), as names or signal objects. */
+  readonly signals: readonly (SignalType | string)[];
+  /** Largest distance that counts as a match, per perceptual signal name; each signal's default otherwise. */
+  readonly thresholds?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
+  /** Also match the 8 rotations/mirrors where the signal supports it (PDQ); default false. */
+  readonly dihedral?: boolean;
   /** Folder of the on-disk index cache (see index-cache.ts); null or absent builds every time. */
   readonly indexCache?: string | null;
   /** vPDQ video match thresholds other than the frame distance (see src/video/match.ts). */
   readonly videoMatch?: Partial<VpdqMatchOptions>;
   /** Told when the index cache cannot be used (the scan goes on without it). */
   readonly onWarning?: (message: string) => void;
+  /** Report only matches whose entry's category passes this filter (absent: every match). */
+  readonly categories?: CategoryFilter | null;
 }
 
 interface SignalIndex {
@@ -58,23 +61,26 @@ export class Matcher {
     private readonly store: StoreReader,
     private readonly indexes: readonly SignalIndex[],
     private readonly dihedral: boolean,
+    private readonly categories: CategoryFilter | null = null,
     private readonly videos: VpdqIndex<ListVideoRef> | null = null,
   ) {}
 
   static build(store: StoreReader, opts: MatcherOptions): Matcher {
     const indexes: SignalIndex[] = [];
+    const lists = opts.lists ?? store.lists().map((l) => l.name);
+    const thresholds = opts.thresholds instanceof Map ? opts.thresholds : new Map(Object.entries(opts.thresholds ?? {}));
     let videos: VpdqIndex<ListVideoRef> | null = null;
-    for (const signal of opts.signals) {
+    for (const signal of new Set(opts.signals.map((s) => (typeof s === 'string' ? getSignal(s) : s)))) {
       if (isVideo(signal)) {
-        const frameThreshold = opts.thresholds.get(signal.name);
-        videos = buildListVideoIndex(store, signal.name, opts.lists, { ...opts.videoMatch, ...(frameThreshold === undefined ? {} : { frameThreshold }) });
+        const frameThreshold = thresholds.get(signal.name);
+        videos = buildListVideoIndex(store, signal.name, lists, { ...opts.videoMatch, ...(frameThreshold === undefined ? {} : { frameThreshold }) });
         if (videos.size === 0) videos = null;
         continue;
       }
-      const packed = store.loadPacked(signal.name, opts.lists);
+      const packed = store.loadPacked(signal.name, lists);
       if (packed.count === 0) continue;
       const perceptual = isPerceptual(signal);
-      const threshold = perceptual ? (opts.thresholds.get(signal.name) ?? signal.defaultThreshold) : 0;
+      const threshold = perceptual ? (thresholds.get(signal.name) ?? signal.defaultThreshold) : 0;
       indexes.push({
         signal,
         threshold,
@@ -82,7 +88,7 @@ export class Matcher {
         exact: perceptual ? null : buildExactIndex(packed),
       });
     }
-    return new Matcher(store, indexes, opts.dihedral, videos);
+    return new Matcher(store, indexes, opts.dihedral === true, opts.categories ?? null, videos);
   }
 
   /** Entry counts per indexed signal (vpdq: frames). */
@@ -162,6 +168,7 @@ export class Matcher {
           transform: m.transform,
         };
       })
+      .filter((m) => categoryPasses(this.categories, m.category))
       .sort((a, b) => a.distance - b.distance || a.list.localeCompare(b.list) || a.signal.localeCompare(b.signal));
   }
 }

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { DecodeLimits } from '../image/decode.js';
+import { escapeControls } from '../report/escape.js';
 import { createFormatter } from '../report/formats.js';
 import { writeManifest, type ManifestList } from '../report/manifest.js';
 import { fileSink, streamSink } from '../report/sink.js';
@@ -17,6 +18,7 @@ import type { ListInfo, StoreReader } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointState } from './checkpoint.js';
 import { runEngine } from './engine.js';
+import type { CategoryFilter } from './categories.js';
 import { Matcher, type MatcherOptions } from './matcher.js';
 import { ReportOutput } from './output.js';
 import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from './pool.js';
@@ -53,6 +55,8 @@ export interface ScanConfig {
   readonly lists: readonly ListInfo[];
   readonly thresholds: ReadonlyMap<string, number>;
   readonly dihedral: boolean;
+  /** Report only matches of entries whose category passes (absent or null: every match). */
+  readonly categories?: CategoryFilter | null;
   /** Folder for the on-disk index cache; null builds the indexes every time. */
   readonly indexCache: string | null;
   readonly format: ReportFormat;
@@ -95,6 +99,7 @@ function reportShape(c: ScanConfig): Record<string, unknown> {
     thresholds: Object.fromEntries(c.thresholds),
     dihedral: c.dihedral,
     hashOptions: c.hashOptions,
+    ...(c.categories ? { categories: c.categories } : {}),
   };
 }
 
@@ -176,7 +181,8 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     dihedral: c.dihedral,
     ...(c.videoMatch && { videoMatch: c.videoMatch }),
     indexCache: c.indexCache,
-    onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
+    categories: c.categories ?? null,
+    onWarning: (message) => io.stderr.write(`hashsieve: warning: ${escapeControls(message)}\n`),
   });
   const { state, writer } = await openCheckpoint(c, startedAt);
   const totals = state?.totals ?? emptyTotals();
@@ -248,6 +254,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       thresholds: Object.fromEntries([...perceptualIndexed].map((n) => [n, c.thresholds.get(n)!])),
       options: {
         dihedral: c.dihedral,
+        categories: c.categories ?? null,
         pdqPipeline: c.hashOptions.pdqPipeline,
         blockhashBits: c.hashOptions.blockhashBits,
         onlyMatches: c.onlyMatches,

@@ -22,6 +22,8 @@ export interface HashTask {
   readonly started?: SharedArrayBuffer;
   /** The walk did not stat this file (WalkOptions.lazyStat): the worker reports its size and mtime. */
   readonly stat?: boolean;
+  /** Hash these bytes (an upload held in memory) instead of reading `path`, which is then only a label. */
+  readonly bytes?: Uint8Array;
 }
 
 /** A worker's answer: the hashes, and with HashTask.stat the file's lstat (null when that failed). */

@@ -1,6 +1,6 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { hashFile } from '../hash.js';
+import { hashBuffer, hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
 import { asFsPath, type FsPath } from './fs-path.js';
@@ -24,6 +24,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     if (started.length > 1) Atomics.store(started, 1, BigInt(threadId));
     Atomics.store(started, 0, process.hrtime.bigint());
   }
+  if (task.bytes) return hashBuffer(task.bytes, { path: typeof task.path === 'string' ? task.path : undefined, signals: task.signals, hashOptions: task.options, limits: task.limits });
   const path = asFsPath(task.path);
   const st = task.stat ? lstatOf(path) : undefined;
   const result = await hashFile(path, {

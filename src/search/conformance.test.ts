@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PDQ_VECTORS } from '../../test/conformance/vectors.js';
 import { hammingBytes } from '../signals/hex.js';
 import { LinearIndex } from './linear.js';
 import { MultiIndexHash } from './mih.js';
 import type { PackedHashes } from './types.js';
 
-const LISTS = fileURLToPath(new URL('../../../shared/conformance/pdq/lists/', import.meta.url));
+const LISTS = join(PDQ_VECTORS, 'lists') + sep;
 
 function readHashes(file: string): Uint8Array[] {
   return readFileSync(LISTS + file, 'utf8')

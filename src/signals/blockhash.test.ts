@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { HashFormatError, UsageError } from '../errors.js';
@@ -12,11 +12,12 @@ import {
   parseBlockhash,
   toPackedRgba,
 } from './blockhash.js';
+import { BLOCKHASH_VECTORS } from '../../test/conformance/vectors.js';
 import { describeSignalChecklist, toPixels, withPaddedStride } from '../../test/support/signal-checklist.js';
 import { formatHex } from './hex.js';
 import { DEFAULT_HASH_OPTIONS, type Pixels } from './types.js';
 
-const CONFORMANCE = fileURLToPath(new URL('../../../shared/conformance/blockhash/', import.meta.url));
+const CONFORMANCE = BLOCKHASH_VECTORS + sep;
 const IMAGES = readdirSync(CONFORMANCE).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
 
 /** The conformance README's decode recipe. */
@@ -29,7 +30,7 @@ function expected(file: string, method: 1 | 2): string {
   return readFileSync(`${CONFORMANCE}${stem}_16_${method}.txt`, 'utf8').trim().split(/\s+/)[0];
 }
 
-describe('blockhash conformance (../shared/conformance/blockhash)', () => {
+describe('blockhash conformance (test/conformance/blockhash)', () => {
   it('has the 17 reference images', () => {
     expect(IMAGES).toHaveLength(17);
   });

@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { formatHex } from './hex.js';
 import { pdq } from './pdq.js';
-import { PDQ_CONFORMANCE as ROOT, readExpected } from '../../test/support/pdq-conformance.js';
+import { readExpected } from '../../test/support/pdq-conformance.js';
+import { PDQ_VECTORS as ROOT } from '../../test/conformance/vectors.js';
 import { computePdq, dihedralHashes, hashFromBuffer64 } from './pdq/pipeline.js';
 import { DEFAULT_HASH_OPTIONS, DIHEDRAL_NAMES, type DihedralName, type Pixels } from './types.js';
 
@@ -51,7 +52,7 @@ async function pngPixels(path: string): Promise<Pixels> {
   return { data, width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4, stride: info.width * info.channels };
 }
 
-describe('Jarosz filter and decimation on the pixels the C++ tool hashed (decoded/*.png)', () => {
+describe('Jarosz filter and decimation on the pixels the C++ tool hashed (decoded/*.png, *.webp)', () => {
   const expected = new Map(readExpected('expected-cpp-cli.csv').map((e) => [e.path, { hash: e.hash, quality: e.quality }]));
   const decoded = walk(join(ROOT, 'decoded')).map((f) => relative(join(ROOT, 'decoded'), f));
 
@@ -60,7 +61,7 @@ describe('Jarosz filter and decimation on the pixels the C++ tool hashed (decode
   });
 
   it.each(decoded)('%s: 64x64 buffer, hash and quality as the reference', async (rel) => {
-    const image = rel.replace(/\.png$/, '');
+    const image = rel.replace(/\.(png|webp)$/, '');
     const golden = goldens.find((g) => g.file === image);
     const pixels = await pngPixels(join(ROOT, 'decoded', rel));
     const r = computePdq(pixels, true);

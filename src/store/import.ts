@@ -3,11 +3,14 @@ import type Database from 'better-sqlite3';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
+import { hasUnsafeChars, quoteName } from '../report/escape.js';
 import { SIGNALS } from '../signals/registry.js';
 import { computeEntriesDigest } from './digest.js';
 import { csvFormat } from './formats/csv.js';
 import { exportFormat, type ExportParser } from './formats/exportfmt.js';
 import { hashdeepFormat } from './formats/hashdeep.js';
+import { ndjsonFormat } from './formats/ndjson.js';
+import { sumsFormat } from './formats/sums.js';
 import { textFormat } from './formats/text.js';
 import {
   FORMAT_NAMES,
@@ -20,6 +23,7 @@ import {
 import { PHOTODNA_NOTE, vicsFormat } from './formats/vics.js';
 import { videoIdFromFile, vpdqFileFormat } from './formats/vpdq.js';
 import { normaliseSha256, verifyFileSignature, type VerifiedFile } from './integrity.js';
+import { beginWrite, type LockWaitListener } from './lock.js';
 import { readHead, sniffFormat } from './sniff.js';
 import { SortedRows } from './runs.js';
 import { LineRejected, ParsingSink } from './sink.js';
@@ -42,6 +46,8 @@ export interface ImportOptions extends FormatOptions {
   readonly sha256?: string;
   /** Refuse the file unless this detached Ed25519 signature verifies with this PEM public key. */
   readonly signature?: { readonly signatureFile: string; readonly publicKeyFile: string };
+  /** Told when another writer holds the database and the import waits for it (it waits as long as that takes). */
+  readonly onLockWait?: LockWaitListener;
   /** Testing: called inside the transaction after each row read from the file. */
   readonly afterInsert?: (rowsSoFar: number) => void;
   /** Testing: hash bytes collected in memory before sorted runs are spilled (default 64 MiB). */
@@ -98,21 +104,25 @@ function makeParser(format: FormatName, sink: EntrySink, options: FormatOptions)
       return hashdeepFormat(sink);
     case 'export':
       return exportFormat(sink);
+    case 'ndjson':
+      return ndjsonFormat(sink, options);
+    case 'sums':
+      return sumsFormat(sink, options);
     case 'vpdq':
       return vpdqFileFormat(sink, options);
   }
 }
 
 function checkName(name: string): void {
-  if (!name || name.trim() !== name || name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
+  if (!name || name.trim() !== name || name.length > MAX_NAME_LENGTH || hasUnsafeChars(name) || name.includes(',')) {
     throw new UsageError(
-      `Expected a list name of 1-${MAX_NAME_LENGTH} characters without control characters or surrounding spaces`,
+      `Expected a list name of 1-${MAX_NAME_LENGTH} characters without commas (lists are selected by comma-separated names), control characters or surrounding spaces`,
     );
   }
 }
 
 function where(file: string, unit: 'line' | 'record', pos: number): string {
-  return unit === 'line' ? `${file}:${pos}` : `${file}: record ${pos}`;
+  return unit === 'line' ? `${quoteName(file)}:${pos}` : `${quoteName(file)}: record ${pos}`;
 }
 
 interface Checked {
@@ -129,9 +139,9 @@ function checkRequest(file: string, options: ImportOptions): Checked {
   try {
     isFile = statSync(file).isFile();
   } catch {
-    throw new UsageError(`Cannot read ${file}`);
+    throw new UsageError(`Cannot read ${quoteName(file)}`);
   }
-  if (!isFile) throw new UsageError(`${file} is not a regular file`);
+  if (!isFile) throw new UsageError(`${quoteName(file)} is not a regular file`);
   if (options.signal !== undefined && !SIGNALS.has(options.signal.trim().toLowerCase())) {
     throw new UsageError(`Unknown signal ${JSON.stringify(options.signal)}; expected one of: ${[...SIGNALS.keys()].join(', ')}`);
   }
@@ -199,9 +209,9 @@ export async function importList(store: Store, fileOrFiles: string | readonly st
   const db = store.db;
   const previousCache = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-  db.exec('BEGIN IMMEDIATE');
   let unit: FormatParser['unit'] = 'line';
   try {
+    await beginWrite(db, options.onLockWait);
     const rows = new SortedRows(db, options.runBudgetBytes);
     const sink = new ParsingSink(rows, Boolean(options.skipInvalid), options.afterInsert);
     const videoId = (f: string) => (format === 'vpdq' ? { videoId: options.videoId ?? videoIdFromFile(f) } : {});
@@ -216,13 +226,13 @@ export async function importList(store: Store, fileOrFiles: string | readonly st
     }
     file = files[0];
     if (wantSha && sha256 !== wantSha) {
-      throw new UsageError(`${file}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
+      throw new UsageError(`${quoteName(file)}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
     }
     if (verified && sha256 !== verified.sha256) {
-      throw new UsageError(`${file} changed after its signature was checked; nothing imported`);
+      throw new UsageError(`${quoteName(file)} changed after its signature was checked; nothing imported`);
     }
     if (sink.rows === 0) {
-      throw new UsageError(`${file}: no hash entries found (format ${format}); nothing imported`);
+      throw new UsageError(`${quoteName(file)}: no hash entries found (format ${format}); nothing imported`);
     }
     const stored = storeRows(db, listId, rows, mode === 'append');
     rows.dispose();
@@ -233,7 +243,7 @@ export async function importList(store: Store, fileOrFiles: string | readonly st
     const header = format === 'export' ? (parser as ExportParser).metadata() : null;
     const complete = mode !== 'append' && Object.keys(sink.skipped).length === 0;
     if (header?.entriesDigest && complete && header.entriesDigest !== digest) {
-      throw new UsageError(`${file}: its entries do not match the digest in its header (altered export?); nothing imported`);
+      throw new UsageError(`${quoteName(file)}: its entries do not match the digest in its header (altered export?); nothing imported`);
     }
     const keep = (col: string): string => (mode === 'append' ? `coalesce(?, ${col})` : '?');
     db.prepare(

@@ -2,6 +2,7 @@ export type { EntryInfo, ListInfo, StoreReader } from './types.js';
 export { openStore, Store, type OpenStoreOptions } from './store.js';
 export { resolveDbPath, DB_ENV } from './paths.js';
 export { importList, type ImportMode, type ImportOptions, type ImportSummary } from './import.js';
+export { DEGENERATE_NOTE } from './sink.js';
 export { exportList } from './export.js';
 export { verifyStore, type ListVerification, type StoreVerification } from './verify.js';
 export { computeEntriesDigest, DIGEST_DOMAIN } from './digest.js';

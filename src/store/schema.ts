@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { packFromEntries } from './packed.js';
+import { SERVICE_MIGRATION } from './service-schema.js';
 
 /** 'HSIV': marks a SQLite file as a hashsieve list store (PRAGMA application_id). */
 export const APPLICATION_ID = 0x48534956;
@@ -71,6 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const id of db.prepare('SELECT id FROM lists').pluck().all() as number[]) packFromEntries(db, id, 0);
     },
   },
+  SERVICE_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

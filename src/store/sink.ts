@@ -1,4 +1,5 @@
 import { HashFormatError } from '../errors.js';
+import { hasUnsafeChars } from '../report/escape.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { SignalType } from '../signals/types.js';
 import { displayName, type EntrySink } from './formats/types.js';
@@ -8,6 +9,8 @@ import { parseVpdqSignal, VPDQ_LOW_QUALITY_NOTE, VPDQ_NO_FRAMES_NOTE } from './f
 import { VPDQ_MIN_QUALITY } from '../signals/vpdq.js';
 
 const MAX_SKIP_REASONS = 20;
+/** Counted (and warned about) at import: such a hash matches every flat or near-flat image. */
+export const DEGENERATE_NOTE = 'degenerate perceptual hashes (all bits 0 or all bits 1; they match flat images)';
 const OTHER_REASONS = 'other reasons';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -22,6 +25,22 @@ export class LineRejected extends Error {
   ) {
     super(reason);
   }
+}
+
+/**
+ * Which of an entry's text fields holds a control character (C0, DEL, C1, line separators, bidi
+ * overrides), if any: such values are refused at import, never stored. A tab is allowed in a tag.
+ */
+function unsafeField(id: string | null, category: string | null, tags: readonly string[]): string | null {
+  if (id !== null && hasUnsafeChars(id)) return 'id';
+  if (category !== null && hasUnsafeChars(category)) return 'category';
+  if (tags.some((t) => hasUnsafeChars(t.replace(/\t/g, ' ')))) return 'tags';
+  return null;
+}
+
+function isDegenerate(hash: Uint8Array): boolean {
+  const first = hash[0];
+  return (first === 0 || first === 0xff) && hash.every((b) => b === first);
 }
 
 function normaliseTags(tags: readonly string[]): string[] {
@@ -64,6 +83,12 @@ export class ParsingSink implements EntrySink {
       this.problem(pos, err.message);
       return;
     }
+    const unsafe = unsafeField(externalId, category, tags);
+    if (unsafe) {
+      this.problem(pos, `control character in the entry's ${unsafe}`);
+      return;
+    }
+    if (sig.kind === 'perceptual' && isDegenerate(hash)) this.note(DEGENERATE_NOTE);
     this.add(sig, hash, externalId, category, tags);
   }
 
@@ -78,6 +103,11 @@ export class ParsingSink implements EntrySink {
 
   /** A vpdq frame line or signal string (JSON array of frames): one entry per frame of usable quality. */
   private videoEntry(pos: number, sig: SignalType, text: string, externalId: string | null, category: string | null, tags: readonly string[]): void {
+    const unsafe = unsafeField(externalId, category, tags);
+    if (unsafe) {
+      this.problem(pos, `control character in the entry's ${unsafe}`);
+      return;
+    }
     const frames = parseVpdqSignal(text);
     if (!frames) {
       this.problem(pos, 'expected a vpdq frame (frame,quality,hash,timestamp or hash,quality,timestamp) or a JSON array of frames');

@@ -1,15 +1,13 @@
 /**
- * Test support for the PDQ conformance suites (src/signals/pdq-*.test.ts): where the vectors are,
- * how to read the expected CSVs, and the decode-then-hash path they check. No library code uses it.
+ * Test support for the PDQ conformance suites (src/signals/pdq-*.test.ts): how to read the expected
+ * CSVs, and the decode-then-hash path they check.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decodeImage, DEFAULT_DECODE_LIMITS } from '../../src/image/decode.js';
 import { pdq } from '../../src/signals/pdq.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../../src/signals/types.js';
-
-export const PDQ_CONFORMANCE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'conformance', 'pdq');
+import { PDQ_VECTORS } from '../conformance/vectors.js';
 
 export interface Expected {
   readonly path: string;
@@ -18,7 +16,7 @@ export interface Expected {
 }
 
 export function readExpected(csv: string): Expected[] {
-  return readFileSync(join(PDQ_CONFORMANCE, csv), 'utf8')
+  return readFileSync(join(PDQ_VECTORS, csv), 'utf8')
     .trim()
     .split('\n')
     .map((line) => {
@@ -27,9 +25,10 @@ export function readExpected(csv: string): Expected[] {
     });
 }
 
-export async function hashConformanceImage(path: string, pipeline: PdqPipeline): Promise<{ hex: string; quality: number }> {
+/** Hash one of the large photos (`photos` is the folder pdqPhotos() found). */
+export async function hashConformanceImage(photos: string, path: string, pipeline: PdqPipeline): Promise<{ hex: string; quality: number }> {
   const options: HashOptions = { ...DEFAULT_HASH_OPTIONS, pdqPipeline: pipeline };
-  const { pixels } = await decodeImage(join(PDQ_CONFORMANCE, 'images', path), {
+  const { pixels } = await decodeImage(join(photos, path), {
     limits: DEFAULT_DECODE_LIMITS,
     minSide: pdq.minDecodeSide(options),
   });

@@ -79,6 +79,24 @@ export function register(program: Command, ctx: CliContext): void {
     });
 
   bench
+    .command('serve')
+    .description('The HTTP service on loopback under autocannon: raw_lookup req/s and p99, lookup_batch hashes/s, uploads/s vs the pool')
+    .option('--sizes <LIST>', 'synthetic PDQ list sizes, one service each, k/M suffixes (e.g. 1M,10M)', '1M')
+    .option('--seconds <S>', 'seconds per measured round', '10')
+    .option('--connections <C>', 'concurrent connections for raw_lookup', '16')
+    .option('--workers <N>', 'hash pool threads of the service (default: the core count)')
+    .option('--batch <N>', 'lines per lookup_batch request', '1000')
+    .option('--batch-threads <N>', 'the service\'s lookup_batch query threads (default: the core count)')
+    .option('--images <N>', 'synthetic 1024x768 JPEGs for the upload round (0 skips it)', '20')
+    .option('--seed <S>', 'seed for the list, the queries and the images', '1')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nThe service runs in a child process on 127.0.0.1; figures go to stdout, progress to stderr.\nExit codes: 0 done, 2 usage or fatal error.\n')
+    .action(async (flags) => {
+      const { runBenchServe } = await import('../run/bench-serve.js');
+      await runBenchServe(flags, ctx);
+    });
+
+  bench
     .command('video')
     .description("vPDQ: seconds of video hashed per second on generated H.264 against ffmpeg's decode-only rate, and lookup cost against a synthetic list of videos")
     .option('--sizes <LIST>', 'frame sizes of the generated videos (default 1280x720,1920x1080)')

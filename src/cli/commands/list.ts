@@ -2,12 +2,13 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { escapeControls, quoteName, safeJson } from '../../report/escape.js';
 import { invalidArgument, parseEnum, withFlags } from '../args.js';
 import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'vpdq'];
+const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'vpdq'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
 interface DbOpts {
@@ -52,14 +53,19 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
 }
 
+/** A stored free-text value as a terminal may show it: quoted when it holds control characters. */
+function shown(v: string | null): string {
+  return v === null ? '-' : quoteName(v);
+}
+
 function lsText(lists: ListInfo[]): string {
   if (lists.length === 0) return 'No lists imported yet.\n';
   return table([
     ['NAME', 'SOURCE', 'VERSION', 'IMPORTED', 'SIGNATURE', 'ENTRIES'],
     ...lists.map((l) => [
-      l.name,
-      l.sourceOrg ?? '-',
-      l.version ?? '-',
+      quoteName(l.name),
+      shown(l.sourceOrg),
+      shown(l.version),
       l.importedAt.slice(0, 19).replace('T', ' ') + 'Z',
       l.signatureStatus,
       countsText(l.counts),
@@ -69,12 +75,12 @@ function lsText(lists: ListInfo[]): string {
 
 function infoText(l: ListInfo): string {
   const rows: Array<[string, string]> = [
-    ['name', l.name],
-    ['source', l.sourceOrg ?? '-'],
-    ['version', l.version ?? '-'],
-    ['description', l.description ?? '-'],
+    ['name', quoteName(l.name)],
+    ['source', shown(l.sourceOrg)],
+    ['version', shown(l.version)],
+    ['description', shown(l.description)],
     ['imported', l.importedAt],
-    ['source file', l.sourceFile ?? '-'],
+    ['source file', shown(l.sourceFile)],
     ['source sha256', l.sourceSha256 ?? '-'],
     ['signature', l.signatureStatus + (l.keyFingerprint ? ` (key sha256 ${l.keyFingerprint})` : '')],
     ['entries digest', l.entriesDigest],
@@ -87,7 +93,7 @@ function infoText(l: ListInfo): string {
 export function summaryText(s: ImportSummary): string {
   const total = Object.values(s.imported).reduce((a, b) => a + b, 0);
   const lines = [
-    `Imported ${total} new entries into list "${s.list}" (${s.format}, ${s.mode}; file sha256 ${s.sha256}; ${s.signatureStatus})`,
+    `Imported ${total} new entries into list ${escapeControls(JSON.stringify(s.list))} (${s.format}, ${s.mode}; file sha256 ${s.sha256}; ${s.signatureStatus})`,
   ];
   for (const [sig, n] of Object.entries(s.imported)) lines.push(`  ${sig}: ${n}`);
   lines.push(`  duplicates (kept once): ${s.duplicates}`);
@@ -99,7 +105,7 @@ export function summaryText(s: ImportSummary): string {
   if (s.photoDna > 0) {
     lines.push(`  PhotoDNA values NOT imported: ${s.photoDna} (PhotoDNA cannot be computed or matched by hashsieve)`);
   }
-  for (const [note, n] of Object.entries(s.notes)) lines.push(`  ${note}: ${n}`);
+  for (const [note, n] of Object.entries(s.notes)) lines.push(`  ${escapeControls(note)}: ${n}`);
   lines.push(`  list now holds: ${countsText(s.counts)}`);
   return lines.join('\n') + '\n';
 }
@@ -108,8 +114,8 @@ function verifyText(v: StoreVerification): string {
   const lines: string[] = [];
   lines.push(v.database.length === 0 ? 'database: ok' : `database: FAILED\n${v.database.map((p) => `  ${p}`).join('\n')}`);
   for (const l of v.lists) {
-    lines.push(l.ok ? `${l.list}: ok` : `${l.list}: FAILED`);
-    for (const p of l.problems) lines.push(`  ${p}`);
+    lines.push(`${quoteName(l.list)}: ${l.ok ? 'ok' : 'FAILED'}`);
+    for (const p of l.problems) lines.push(`  ${escapeControls(p)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -120,8 +126,8 @@ export function register(program: Command, ctx: CliContext): void {
   list
     .command('import <files...>')
     .description(
-      'Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, a hashsieve export, or vpdq: ' +
-        "one reference vPDQ hash file per video, several at once, each video's id its file name)",
+      'Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, md5sum/sha1sum/sha256sum, hashsieve hash/scan NDJSON or CSV, a hashsieve export, ' +
+        "or vpdq: one reference vPDQ hash file per video, several at once, each video's id its file name)",
     )
     .requiredOption('--name <name>', 'list name (unique)')
     .option('--source <org>', 'organisation the list came from')
@@ -129,7 +135,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--description <text>', 'free-text description')
     .option('--format <format>', `file format: ${FORMATS.join('|')}`, 'auto')
     .option('--signal <name>', 'signal of bare hashes (text) or of a CSV without a signal column')
-    .option('--columns <map>', 'CSV column mapping: hash=COL,id=COL,category=COL,signal=COL,tags=COL')
+    .option('--columns <map>', 'CSV column mapping: hash=COL,id=COL,category=COL,signal=COL,tags=COL (NDJSON: id=FIELD,category=FIELD)')
     .option('--skip-invalid', 'import the valid lines and count the invalid ones by reason, instead of rejecting the file')
     .option('--replace', 'replace an existing list of this name (atomic swap)')
     .option('--append', 'add to an existing list of this name')
@@ -146,7 +152,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (Boolean(opts.signature) !== Boolean(opts.publicKey)) {
         throw new UsageError('--signature and --public-key go together');
       }
-      const { importList } = await import('../../store/index.js');
+      const { importList, DEGENERATE_NOTE } = await import('../../store/index.js');
       const summary = await withStore(ctx, opts, false, (store) =>
         importList(store, files, {
           name: opts.name,
@@ -160,10 +166,18 @@ export function register(program: Command, ctx: CliContext): void {
           mode: opts.replace ? 'replace' : opts.append ? 'append' : 'create',
           sha256: opts.sha256,
           signature: opts.signature ? { signatureFile: opts.signature, publicKeyFile: opts.publicKey } : undefined,
+          onLockWait: (state, ms) =>
+            ctx.stderr.write(
+              state === 'waiting'
+                ? `hashsieve: another process is writing to the list database ${quoteName(store.path)}; waiting for it to finish (Ctrl-C to give up)\n`
+                : `hashsieve: the list database is free after ${(ms / 1000).toFixed(1)} s; importing\n`,
+            ),
         }),
       );
       ctx.stderr.write(summaryText(summary));
-      if (opts.json) ctx.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      const degenerate = summary.notes[DEGENERATE_NOTE];
+      if (degenerate) ctx.stderr.write(`hashsieve: warning: ${degenerate} ${DEGENERATE_NOTE}; imported as given, check the list\n`);
+      if (opts.json) ctx.stdout.write(safeJson(summary, 2) + '\n');
     });
 
   list
@@ -174,7 +188,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExit codes: 0 listed, 2 usage error.')
     .action(async (opts) => {
       const lists = await withStore(ctx, opts, true, (s) => s.lists());
-      ctx.stdout.write(opts.json ? JSON.stringify(lists, null, 2) + '\n' : lsText(lists));
+      ctx.stdout.write(opts.json ? safeJson(lists, 2) + '\n' : lsText(lists));
     });
 
   list
@@ -185,7 +199,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExit codes: 0 shown, 2 usage error or no such list.')
     .action(async (name: string, opts) => {
       const info = await withStore(ctx, opts, true, (s) => s.requireList(name));
-      ctx.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : infoText(info));
+      ctx.stdout.write(opts.json ? safeJson(info, 2) + '\n' : infoText(info));
     });
 
   list
@@ -212,7 +226,7 @@ export function register(program: Command, ctx: CliContext): void {
         const n = await exportList(store, name, out);
         out.end();
         await once(out, 'finish');
-        ctx.stderr.write(`Exported ${n} entries of list "${name}" to ${opts.out}\n`);
+        ctx.stderr.write(`Exported ${n} entries of list ${escapeControls(JSON.stringify(name))} to ${quoteName(opts.out)}\n`);
         return n;
       });
     });
@@ -225,7 +239,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string, opts) => {
       const removed = await withStore(ctx, opts, false, (s) => s.removeList(name));
       if (!removed) throw new UsageError(`No list named ${JSON.stringify(name)}`);
-      ctx.stderr.write(`Removed list "${name}"\n`);
+      ctx.stderr.write(`Removed list ${escapeControls(JSON.stringify(name))}\n`);
     });
 
   list
@@ -237,7 +251,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string | undefined, opts) => {
       const { verifyStore } = await import('../../store/index.js');
       const result = await withStore(ctx, opts, true, (s) => verifyStore(s, name));
-      ctx.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : verifyText(result));
+      ctx.stdout.write(opts.json ? safeJson(result, 2) + '\n' : verifyText(result));
       if (!result.ok) ctx.setExitCode(EXIT.MATCH);
     });
 }

@@ -3,6 +3,8 @@ import { EXIT, type CliContext } from '../context.js';
 import type { MatchCommandOptions } from '../run/match.js';
 import { VPDQ_MATCH_HELP } from '../video-args.js';
 
+const collectValues = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('match')
@@ -16,6 +18,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12')
     .option('--vpdq-match <spec>', VPDQ_MATCH_HELP)
     .option('--dihedral', 'PDQ: match the 8 dihedral hashes when the input carries them (`hashsieve hash --dihedral`)')
+    .option('--categories <names>', 'report only matches of list entries in these categories (comma-separated, repeatable; case-insensitive)', collectValues)
+    .option('--exclude-categories <names>', 'never report matches of list entries in these categories, e.g. NEGATIVE_CLASS (comma-separated, repeatable)', collectValues)
     .option('--index-cache <dir>', 'keep built match indexes in this folder and reuse them while the lists are unchanged (default: $HASHSIEVE_INDEX_CACHE, else off)')
     .option('-o, --out <file>', 'write the report to this file instead of stdout')
     .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')

@@ -29,6 +29,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--algo <signals>', 'signals to compute (default: those the lists hold, plus sha256)')
     .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12 (defaults from each signal)')
     .option('--dihedral', 'PDQ: also match the 8 rotations and mirror images of each file')
+    .option('--categories <names>', 'report only matches of list entries in these categories (comma-separated, repeatable; case-insensitive)', collect)
+    .option('--exclude-categories <names>', 'never report matches of list entries in these categories, e.g. NEGATIVE_CLASS (comma-separated, repeatable)', collect)
     .option('--index-cache <dir>', 'keep built match indexes in this folder and reuse them while the lists are unchanged (default: $HASHSIEVE_INDEX_CACHE, else off)')
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp (default: the library default)')
     .option('-o, --out <file>', 'write the report to this new file instead of stdout')

@@ -10,6 +10,7 @@ import { ReportOutput } from '../../scan/output.js';
 import { parseList, parseThresholds } from '../args.js';
 import type { CliContext } from '../context.js';
 import { indexCacheDir, openStoreReadonly, parseFormat } from './scan.js';
+import { categoryFilter } from '../../scan/categories.js';
 import { parseVpdqMatch } from '../video-args.js';
 
 export interface MatchCommandOptions {
@@ -18,6 +19,8 @@ export interface MatchCommandOptions {
   threshold?: string;
   vpdqMatch?: string;
   dihedral?: boolean;
+  categories?: string[];
+  excludeCategories?: string[];
   indexCache?: string;
   out?: string;
   format: string;
@@ -50,6 +53,7 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
       thresholds,
       videoMatch: parseVpdqMatch('--vpdq-match', opts.vpdqMatch),
       dihedral: opts.dihedral === true,
+      categories: categoryFilter(opts.categories, opts.excludeCategories),
       indexCache: indexCacheDir(opts.indexCache, io.env),
       onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
     });

@@ -13,6 +13,7 @@ import { defaultSignals, selectLists, unmatchedSignals } from '../../scan/option
 import { scan, type ScanResult } from '../../scan/scan.js';
 import { parseCount, parseDuration, parseEnum, parseList, parseSize, parseThresholds } from '../args.js';
 import type { CliContext } from '../context.js';
+import { categoryFilter } from '../../scan/categories.js';
 
 /** The scan command's options as commander parses them (strings, not yet validated). */
 export interface ScanCommandOptions {
@@ -31,6 +32,8 @@ export interface ScanCommandOptions {
   algo?: string;
   threshold?: string;
   dihedral?: boolean;
+  categories?: string[];
+  excludeCategories?: string[];
   pdqPipeline?: string;
   out?: string;
   force?: boolean;
@@ -127,6 +130,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         lists,
         thresholds,
         dihedral: opts.dihedral === true,
+        categories: categoryFilter(opts.categories, opts.excludeCategories),
         indexCache: indexCacheDir(opts.indexCache, ctx.env),
         format,
         out: opts.out ?? null,

@@ -1,3 +1,4 @@
+import { hasUnsafeChars, quoteName } from '../../report/escape.js';
 /** Where importers deliver what they read; the import validates, dedupes and stores it. */
 export interface EntrySink {
   /**
@@ -34,8 +35,8 @@ export interface ListMetadata {
   readonly entriesDigest?: string;
 }
 
-export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export' | 'vpdq';
-export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export', 'vpdq'];
+export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export' | 'ndjson' | 'sums' | 'vpdq';
+export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'vpdq'];
 
 /** Options the formats share; each reads only what concerns it. */
 export interface FormatOptions {
@@ -49,6 +50,15 @@ export interface FormatOptions {
 
 export type CsvField = 'hash' | 'id' | 'category' | 'signal' | 'tags';
 export const CSV_FIELDS: readonly CsvField[] = ['hash', 'id', 'category', 'signal', 'tags'];
+
+/**
+ * A file name used as an entry's id: as it is, or in report/path-text.ts's quoted form when it
+ * holds control characters (ids given as such are refused instead; see sink.ts). A name already
+ * shown quoted by hashsieve (hash output) holds none and is kept as it is.
+ */
+export function nameAsId(name: string): string {
+  return hasUnsafeChars(name) ? quoteName(name) : name;
+}
 
 /** Normalise a free-text field: trimmed, empty means absent. */
 export function optionalText(value: unknown): string | null {
