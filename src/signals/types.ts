@@ -112,6 +112,11 @@ export interface VideoSignalType extends SignalTypeBase {
   readonly kind: 'video';
   /** The media this signal hashes, for callers that route uploads by content type. */
   readonly media: 'video';
+  /**
+   * HMA content types the service may route to this signal (src/service/content-types.ts reads
+   * it). Empty until the service's lookup handles video; `media` says what it hashes meanwhile.
+   */
+  readonly contentTypes: readonly string[];
   /** Frames below this quality are not matched. */
   readonly minQuality: number;
 }
