@@ -253,7 +253,7 @@ describe.skipIf(!ok)('video hashing end to end', () => {
     const long = join(dir, 'long.mp4');
     const child = spawn(process.execPath, [BIN, 'hash', long, '--seconds-per-hash', '0', '--format', 'ndjson'], { stdio: 'ignore' });
     // Wait until its ffmpeg runs (the signal must arrive mid-video).
-    for (let i = 0; i < 200 && leftovers(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 1200 && child.exitCode === null && leftovers(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(leftovers(dir).length).toBeGreaterThan(0);
     const started = Date.now();
     child.kill('SIGTERM');
