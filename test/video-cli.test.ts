@@ -4,7 +4,7 @@
  * files (coded errors, no hang, no ffmpeg left behind), timeout and SIGTERM.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -251,6 +251,7 @@ describe.skipIf(!ok)('video hashing end to end', () => {
 
   it('SIGTERM while a video is hashed: exit 130 at once, no ffmpeg left behind', async () => {
     const long = join(dir, 'long.mp4');
+    if (!existsSync(long)) makeVideo(long, sourceGraph('testsrc2', '640x360', '25', 60));
     const child = spawn(process.execPath, [BIN, 'hash', long, '--seconds-per-hash', '0', '--format', 'ndjson'], { stdio: 'ignore' });
     // Wait until its ffmpeg runs (the signal must arrive mid-video).
     for (let i = 0; i < 1200 && child.exitCode === null && leftovers(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
