@@ -49,6 +49,11 @@ export interface HashRequest {
   /** Video files (recognised by their first bytes): sampling, limits, where ffmpeg is. */
   readonly video?: VideoHashOptions;
   /**
+   * Asked once the exact digests are known, before any decode: true skips the decode and every
+   * perceptual signal (the result has `decodeSkipped`). The scan uses it for known-good files.
+   */
+  readonly skipDecode?: (digests: ReadonlyMap<string, SignalHash>) => boolean;
+  /**
    * The file's stat when the caller already took it (hashFile only), so the file is not stat'ed
    * twice. It must describe what the path opens: a stat, or the lstat of a regular file.
    */
@@ -252,6 +257,7 @@ export async function hashFile(file: string | Buffer, req: HashRequest = {}): Pr
     }
     if (container) return hashVideo({ file }, path, size, r, hashes, container);
     if (r.perceptual.length === 0) return { path, size, hashes: ordered(r.order, hashes) };
+    if (req.skipDecode?.(hashes)) return { path, size, hashes: ordered(r.order, hashes), decodeSkipped: true };
     return fail(size, { code: 'TOO_LARGE', message: `File is ${size} bytes, over the decode limit of ${r.limits.maxBytes}` });
   }
 
@@ -261,7 +267,7 @@ export async function hashFile(file: string | Buffer, req: HashRequest = {}): Pr
   } catch (e) {
     return fail(size, fsErrorInfo(e));
   }
-  return hashLoaded(path, bytes, r, hashes, file);
+  return hashLoaded(path, bytes, r, hashes, req.skipDecode, file);
 }
 
 /** `file` is where a video is read from again (ffmpeg reads the file itself); null: the bytes are all there is. */
@@ -270,6 +276,7 @@ async function hashLoaded(
   bytes: Buffer,
   r: Resolved,
   hashes: Map<string, SignalHash>,
+  skipDecode?: HashRequest['skipDecode'],
   file: string | Buffer | null = null,
 ): Promise<FileHashResult> {
   if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
@@ -277,7 +284,8 @@ async function hashLoaded(
   digests.update(bytes);
   digests.finish(hashes);
   const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
-  if (container) return hashVideo(file === null ? { bytes } : { file }, path, bytes.length, r, hashes, container);
+  if (container && !skipDecode?.(hashes)) return hashVideo(file === null ? { bytes } : { file }, path, bytes.length, r, hashes, container);
+  if (r.perceptual.length > 0 && skipDecode?.(hashes)) return { path, size: bytes.length, hashes: ordered(r.order, hashes), decodeSkipped: true };
   const rest = await decodeAndHash(r, bytes, hashes);
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
 }
@@ -319,7 +327,7 @@ async function hashVideo(
 export async function hashBuffer(bytes: Buffer | Uint8Array, req: HashRequest & { readonly path?: string } = {}): Promise<FileHashResult> {
   const r = resolve(req);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map());
+  return hashLoaded(req.path ?? BUFFER_LABEL, buf, r, new Map(), req.skipDecode);
 }
 
 /**

@@ -29,6 +29,8 @@ export interface FileHashResult {
   readonly video?: VideoHashes;
   /** Set when the file (or its decode) failed. */
   readonly error?: FileErrorInfo;
+  /** HashRequest.skipDecode said so: only the exact digests were computed. */
+  readonly decodeSkipped?: boolean;
 }
 
 /** vPDQ of one video, JSON-ready. */

@@ -68,7 +68,7 @@ describe('bench parameter validation', () => {
     [['--near-fraction', '1.5'], 'Expected a number from 0 to 1 for --near-fraction but received "1.5"'],
     [['--radius', '300'], 'Expected at most 256 (256-bit hashes) for --radius but received 300'],
     [['--bits', '64', '--max-flip', '65'], 'Expected at most 64 (64-bit hashes) for --max-flip'],
-    [['--threads', '0'], 'Expected a positive integer for --threads but received "0"'],
+    [['--workers', '0'], 'Expected a positive integer for --workers but received "0"'],
     [['--repeat', '0'], 'Expected a positive integer for --repeat but received "0"'],
     [['--seed', '-1'], 'Expected a non-negative integer for --seed'],
     [['--max-regression', '5%'], '--max-regression and --require-all need --baseline FILE'],
@@ -156,7 +156,7 @@ describe('bench match --json', () => {
   });
 
   it('queries from several threads over one shared list, cross-checked', async () => {
-    const r = await run([...SMALL, '--threads', '2', '--json']);
+    const r = await run([...SMALL, '--workers', '2', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.crossCheck).toMatchObject({ ok: true, queries: 30 });

@@ -39,3 +39,44 @@ describe('flags of the same kind are shaped the same in every command', () => {
   });
 });
 
+
+describe('the worker count is --workers in every command', () => {
+  const OLD = ['--jobs', '-j', '--concurrency', '--threads'];
+
+  it.each(['hash', 'scan', 'eval', 'bench match', 'bench hash', 'bench scan'].map((c) => [c]))('%s shows --workers and no old spelling', (name) => {
+    const visible = find(name.split(' ')).options.filter((o) => !o.hidden);
+    expect(visible.map((o) => o.long)).toContain('--workers');
+    for (const o of visible) expect(OLD, o.flags).not.toContain(o.long);
+    for (const o of visible) expect(OLD, o.flags).not.toContain(o.short);
+  });
+
+  it('no command shows an old spelling in --help', async () => {
+    for (const path of commands) {
+      const r = await runInProcess([...path, '--help']);
+      for (const old of OLD) expect(r.stdout, `${path.join(' ')}: ${old}`).not.toMatch(new RegExp(`(^|[\\s,])${old}\\b`));
+    }
+  });
+
+  // The old spellings were documented, so scripts may use them: they still work, with one note.
+  it.each([
+    [['hash', '-j', '0', 'fixtures/images/a.png'], '-j', '--jobs'],
+    [['hash', '--jobs', '0', 'fixtures/images/a.png'], '--jobs', '--jobs'],
+    [['eval', '--quick', '--concurrency', '0'], '--concurrency', '--concurrency'],
+    [['bench', 'match', '--threads', '0'], '--threads', '--threads'],
+  ])('%j still works as a deprecated alias of --workers', async (args, _given, long) => {
+    const r = await runInProcess(args);
+    // The value reaches --workers (0 is refused there), after one deprecation line.
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`hashsieve: ${long} is deprecated; use --workers\nhashsieve: Expected a positive integer for --workers but received "0"\n`);
+  });
+
+  it('the old spelling hashes as --workers does, and both together are refused', async () => {
+    const r = await runInProcess(['hash', '--algo', 'md5', '--format', 'csv', '-j', '1', 'fixtures/images/a.png']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('hashsieve: --jobs is deprecated; use --workers\n');
+    expect(r.stdout).toBe((await runInProcess(['hash', '--algo', 'md5', '--format', 'csv', '--workers', '1', 'fixtures/images/a.png'])).stdout);
+    const both = await runInProcess(['hash', '--workers', '2', '--jobs', '1', 'fixtures/images/a.png']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('hashsieve: Give --workers only (--jobs is its deprecated old name)\n');
+  });
+});

@@ -27,6 +27,11 @@ describe('hashsieve completion', () => {
     expect(complete(text, ['hashsieve', 'scan', '--fo'])).toEqual(['--follow-symlinks', '--force', '--format']);
     expect(complete(text, ['hashsieve', 'bench', ''])).toEqual(['match', 'hash', 'scan', 'serve', 'video']);
     expect(complete(text, ['hashsieve', 'list', 'import', '--sk'])).toEqual(['--skip-invalid']);
+    // Deprecated spellings still parse but are not offered.
+    expect(complete(text, ['hashsieve', 'hash', '--wo'])).toEqual(['--workers']);
+    expect(complete(text, ['hashsieve', 'hash', '-j'])).toEqual([]);
+    expect(complete(text, ['hashsieve', 'hash', '--jo'])).toEqual([]);
+    expect(complete(text, ['hashsieve', 'bench', 'match', '--th'])).toEqual([]);
   });
 
   it('zsh: the same function through bashcompinit', async () => {

@@ -78,7 +78,7 @@ const RUNS: Record<string, () => [string[], string?]> = {
   csv: () => [['--format', 'csv', '--algo', 'pdq,md5', `${IMAGES}/a.png`, `${IMAGES}/bad/notes.txt`]],
   text: () => [['--format', 'text', '--algo', 'sha256', `${IMAGES}/a.png`]],
   stdin: () => [['--algo', 'md5', `${IMAGES}/c.png`, '-', `${IMAGES}/b.jpg`], `${IMAGES}/a.png\r\n\n${IMAGES}/a.half.png\n`],
-  tree: () => [['--algo', 'md5', '--jobs', '3', join(tmp, 'tree')]],
+  tree: () => [['--algo', 'md5', '--workers', '3', join(tmp, 'tree')]],
   committed: () => [['--algo', 'blockhash,sha256', IMAGES]],
   bad: () => [[
     `${IMAGES}/a.png`,
@@ -96,7 +96,7 @@ const RUNS: Record<string, () => [string[], string?]> = {
   ]],
   maxPixels: () => [['--max-pixels', '1000', `${IMAGES}/a.png`]],
   maxBytes: () => [['--max-bytes', '1K', `${IMAGES}/a.png`]],
-  badJobs: () => [['--jobs', '-1', `${IMAGES}/a.png`]],
+  badJobs: () => [['--workers', '-1', `${IMAGES}/a.png`]],
   noPaths: () => [[]],
   unknownOption: () => [['--colour', `${IMAGES}/a.png`]],
 };
@@ -306,7 +306,7 @@ describe('hashsieve hash: default format and usage errors (exit 2, a message a p
       expect(results[name].code).toBe(2);
       expect(results[name].stdout).toBe('');
     }
-    expect(results.badJobs.stderr).toBe('hashsieve: Expected a positive integer for --jobs but received "-1"\n');
+    expect(results.badJobs.stderr).toBe('hashsieve: Expected a positive integer for --workers but received "-1"\n');
     expect(results.noPaths.stderr).toBe('hashsieve: Expected at least one path (or - to read paths from stdin)\n');
     expect(results.unknownOption.stderr).toContain("unknown option '--colour'");
   });
@@ -319,8 +319,8 @@ describe('hashsieve hash: default format and usage errors (exit 2, a message a p
   });
 
   it.each([
-    [['--jobs', '0'], 'Expected a positive integer for --jobs but received "0"'],
-    [['--jobs', '1.5'], 'Expected a positive integer for --jobs but received "1.5"'],
+    [['--workers', '0'], 'Expected a positive integer for --workers but received "0"'],
+    [['--workers', '1.5'], 'Expected a positive integer for --workers but received "1.5"'],
     [['--blockhash-bits', '6'], 'Expected a multiple of 4 between 4 and 64 for --blockhash-bits but received "6"'],
     [['--format', 'xml'], 'Expected one of ndjson, csv, text, vpdq, pytx for --format but received "xml"'],
     [['--pdq-pipeline', 'slow'], 'Expected one of fast, fullres, cpp for --pdq-pipeline but received "slow"'],

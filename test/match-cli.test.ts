@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -6,7 +6,9 @@ import { hashesOf, makeList, parseNdjson, ROOT, runCli } from './scan-helpers.js
 
 interface Rec {
   path: string;
+  path_bytes?: string;
   size: null;
+  skip?: { reason: string; message: string };
   status: string;
   matches: { list: string; entry: string | null; category: string | null; signal: string; distance: number; transform: string | null }[];
   hashes: Record<string, { hash: string }>;
@@ -88,6 +90,29 @@ describe('hashsieve match', () => {
     const unknown = runCli(['match', '--db', db, 'phash 00ff']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/argument:1: Unknown signal "phash"/);
+  });
+
+  // A file `hash` did not hash (a link not followed, a device) must not come out of `match` as clean.
+  test('`hashsieve hash` skip rows stay skipped through `match`, and names that are not UTF-8 keep their bytes', () => {
+    const tree = join(dir, 'skips');
+    mkdirSync(tree);
+    const a = join(ROOT, 'fixtures', 'images', 'a.png');
+    symlinkSync(a, join(tree, 'link.png'));
+    const latin1 = Buffer.concat([Buffer.from(tree + '/caf'), Buffer.from([0xe9]), Buffer.from('.png')]);
+    copyFileSync(a, latin1);
+    const hashed = runCli(['hash', '--algo', 'md5', '--format', 'ndjson', tree, '/dev/null']);
+    expect(hashed.code).toBe(0);
+    const r = runCli(['match', '--db', db], { input: hashed.stdout });
+    expect(r.code).toBe(0);
+    const recs = parseNdjson<Rec>(r.stdout);
+    expect(recs.map((x) => [x.status, x.skip?.reason ?? null])).toEqual([
+      ['clean', null],
+      ['skipped', 'symlink'],
+      ['skipped', 'device'],
+    ]);
+    expect(recs[0].path_bytes).toBe(latin1.toString('base64'));
+    expect(recs[1].skip?.message).toMatch(/not followed/);
+    expect(r.stderr).toMatch(/1 clean, 0 low quality, 0 errors, 2 skipped/);
   });
 
   test('`hashsieve hash --dihedral` output piped into `match --dihedral` finds a 90° rotation', async () => {

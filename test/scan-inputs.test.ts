@@ -206,10 +206,13 @@ describe('outputs', () => {
     const work = join(dir, 'own');
     mkdirSync(work);
     copyFileSync(join(tree, 'known.png'), join(work, 'known.png'));
-    const args = ['--out', 'rep.ndjson', '--checkpoint', 'ck.jsonl', '--summary', 'sum.json', '--manifest', 'man.json', '.'];
-    expect(scan(args, { cwd: work }).code).toBe(1);
+    // Outputs inside a tree named on the command line are refused (evidence is never written to,
+    // test/forensic-report.test.ts); a folder read from stdin cannot be checked ahead.
+    expect(scan(['--out', 'rep.ndjson', '.'], { cwd: work }).code).toBe(2);
+    const args = ['--out', 'rep.ndjson', '--checkpoint', 'ck.jsonl', '--summary', 'sum.json', '--manifest', 'man.json', '-'];
+    expect(scan(args, { cwd: work, input: '.\n' }).code).toBe(1);
     rmSync(join(work, 'ck.jsonl'));
-    expect(scan(['--force', ...args], { cwd: work }).code).toBe(1);
+    expect(scan(['--force', ...args], { cwd: work, input: '.\n' }).code).toBe(1);
     const recs = parseNdjson<Rec>(readFileSync(join(work, 'rep.ndjson'), 'utf8'));
     expect(recs.map((x) => x.path)).toEqual(['known.png']);
   });

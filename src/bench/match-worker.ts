@@ -4,7 +4,7 @@ import type { IndexMatch } from '../search/types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './threads.js';
 
 /**
- * One query thread of `bench match --threads N`. The list and the queries arrive as views of
+ * One query thread of `bench match --workers N`. The list and the queries arrive as views of
  * SharedArrayBuffers (no copy); the thread builds its own index over the shared list, then
  * answers its slice of the queries each time it is told to run.
  */

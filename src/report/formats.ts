@@ -1,3 +1,7 @@
+import { hostname, release } from 'node:os';
+import { VERSION } from '../version.js';
+import { caseRecord, type CaseInfo, type ReportProvenance } from './case.js';
+import { dfxmlFormatter } from './dfxml.js';
 import { hasUnsafeChars, quoteName, safeJson } from './escape.js';
 import { displayPath } from './path-text.js';
 import type { MatchInfo, ReportFormat, ScanRecord, ScanSummary } from './types.js';
@@ -17,21 +21,42 @@ export interface FormatterOptions {
   readonly signals: readonly string[];
   /** Signals that report a quality (PDQ): they also get a `<name>_quality` column. */
   readonly qualitySignals: readonly string[];
+  /** Case metadata for the formats with a header (JSON, DFXML). */
+  readonly case?: CaseInfo | null;
+  /** Who wrote the report and from what (DFXML's creator and source). */
+  readonly provenance?: ReportProvenance;
 }
 
 export function createFormatter(format: ReportFormat, opts: FormatterOptions): RecordFormatter {
   switch (format) {
     case 'ndjson':
       return { begin: () => '', record: (r) => `${safeJson(r)}\n`, end: () => '' };
-    case 'json':
+    case 'json': {
+      const kase = caseRecord(opts.case);
       return {
-        begin: () => '{"records":[\n',
+        begin: () => `{${kase ? `"case":${safeJson(kase)},\n` : ''}"records":[\n`,
         record: (r, index) => `${index > 0 ? ',\n' : ''}${safeJson(r)}`,
         end: (summary) => `\n],\n"summary":${safeJson(summary)}}\n`,
       };
+    }
     case 'csv':
       return csvFormatter(opts);
+    case 'dfxml':
+      return dfxmlFormatter(opts.provenance ?? minimalProvenance(), opts.case ?? null);
   }
+}
+
+/** Who wrote a report when the caller gave no more (e.g. `match`, which reads hashes, not files). */
+function minimalProvenance(): ReportProvenance {
+  return {
+    program: 'hashsieve',
+    version: VERSION,
+    commandLine: [],
+    libraries: [{ name: 'node', version: process.version }],
+    host: { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch },
+    startedAt: new Date().toISOString(),
+    inputs: [],
+  };
 }
 
 const CSV_MATCH_COLUMNS = ['list', 'entry', 'category', 'signal', 'distance', 'transform'] as const;

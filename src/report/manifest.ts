@@ -2,11 +2,13 @@ import { safeJson } from './escape.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { caseRecord, type CaseInfo } from './case.js';
 import type { ScanSummary } from './types.js';
 
 /** One hash list as the manifest records it: provenance and counts, never its hashes. */
 export interface ManifestList {
   readonly name: string;
+  readonly kind: string;
   readonly version: string | null;
   readonly sourceOrg: string | null;
   readonly sourceFile: string | null;
@@ -30,6 +32,8 @@ export interface ManifestInput {
     readonly arch: string;
     readonly cpus: number;
   };
+  /** Case metadata as given (null: none). */
+  readonly case?: CaseInfo | null;
   readonly startedAt: string;
   /** When earlier runs of the same scan were resumed (empty for a scan done in one run). */
   readonly resumedAt: readonly string[];
@@ -40,6 +44,8 @@ export interface ManifestInput {
   readonly thresholds: Readonly<Record<string, number>>;
   readonly options: Readonly<Record<string, unknown>>;
   readonly totals: ScanSummary;
+  /** Counts of an audit against a list describing the tree (absent without one). */
+  readonly audit?: Readonly<Record<string, unknown>>;
   /** null when the report went to stdout. */
   readonly reportPath: string | null;
   readonly reportFormat: string;
@@ -65,6 +71,7 @@ export async function writeManifest(path: string, input: ManifestInput): Promise
     commandLine: input.commandLine,
     cwd: input.cwd,
     host: input.host,
+    case: caseRecord(input.case),
     startedAt: input.startedAt,
     resumedAt: input.resumedAt,
     endedAt: input.endedAt,
@@ -74,6 +81,7 @@ export async function writeManifest(path: string, input: ManifestInput): Promise
     thresholds: input.thresholds,
     options: input.options,
     totals: input.totals,
+    ...(input.audit && { audit: input.audit }),
     report,
   };
   await writeFile(path, `${safeJson(manifest, 2)}\n`, { mode: 0o600 });

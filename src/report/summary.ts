@@ -4,7 +4,7 @@ export function emptyTotals(): ScanTotals {
   return {
     files: 0,
     bytes: 0,
-    statuses: { match: 0, clean: 0, low_quality: 0, error: 0, skipped: 0 },
+    statuses: { match: 0, clean: 0, low_quality: 0, error: 0, skipped: 0, known_good: 0 },
     matches: 0,
     errors: {},
     skipped: {},
@@ -14,7 +14,8 @@ export function emptyTotals(): ScanTotals {
 
 export function addRecord(totals: ScanTotals, record: ScanRecord): void {
   totals.files += 1;
-  totals.statuses[record.status] += 1;
+  // A checkpoint from before the known_good status has no count for it.
+  totals.statuses[record.status] = (totals.statuses[record.status] ?? 0) + 1;
   totals.matches += record.matches.length;
   if (record.status !== 'skipped') totals.bytes += record.size ?? 0;
   if (record.error) totals.errors[record.error.code] = (totals.errors[record.error.code] ?? 0) + 1;
@@ -66,13 +67,14 @@ const STATUS_LABELS: Record<ScanStatus, string> = {
   low_quality: 'low quality',
   error: 'errors',
   skipped: 'skipped',
+  known_good: 'known good',
 };
 
 /** The human summary printed on stderr at the end of a scan. */
 export function formatSummary(s: ScanSummary): string {
   const lines = [
     `${s.interrupted ? 'interrupted after' : 'scanned'} ${s.files} files (${formatBytes(s.bytes)}) in ${s.elapsedSeconds.toFixed(1)} s, ${s.filesPerSecond} files/s`,
-    `  ${(Object.keys(STATUS_LABELS) as ScanStatus[]).map((k) => `${s.statuses[k]} ${STATUS_LABELS[k]}`).join(', ')}; ${s.matches} matches`,
+    `  ${(Object.keys(STATUS_LABELS) as ScanStatus[]).map((k) => `${s.statuses[k] ?? 0} ${STATUS_LABELS[k]}`).join(', ')}; ${s.matches} matches`,
   ];
   if (Object.keys(s.errors).length > 0) lines.push(`  errors: ${byKey(s.errors)}`);
   if (Object.keys(s.skipped).length > 0) lines.push(`  skipped: ${byKey(s.skipped)}`);

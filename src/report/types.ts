@@ -1,9 +1,10 @@
 import type { FileErrorInfo } from '../errors.js';
 import type { SignalHash } from '../results.js';
 
-export type ScanStatus = 'match' | 'clean' | 'low_quality' | 'error' | 'skipped';
+/** `known_good`: an exact digest is in a known-good list (e.g. NSRL); not decoded, not matched perceptually. */
+export type ScanStatus = 'match' | 'clean' | 'low_quality' | 'error' | 'skipped' | 'known_good';
 
-export const SCAN_STATUSES: readonly ScanStatus[] = ['match', 'clean', 'low_quality', 'error', 'skipped'];
+export const SCAN_STATUSES: readonly ScanStatus[] = ['match', 'clean', 'low_quality', 'error', 'skipped', 'known_good'];
 
 /** Why a path was not hashed. */
 export type SkipReason = 'symlink' | 'symlink_loop' | 'broken_symlink' | 'duplicate' | 'device' | 'fifo' | 'socket' | 'too_large' | 'other';
@@ -72,5 +73,5 @@ export interface ScanSummary {
   readonly interrupted: boolean;
 }
 
-export type ReportFormat = 'ndjson' | 'csv' | 'json';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['ndjson', 'csv', 'json'];
+export type ReportFormat = 'ndjson' | 'csv' | 'json' | 'dfxml';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['ndjson', 'csv', 'json', 'dfxml'];

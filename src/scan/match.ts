@@ -1,5 +1,5 @@
 import { FILE_ERROR_CODES, HashFormatError, UsageError, type FileErrorCode, type FileErrorInfo } from '../errors.js';
-import type { ScanRecord } from '../report/types.js';
+import type { ScanRecord, SkipReason } from '../report/types.js';
 import type { FileHashResult, SignalHash } from '../results.js';
 import { getSignal, isExact, SIGNALS } from '../signals/registry.js';
 import type { Matcher } from './matcher.js';
@@ -14,7 +14,13 @@ export interface HashLine {
   readonly error?: FileErrorInfo;
   /** A video's vPDQ frames (`hashes.vpdq` of a `hashsieve hash` record). */
   readonly video?: FileHashResult['video'];
+  /** A `hashsieve hash` skip row (a link not followed, a device): never hashed, so never clean. */
+  readonly skip?: { readonly reason: SkipReason; readonly message: string };
+  /** Base64 of a name that is not UTF-8, carried through from a `hashsieve hash` record. */
+  readonly pathBytes?: string;
 }
+
+const SKIP_REASONS: readonly SkipReason[] = ['symlink', 'symlink_loop', 'broken_symlink', 'duplicate', 'device', 'fifo', 'socket', 'too_large', 'other'];
 
 /**
  * Parse one line: `signal hash [id]` (the id is the rest of the line), or a JSON record as
@@ -41,9 +47,10 @@ export function parseHashLine(raw: string, lineNo: number, source: string): Hash
 }
 
 function fromJson(line: string, lineNo: number): HashLine {
-  const rec = JSON.parse(line) as { path?: unknown; hashes?: unknown; error?: { code?: unknown; message?: unknown } };
+  const rec = JSON.parse(line) as { path?: unknown; path_bytes?: unknown; hashes?: unknown; error?: { code?: unknown; message?: unknown }; skip?: { reason?: unknown; message?: unknown } };
   const error = fileError(rec.error);
-  if ((typeof rec.hashes !== 'object' || rec.hashes === null) && !error) {
+  const skip = skipInfo(rec.skip);
+  if ((typeof rec.hashes !== 'object' || rec.hashes === null) && !error && !skip) {
     throw new UsageError('a JSON line needs a "hashes" object, as `hashsieve hash` prints');
   }
   const hashes: Record<string, SignalHash> = {};
@@ -65,7 +72,20 @@ function fromJson(line: string, lineNo: number): HashLine {
       ...(dihedral ? { dihedral } : {}),
     };
   }
-  return { path: typeof rec.path === 'string' ? rec.path : `line ${lineNo}`, hashes, ...(error ? { error } : {}), ...(video ? { video } : {}) };
+  return {
+    path: typeof rec.path === 'string' ? rec.path : `line ${lineNo}`,
+    hashes,
+    ...(error ? { error } : {}),
+    ...(skip ? { skip } : {}),
+    ...(typeof rec.path_bytes === 'string' ? { pathBytes: rec.path_bytes } : {}),
+    ...(video ? { video } : {}),
+  };
+}
+
+function skipInfo(s: { reason?: unknown; message?: unknown } | undefined): HashLine['skip'] | null {
+  if (!s || typeof s !== 'object') return null;
+  const reason = (SKIP_REASONS as readonly unknown[]).includes(s.reason) ? (s.reason as SkipReason) : 'other';
+  return { reason, message: typeof s.message === 'string' ? s.message : '' };
 }
 
 /** `hashes.vpdq` as `hashsieve hash` prints it: an array of {frame, quality, hash, timestamp}. */
@@ -92,6 +112,8 @@ function fileError(e: { code?: unknown; message?: unknown } | undefined): FileEr
 
 /** Match one parsed line; the record has the scan's shape (size and mtime null). */
 export function matchLine(line: HashLine, matcher: Pick<Matcher, 'match'>): ScanRecord {
+  const path = { path: line.path, ...(line.pathBytes !== undefined ? { path_bytes: line.pathBytes } : {}) };
+  if (line.skip) return { ...path, size: null, mtime: null, status: 'skipped', matches: [], hashes: {}, skip: line.skip };
   const result: FileHashResult = {
     path: line.path,
     size: 0,
@@ -103,7 +125,7 @@ export function matchLine(line: HashLine, matcher: Pick<Matcher, 'match'>): Scan
   const digests: Record<string, string> = {};
   for (const s of SIGNALS.values()) if (isExact(s) && line.hashes[s.name]) digests[s.name] = line.hashes[s.name].hash;
   return {
-    path: line.path,
+    ...path,
     size: null,
     mtime: null,
     ...digests,

@@ -6,20 +6,25 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { DecodeLimits } from '../image/decode.js';
+import type { CaseInfo, ReportProvenance } from '../report/case.js';
 import { escapeControls } from '../report/escape.js';
 import { createFormatter } from '../report/formats.js';
 import { writeManifest, type ManifestList } from '../report/manifest.js';
 import { fileSink, streamSink } from '../report/sink.js';
 import { emptyTotals, summarize } from '../report/summary.js';
 import type { ReportFormat, ScanSummary } from '../report/types.js';
-import { isPerceptual } from '../signals/registry.js';
+import { isPerceptual, SIGNALS } from '../signals/registry.js';
 import type { HashOptions, SignalType } from '../signals/types.js';
 import type { ListInfo, StoreReader } from '../store/types.js';
 import { VERSION } from '../version.js';
+import { refuseOutputsInsideInputs, type OutputPath } from './evidence.js';
 import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointState } from './checkpoint.js';
 import { runEngine } from './engine.js';
+import { buildKnownGoodSet, withKnownGood } from './known-good.js';
 import type { CategoryFilter } from './categories.js';
 import { Matcher, type MatcherOptions } from './matcher.js';
+import { Auditor, type AuditList, type AuditResult } from './audit.js';
+import { ShareCollector, type ShareConfig, type ShareOutcome } from './share.js';
 import { ReportOutput } from './output.js';
 import { createInlineHasher, createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from './pool.js';
 import { Progress } from './progress.js';
@@ -73,6 +78,19 @@ export interface ScanConfig {
   readonly progress: boolean;
   readonly commandLine: readonly string[];
   readonly stop: AbortSignal;
+  /** The paths as given, for the DFXML source and the evidence check ('-': read from stdin). */
+  readonly sourcePaths?: readonly string[];
+  /** Case metadata for the manifest and the report headers that have one. */
+  readonly case?: CaseInfo | null;
+  /**
+   * Files whose exact digest is in a known-good list skip decoding and perceptual matching
+   * (default true); false hashes and matches them fully, still reporting them known_good.
+   */
+  readonly knownGoodSkip?: boolean;
+  /** Write the matched (and marked-new) files' hashes to a share file at the end; null: no. */
+  readonly share?: ShareConfig | null;
+  /** Audit the scanned files against a list that describes the tree (hashdeep -a); null: no. */
+  readonly audit?: AuditList | null;
 }
 
 export interface ScanIO {
@@ -83,6 +101,10 @@ export interface ScanIO {
 export interface ScanResult {
   readonly summary: ScanSummary;
   readonly interrupted: boolean;
+  /** What the share file got (absent when none was asked for, or the scan was interrupted). */
+  readonly share?: ShareOutcome;
+  /** The audit's outcome (absent when none was asked for, or the scan was interrupted). */
+  readonly audit?: AuditResult;
   /** Entries the include/exclude globs dropped (a pruned folder counts once). */
   readonly filtered: number;
   /** Regular files the walk found to hash (this run, done ones included). */
@@ -99,6 +121,7 @@ function reportShape(c: ScanConfig): Record<string, unknown> {
     thresholds: Object.fromEntries(c.thresholds),
     dihedral: c.dihedral,
     hashOptions: c.hashOptions,
+    knownGoodSkip: c.knownGoodSkip !== false,
     ...(c.categories ? { categories: c.categories } : {}),
   };
 }
@@ -136,6 +159,7 @@ async function sharpVersions(): Promise<{ sharp: string | null; libvips: string 
 function manifestList(l: ListInfo): ManifestList {
   return {
     name: l.name,
+    kind: l.kind,
     version: l.version,
     sourceOrg: l.sourceOrg,
     sourceFile: l.sourceFile,
@@ -146,6 +170,20 @@ function manifestList(l: ListInfo): ManifestList {
     entriesDigest: l.entriesDigest,
     counts: l.counts,
   };
+}
+
+function provenance(
+  c: ScanConfig,
+  versions: { sharp: string | null; libvips: string | null },
+  host: { hostname: string; platform: string; release: string; arch: string },
+  startedAt: string,
+): ReportProvenance {
+  const libraries = [
+    { name: 'node', version: process.version },
+    ...(versions.sharp ? [{ name: 'sharp', version: versions.sharp }] : []),
+    ...(versions.libvips ? [{ name: 'libvips', version: versions.libvips }] : []),
+  ];
+  return { program: 'hashsieve', version: VERSION, commandLine: c.commandLine, libraries, host, startedAt, inputs: c.sourcePaths ?? c.countableInputs ?? [] };
 }
 
 /** Count the files a walk will see, in the background, for the progress line's total and ETA. */
@@ -173,9 +211,34 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   };
   const counters: WalkCounters = { filtered: 0, files: 0 };
 
+  const outputs: OutputPath[] = [
+    ...(c.out === null ? [] : [{ what: 'report', path: c.out }]),
+    ...(c.checkpoint === null ? [] : [{ what: 'checkpoint', path: c.checkpoint }]),
+    ...(c.summaryPath === null ? [] : [{ what: 'summary', path: c.summaryPath }]),
+    ...(c.manifestPath === null ? [] : [{ what: 'manifest', path: c.manifestPath }]),
+    ...(c.share ? [{ what: 'share file', path: c.share.path }] : []),
+    ...(c.indexCache === null ? [] : [{ what: 'index cache folder', path: c.indexCache }]),
+  ];
+  if (c.audit && c.checkpoint !== null) {
+    throw new UsageError('An audit cannot be combined with a checkpoint: the files of an interrupted run would count as missing');
+  }
+  if (c.share && c.checkpoint !== null) {
+    throw new UsageError('A share file cannot be combined with a checkpoint: the matches of an interrupted run would be missing from it');
+  }
+  refuseOutputsInsideInputs(outputs, c.sourcePaths ?? c.countableInputs ?? []);
+  const versions = await sharpVersions();
+  const host = { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch, cpus: cpus().length };
   const perceptualIndexed = new Set(c.signals.filter(isPerceptual).map((s) => s.name));
+  const knownGoodLists = c.lists.filter((l) => l.kind === 'known-good').map((l) => l.name);
+  const knownGood = buildKnownGoodSet(c.store, knownGoodLists, c.signals);
+  for (const l of c.lists.filter((x) => x.kind === 'known-good')) {
+    const perceptual = Object.entries(l.counts).filter(([name, n]) => n > 0 && SIGNALS.has(name) && isPerceptual(SIGNALS.get(name)!));
+    for (const [name, n] of perceptual) {
+      io.stderr.write(`hashsieve: warning: ${escapeControls(`known-good list ${l.name}`)} holds ${n} ${name} hashes; known-good lists match exact digests only, so they are not used\n`);
+    }
+  }
   const matcher = Matcher.build(c.store, {
-    lists: c.lists.map((l) => l.name),
+    lists: c.lists.filter((l) => l.kind !== 'known-good').map((l) => l.name),
     signals: c.signals,
     thresholds: c.thresholds,
     dihedral: c.dihedral,
@@ -192,6 +255,8 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   const formatter = createFormatter(c.format, {
     signals: c.signals.map((s) => s.name),
     qualitySignals: c.signals.filter((s) => isPerceptual(s) && s.minQuality !== null).map((s) => s.name),
+    case: c.case ?? null,
+    provenance: provenance(c, versions, host, state?.header.startedAt ?? startedAt),
   });
   const output = new ReportOutput({
     sink,
@@ -204,6 +269,11 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   });
   if (!state) output.begin();
 
+  const sharing = c.share ? new ShareCollector() : null;
+  const auditor = c.audit ? new Auditor(c.audit) : null;
+  let tapped: Pick<Matcher, 'match'> = withKnownGood(matcher, knownGood);
+  if (sharing) tapped = sharing.tap(tapped);
+  if (auditor) tapped = auditor.tap(tapped);
   const poolOptions = { workers: c.workers, fileTimeoutMs: c.fileTimeoutMs };
   const hasher: Hasher = c.createHasher
     ? await c.createHasher(poolOptions)
@@ -221,8 +291,14 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       // A fixed list of inputs lets the walk see how many there are (one alone needs no duplicate checks).
       items: walk(c.countableInputs ?? c.inputs, { ...walkOptions, lazyStat: true, counters }),
       hasher,
-      task: { signals: c.signals.map((s) => s.name), options: c.hashOptions, limits: c.limits, ...(c.video && { video: c.video }) },
-      matcher,
+      task: {
+        signals: c.signals.map((s) => s.name),
+        options: c.hashOptions,
+        limits: c.limits,
+        ...(c.video && { video: c.video }),
+        ...(c.knownGoodSkip !== false && knownGood.length > 0 && { knownGood }),
+      },
+      matcher: tapped,
       concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
       output,
       done: state?.done ?? new Set(),
@@ -237,14 +313,17 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
   }
 
   const summary = summarize(totals, !complete);
-  if (c.summaryPath) await writeFile(c.summaryPath, `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
+  const share = sharing && complete ? await sharing.write(c.share!, c.case ?? null, c.commandLine) : undefined;
+  const audit = auditor && complete ? auditor.result() : undefined;
+  if (c.summaryPath) await writeFile(c.summaryPath, `${JSON.stringify(audit ? { ...summary, audit } : summary, null, 2)}\n`, { mode: 0o600 });
   if (c.manifestPath && complete) {
     await writeManifest(c.manifestPath, {
       toolVersion: VERSION,
-      runtime: { node: process.version, ...(await sharpVersions()) },
+      runtime: { node: process.version, ...versions },
       commandLine: c.commandLine,
       cwd: process.cwd(),
-      host: { hostname: hostname(), platform: process.platform, release: release(), arch: process.arch, cpus: cpus().length },
+      host,
+      case: c.case ?? null,
       startedAt: state?.header.startedAt ?? startedAt,
       resumedAt: state ? [...state.resumedAt, startedAt] : [],
       endedAt: new Date().toISOString(),
@@ -254,6 +333,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
       thresholds: Object.fromEntries([...perceptualIndexed].map((n) => [n, c.thresholds.get(n)!])),
       options: {
         dihedral: c.dihedral,
+        knownGoodSkip: c.knownGoodSkip !== false,
         categories: c.categories ?? null,
         pdqPipeline: c.hashOptions.pdqPipeline,
         blockhashBits: c.hashOptions.blockhashBits,
@@ -268,9 +348,19 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
         indexedEntries: matcher.sizes(),
       },
       totals: summary,
+      ...(audit && {
+        audit: { list: resolve(audit.list), passed: audit.passed, matched: audit.matched, moved: audit.moved.length, new: audit.new.length, missing: audit.missing.length, unreadable: audit.unreadable.length },
+      }),
       reportPath: c.out === null ? null : resolve(c.out),
       reportFormat: c.format,
     });
   }
-  return { summary, interrupted: !complete, filtered: counters.filtered, filesFound: counters.files };
+  return {
+    summary,
+    interrupted: !complete,
+    filtered: counters.filtered,
+    filesFound: counters.files,
+    ...(share && { share }),
+    ...(audit && { audit }),
+  };
 }

@@ -2,6 +2,7 @@ import type { VideoHashOptions } from '../video/hash.js';
 import type { DecodeLimits } from '../image/decode.js';
 import type { FileHashResult } from '../results.js';
 import type { HashOptions } from '../signals/types.js';
+import type { KnownGoodSet } from './known-good.js';
 
 /** What the main thread sends a worker for one file: plain data, cloned cheaply. */
 export interface HashTask {
@@ -24,6 +25,8 @@ export interface HashTask {
   readonly stat?: boolean;
   /** Hash these bytes (an upload held in memory) instead of reading `path`, which is then only a label. */
   readonly bytes?: Uint8Array;
+  /** Digests that mark a file known-good: such a file is not decoded (no perceptual hashes). */
+  readonly knownGood?: KnownGoodSet;
 }
 
 /** A worker's answer: the hashes, and with HashTask.stat the file's lstat (null when that failed). */

@@ -2,6 +2,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { hashBuffer, hashFile } from '../hash.js';
 import { decodeOnPoolThreads } from '../image/decode.js';
+import { isKnownGood } from './known-good.js';
 import { isWarmUp, WARM_UP_WAIT_MS, type HashTask, type ScannedFile, type WarmUpTask } from './task.js';
 import { asFsPath, type FsPath } from './fs-path.js';
 
@@ -36,6 +37,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     // mount is caught by --file-timeout); `--workers 0` runs this on the main thread, which keeps
     // asynchronous reads.
     syncReads: !isMainThread,
+    ...(task.knownGood && task.knownGood.length > 0 && { skipDecode: (digests) => isKnownGood(task.knownGood!, digests) }),
     // One stat per file: the lstat of a regular file is its stat.
     ...(st?.isFile() && { knownStat: st }),
   });

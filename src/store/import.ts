@@ -10,6 +10,7 @@ import { csvFormat } from './formats/csv.js';
 import { exportFormat, type ExportParser } from './formats/exportfmt.js';
 import { hashdeepFormat } from './formats/hashdeep.js';
 import { ndjsonFormat } from './formats/ndjson.js';
+import { NSRL_DEFAULT_SIGNAL, NSRL_SIGNALS, readNsrl, type NsrlSignal } from './formats/nsrl.js';
 import { sumsFormat } from './formats/sums.js';
 import { textFormat } from './formats/text.js';
 import {
@@ -29,6 +30,7 @@ import { SortedRows } from './runs.js';
 import { LineRejected, ParsingSink } from './sink.js';
 import { writeRows, type WriteResult } from './write.js';
 import { deleteList, type Store } from './store.js';
+import type { ListKind } from './types.js';
 
 export type ImportMode = 'create' | 'replace' | 'append';
 
@@ -38,6 +40,8 @@ export interface ImportOptions extends FormatOptions {
   readonly sourceOrg?: string;
   readonly version?: string;
   readonly description?: string;
+  /** 'known' (default: matches are findings) or 'known-good' (matches mean "set aside"); an append keeps the list's. */
+  readonly kind?: ListKind;
   /** Import the good lines and count the bad ones by reason, instead of rejecting the file. */
   readonly skipInvalid?: boolean;
   /** An existing list: 'replace' swaps it atomically, 'append' adds to it; 'create' (default) refuses. */
@@ -110,6 +114,8 @@ function makeParser(format: FormatName, sink: EntrySink, options: FormatOptions)
       return sumsFormat(sink, options);
     case 'vpdq':
       return vpdqFileFormat(sink, options);
+    case 'nsrl':
+      throw new Error('An NSRL publication is read as a database, not parsed as a byte stream');
   }
 }
 
@@ -168,6 +174,34 @@ function targetList(db: Database.Database, name: string, mode: ImportMode): numb
   return Number(db.prepare("INSERT INTO lists (name, imported_at, entries_digest) VALUES (?, '', '')").run(name).lastInsertRowid);
 }
 
+async function fileSha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>) h.update(chunk);
+  return h.digest('hex');
+}
+
+/** Read an NSRL RDSv3 database's chosen digest column into the sink; returns the file's sha256. */
+async function readNsrlThrough(file: string, sink: ParsingSink, signal: string | undefined): Promise<string> {
+  const want = (signal ?? NSRL_DEFAULT_SIGNAL).trim().toLowerCase();
+  if (!(NSRL_SIGNALS as readonly string[]).includes(want)) {
+    throw new UsageError(`An NSRL publication holds ${NSRL_SIGNALS.join(', ')}; ${JSON.stringify(want)} is not one of them`);
+  }
+  const sha256 = await fileSha256(file);
+  readNsrl(file, sink, want as NsrlSignal);
+  return sha256;
+}
+
+/** The kind the list gets: as asked on create or replace; on append, the list's own (a different one is refused). */
+function listKind(db: Database.Database, listId: number, mode: ImportMode, asked: ListKind | undefined): ListKind {
+  if (asked !== undefined && asked !== 'known' && asked !== 'known-good') throw new UsageError(`Unknown list kind ${JSON.stringify(asked)}; expected known or known-good`);
+  if (mode !== 'append') return asked ?? 'known';
+  const current = db.prepare('SELECT kind FROM lists WHERE id = ?').pluck().get(listId) as ListKind;
+  if (asked !== undefined && asked !== current) {
+    throw new UsageError(`The list is of kind ${current}; an append cannot make it ${asked}`);
+  }
+  return current;
+}
+
 /** Stream the file through its parser; returns the sha256 of the bytes read. */
 async function readThrough(file: string, parser: FormatParser, fileHash = createHash('sha256')): Promise<string> {
   for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
@@ -215,11 +249,12 @@ export async function importList(store: Store, fileOrFiles: string | readonly st
     const rows = new SortedRows(db, options.runBudgetBytes);
     const sink = new ParsingSink(rows, Boolean(options.skipInvalid), options.afterInsert);
     const videoId = (f: string) => (format === 'vpdq' ? { videoId: options.videoId ?? videoIdFromFile(f) } : {});
-    const parser = makeParser(format, sink, { ...options, ...videoId(file) });
-    unit = parser.unit;
+    const parser = format === 'nsrl' ? null : makeParser(format, sink, { ...options, ...videoId(file) });
+    unit = parser?.unit ?? 'record';
     const listId = targetList(db, options.name, mode);
+    const kind = listKind(db, listId, mode, options.kind);
     const allBytes = createHash('sha256');
-    let sha256 = await readThrough(file, parser, allBytes);
+    let sha256 = parser ? await readThrough(file, parser, allBytes) : await readNsrlThrough(file, sink, options.signal);
     for (const next of files.slice(1)) {
       file = next;
       sha256 = await readThrough(file, makeParser(format, sink, { ...options, ...videoId(file) }), allBytes);
@@ -249,7 +284,7 @@ export async function importList(store: Store, fileOrFiles: string | readonly st
     db.prepare(
       `UPDATE lists SET source_org = ${keep('source_org')}, version = ${keep('version')},
          description = ${keep('description')}, imported_at = ?, source_file = ?, source_sha256 = ?,
-         source_format = ?, signature_status = ?, key_fingerprint = ?, entries_digest = ?
+         source_format = ?, signature_status = ?, key_fingerprint = ?, entries_digest = ?, kind = ?
        WHERE id = ?`,
     ).run(
       options.sourceOrg ?? header?.sourceOrg ?? null,
@@ -262,6 +297,7 @@ export async function importList(store: Store, fileOrFiles: string | readonly st
       verified ? 'verified' : 'unsigned',
       verified?.keyFingerprint ?? null,
       digest,
+      kind,
       listId,
     );
     db.exec('COMMIT');

@@ -1,4 +1,5 @@
-export type { EntryInfo, ListInfo, StoreReader } from './types.js';
+export type { EntryInfo, ListInfo, ListKind, StoreReader } from './types.js';
+export { LIST_KINDS } from './types.js';
 export { openStore, Store, type OpenStoreOptions } from './store.js';
 export { resolveDbPath, DB_ENV } from './paths.js';
 export { importList, type ImportMode, type ImportOptions, type ImportSummary } from './import.js';

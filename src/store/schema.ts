@@ -73,6 +73,10 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   SERVICE_MIGRATION,
+  {
+    // A list's kind: 'known' (matches are findings) or 'known-good' (matches mean "ignore", e.g. NSRL).
+    sql: `ALTER TABLE lists ADD COLUMN kind TEXT NOT NULL DEFAULT 'known' CHECK (kind IN ('known', 'known-good'));`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { EXPORT_MAGIC } from './formats/exportfmt.js';
+import { SQLITE_MAGIC } from './formats/nsrl.js';
 import { HASHDEEP_MAGIC } from './formats/hashdeep.js';
 import { isHashRecord } from './formats/ndjson.js';
 import { GNU_SUM_LINE, TAGGED_SUM_LINE } from './formats/sums.js';
@@ -22,6 +23,7 @@ function parsesAsHashRecord(line: string): boolean {
  * `HEX  NAME` or `ALGO (NAME) = HEX` is a checksum file; a comma makes CSV; else text.
  */
 export function sniffFormat(head: Buffer, options: FormatOptions = {}): FormatName {
+  if (head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) return 'nsrl';
   let text = head.toString('utf8');
   if (text.startsWith('\ufeff')) text = text.slice(1);
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));

@@ -6,7 +6,7 @@ import { getSignal } from '../signals/registry.js';
 import { chunksFromEntries, storedChunks } from './packed.js';
 import { ensureDbFile } from './paths.js';
 import { checkReadable, migrate, PACKED_SINCE_VERSION, userVersion } from './schema.js';
-import type { EntryInfo, ListInfo, StoreReader } from './types.js';
+import type { EntryInfo, ListInfo, ListKind, StoreReader } from './types.js';
 
 export interface OpenStoreOptions {
   /** Scans open read-only: the file must exist and is never created, migrated or written. */
@@ -26,6 +26,8 @@ interface ListRow {
   signature_status: 'verified' | 'unsigned';
   key_fingerprint: string | null;
   entries_digest: string;
+  /** Absent in a store from before list kinds (read-only, so not migrated). */
+  kind?: ListKind;
 }
 
 /** Tags are stored as a JSON array of strings, '' when there are none. */
@@ -161,6 +163,7 @@ export class Store implements StoreReader {
     return {
       id: r.id,
       name: r.name,
+      kind: r.kind ?? 'known',
       sourceOrg: r.source_org,
       version: r.version,
       description: r.description,

@@ -1,9 +1,15 @@
 import type { PackedHashes } from '../types.js';
 
+/** What a list's matches mean: findings ('known') or files to set aside ('known-good', e.g. NSRL). */
+export type ListKind = 'known' | 'known-good';
+export const LIST_KINDS: readonly ListKind[] = ['known', 'known-good'];
+
 /** One imported hash list, as `list ls/info` and the forensic manifest show it (never its hashes). */
 export interface ListInfo {
   readonly id: number;
   readonly name: string;
+  /** 'known' for a store from before kinds. */
+  readonly kind: ListKind;
   readonly sourceOrg: string | null;
   readonly version: string | null;
   readonly description: string | null;

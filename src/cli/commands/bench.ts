@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES } from '../../signals/types.js';
 import { HASH_DEFAULTS, MATCH_DEFAULTS, SCAN_BENCH_DEFAULTS } from '../run/bench-defaults.js';
 import type { CliContext } from '../context.js';
+import { deprecatedAlias } from '../deprecated.js';
 
 /** Options both `bench match` and `bench hash` take. */
 function common(cmd: Command, defaultRepeat: number): Command {
@@ -22,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('bench')
     .description('Measure match and hash throughput on this machine (for CI gating and sizing)');
 
-  common(
+  const match = common(
     bench
       .command('match')
       .description('Index build time, memory and exact queries/s on a synthetic or stored list, cross-checked against LinearIndex')
@@ -35,13 +36,14 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--near-fraction <F>', `share of queries that are list entries with bits flipped (default ${MATCH_DEFAULTS.nearFraction})`)
       .option('--radius <R>', 'query radius (default 31 for 256 bits, 10 for 64; with --db the signal threshold)')
       .option('--max-flip <K>', 'near queries flip 0..K bits (default the radius)')
-      .option('--threads <T>', `worker threads querying one shared list (default ${MATCH_DEFAULTS.threads})`)
+      .option('--workers <N>', `worker threads querying one shared list (default ${MATCH_DEFAULTS.threads})`)
       .option('--check <C>', `queries cross-checked against LinearIndex (default ${MATCH_DEFAULTS.check})`),
     MATCH_DEFAULTS.repeat,
   ).action(async (flags) => {
     const { runMatchCommand } = await import('../run/bench-match.js');
     await runMatchCommand(flags, ctx);
   });
+  deprecatedAlias(match, ctx, '--threads <T>', '--workers');
 
   common(
     bench

@@ -6,7 +6,7 @@ const SHELLS = ['bash', 'zsh'] as const;
 
 /** Command path ("" for the program, "list import" for a subcommand) → its subcommands and options. */
 function table(cmd: Command, path: string[] = [], out = new Map<string, { subs: string[]; opts: string[] }>()) {
-  const opts = [...cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f))), '--help'];
+  const opts = [...cmd.options.filter((o) => !o.hidden).flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f))), '--help'];
   out.set(path.join(' '), { subs: cmd.commands.map((c) => c.name()), opts });
   for (const c of cmd.commands) table(c, [...path, c.name()], out);
   return out;

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { deprecatedAlias } from '../deprecated.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('eval')
     .description(
       'Measure what each perceptual signal survives (true-positive rate per transform) and its false-positive rate over unrelated pairs, on seeded synthetic images',
@@ -12,7 +13,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--signals <LIST>', 'perceptual signals to evaluate, comma-separated (default all)')
     .option('--sources <N>', 'unrelated sources, compared all-pairs (default 1500, quick 60)')
     .option('--transformed <N>', 'of those, how many go through every transform (default 60, quick 3)')
-    .option('--concurrency <N>', 'images in flight at once; does not change results (default 2)')
+    .option('--workers <N>', 'images hashed at once; does not change results (default 2)')
     .option('--json', 'print the full result as JSON on stdout instead of the summary')
     .option('--save <FILE>', 'also write the full result as JSON to FILE (byte-identical for a seed, apart from "timing")')
     .option('--svg-dir <DIR>', 'write one histogram SVG per signal and transforms.svg (the heat table) here')
@@ -27,4 +28,5 @@ export function register(program: Command, ctx: CliContext): void {
       const { runEvalCommand } = await import('../run/eval.js');
       await runEvalCommand(flags, ctx);
     });
+  deprecatedAlias(cmd, ctx, '--concurrency <N>', '--workers');
 }

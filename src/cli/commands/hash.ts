@@ -4,10 +4,11 @@ import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES } from '../../signals/types.js';
 import { invalidArgument, parseCount, parseEnum, parseSize } from '../args.js';
 import type { CliContext } from '../context.js';
 import { addVideoOptions, parseVideoOptions, type VideoFlags } from '../video-args.js';
+import { deprecatedAlias } from '../deprecated.js';
 import type { HashFormat } from '../run/hash.js';
 
 export const DEFAULT_ALGO = 'pdq,sha256';
-export const DEFAULT_JOBS = 2;
+export const DEFAULT_WORKERS = 2;
 const FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text', 'vpdq', 'pytx'];
 
 interface HashCommandOptions extends VideoFlags {
@@ -18,7 +19,7 @@ interface HashCommandOptions extends VideoFlags {
   format?: string;
   maxPixels?: string;
   maxBytes?: string;
-  jobs: string;
+  workers: string;
   null?: boolean;
   include?: string[];
   exclude?: string[];
@@ -45,7 +46,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--format <format>', "ndjson, csv, text, vpdq (one video's frames in the reference's line format) or pytx (python-threatexchange CSV of each video's vPDQ signal string) (default: ndjson when stdout is not a terminal, else text)")
     .option('--max-pixels <n>', 'largest image (width x height) to decode; larger ones get TOO_MANY_PIXELS')
     .option('--max-bytes <size>', 'largest file to decode (e.g. 50M); larger ones get digests only and TOO_LARGE')
-    .option('-j, --jobs <n>', 'files hashed concurrently', String(DEFAULT_JOBS))
+    .option('--workers <n>', 'files hashed concurrently (in this process; scan uses worker threads)', String(DEFAULT_WORKERS))
     .option('-o, --out <file>', 'write the records to this new file instead of stdout')
     .option('--force', 'let --out replace an existing file')
     .addHelpText('after', '\nExit codes: 0 every file hashed (skipped links and special files are not errors), 2 usage error or globs that leave no file, 3 some file could not be hashed.');
@@ -74,7 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
         force: opts.force === true,
         signals,
         format,
-        jobs: parseCount('--jobs', opts.jobs),
+        workers: parseCount('--workers', opts.workers),
         request: {
           signals,
           hashOptions: {
@@ -92,5 +93,6 @@ export function register(program: Command, ctx: CliContext): void {
       const { runHash } = await import('../run/hash.js');
       await runHash(run, ctx);
     });
+  deprecatedAlias(cmd, ctx, '-j, --jobs <n>', '--workers');
 }
 

@@ -5,10 +5,11 @@ import { UsageError } from '../../errors.js';
 import { escapeControls, quoteName, safeJson } from '../../report/escape.js';
 import { invalidArgument, parseEnum, withFlags } from '../args.js';
 import { EXIT, type CliContext } from '../context.js';
-import type { CsvField, FormatName, ImportSummary, ListInfo, Store, StoreVerification } from '../../store/index.js';
+import type { CsvField, FormatName, ImportSummary, ListInfo, ListKind, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'vpdq'];
+const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'nsrl', 'vpdq'];
+const KINDS: readonly ListKind[] = ['known', 'known-good'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
 interface DbOpts {
@@ -61,7 +62,7 @@ function shown(v: string | null): string {
 function lsText(lists: ListInfo[]): string {
   if (lists.length === 0) return 'No lists imported yet.\n';
   return table([
-    ['NAME', 'SOURCE', 'VERSION', 'IMPORTED', 'SIGNATURE', 'ENTRIES'],
+    ['NAME', 'SOURCE', 'VERSION', 'IMPORTED', 'SIGNATURE', 'ENTRIES', 'KIND'],
     ...lists.map((l) => [
       quoteName(l.name),
       shown(l.sourceOrg),
@@ -69,6 +70,7 @@ function lsText(lists: ListInfo[]): string {
       l.importedAt.slice(0, 19).replace('T', ' ') + 'Z',
       l.signatureStatus,
       countsText(l.counts),
+      l.kind,
     ]),
   ]);
 }
@@ -76,6 +78,7 @@ function lsText(lists: ListInfo[]): string {
 function infoText(l: ListInfo): string {
   const rows: Array<[string, string]> = [
     ['name', quoteName(l.name)],
+    ['kind', l.kind],
     ['source', shown(l.sourceOrg)],
     ['version', shown(l.version)],
     ['description', shown(l.description)],
@@ -125,16 +128,14 @@ export function register(program: Command, ctx: CliContext): void {
 
   list
     .command('import <files...>')
-    .description(
-      'Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, md5sum/sha1sum/sha256sum, hashsieve hash/scan NDJSON or CSV, a hashsieve export, ' +
-        "or vpdq: one reference vPDQ hash file per video, several at once, each video's id its file name)",
-    )
+    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, md5sum/sha1sum/sha256sum, hashsieve hash/scan NDJSON or CSV, NSRL RDSv3 SQLite, vpdq reference files (one per video, several at once, the id from the file name), or a hashsieve export)')
     .requiredOption('--name <name>', 'list name (unique)')
     .option('--source <org>', 'organisation the list came from')
     .option('--version <version>', 'version of the list')
     .option('--description <text>', 'free-text description')
     .option('--format <format>', `file format: ${FORMATS.join('|')}`, 'auto')
-    .option('--signal <name>', 'signal of bare hashes (text) or of a CSV without a signal column')
+    .option('--signal <name>', 'signal of bare hashes (text), of a CSV without a signal column, or the NSRL digest to import (md5, sha1, sha256; default sha256)')
+    .option('--kind <kind>', 'known (matches are findings) or known-good (matches are set aside, e.g. NSRL); default known, an append keeps the list\'s')
     .option('--columns <map>', 'CSV column mapping: hash=COL,id=COL,category=COL,signal=COL,tags=COL (NDJSON: id=FIELD,category=FIELD)')
     .option('--skip-invalid', 'import the valid lines and count the invalid ones by reason, instead of rejecting the file')
     .option('--replace', 'replace an existing list of this name (atomic swap)')
@@ -149,6 +150,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (files.length > 1 && opts.format !== 'vpdq') throw new UsageError('Several files are imported as one list only with --format vpdq');
       if (opts.replace && opts.append) throw new UsageError('Give either --replace or --append, not both');
       const format = parseEnum('--format', opts.format, FORMATS);
+      const kind = opts.kind === undefined ? undefined : parseEnum('--kind', opts.kind, KINDS);
       if (Boolean(opts.signature) !== Boolean(opts.publicKey)) {
         throw new UsageError('--signature and --public-key go together');
       }
@@ -159,6 +161,7 @@ export function register(program: Command, ctx: CliContext): void {
           sourceOrg: opts.source,
           version: opts.version,
           description: opts.description,
+          kind,
           format,
           signal: opts.signal,
           columns: opts.columns ? parseColumns(opts.columns) : undefined,

@@ -35,12 +35,23 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp (default: the library default)')
     .option('-o, --out <file>', 'write the report to this new file instead of stdout')
     .option('--force', 'let --out replace an existing file')
-    .option('--format <format>', 'report format: ndjson, csv or json', 'ndjson')
+    .option('--format <format>', 'report format: ndjson, csv, json or dfxml', 'ndjson')
     .option('--only-matches', 'report only files that matched (the summary still counts every file)')
     .option('--summary <file>', 'also write the end-of-scan summary to this file as JSON')
     .option('--manifest <file>', 'write a forensic manifest (versions, lists, thresholds, totals, report sha256) as JSON')
     .option('--checkpoint <file>', 'record progress here so an interrupted scan can be resumed (needs --out)')
     .option('--resume', 'continue the scan recorded in --checkpoint, appending to the same report')
+    .option('--case-number <text>', 'case number, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--examiner <name>', 'examiner, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--evidence-id <text>', 'evidence item id, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--notes <text>', 'free notes, recorded in the manifest and the report header (JSON, DFXML)')
+    .option('--no-known-good-skip', 'decode and match files whose digest is in a known-good list too (they are still reported known_good unless they match)')
+    .option('--share <file>', 'also write the matched files (hashes only, no content) to this file for sharing back')
+    .option('--share-format <format>', 'share file format: vics (VICS 2.0 JSON), pytx-csv (python-threatexchange CSV) or hashdeep')
+    .option('--share-category <category>', 'category written for every shared file (VICS Category, python-threatexchange category)')
+    .option('--include-paths', 'put file paths in the share file (left out by default)')
+    .option('--new-from <dir>', 'also share the files in this folder (material the examiner marked as new)')
+    .option('--audit <hashdeep-file>', 'audit the tree against this hashdeep list (like hashdeep -a): matched, moved, new and missing files; a failed audit exits 1')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
     .option('--vpdq-match <spec>', VPDQ_MATCH_HELP)
     .option('--seconds-per-hash <s>', 'video: hash one frame every s seconds of nominal frame rate; 0 = every frame', '1')
@@ -49,17 +60,17 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--ffmpeg <path>', 'video: the ffmpeg program (default: $HASHSIEVE_FFMPEG, then PATH; ffprobe beside it); a video also needs a --file-timeout long enough to decode it')
     .addHelpText(
       'after',
-      '\nExit codes: 0 no match, 1 at least one match, 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',
+      '\nExit codes: 0 no match, 1 at least one match (or a failed --audit), 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',
     )
     .action(async (paths: string[], opts: ScanCommandOptions) => {
       const { runScanCommand } = await import('../run/scan.js');
-      const { summary, interrupted, filtered, filesFound } = await runScanCommand(paths, opts, ctx);
+      const { summary, interrupted, filtered, filesFound, audit } = await runScanCommand(paths, opts, ctx);
       if (!interrupted && filesFound === 0 && filtered > 0) {
         ctx.stderr.write(`hashsieve: --include/--exclude left no file to scan (${filtered} entries filtered out)\n`);
         ctx.setExitCode(EXIT.USAGE);
         return;
       }
-      ctx.setExitCode(scanExitCode(summary, interrupted));
+      ctx.setExitCode(audit && !audit.passed && !interrupted ? EXIT.MATCH : scanExitCode(summary, interrupted));
     });
 }
 

@@ -23,7 +23,7 @@ export interface MatchFlags extends CommonFlags {
   readonly nearFraction?: string;
   readonly radius?: string;
   readonly maxFlip?: string;
-  readonly threads?: string;
+  readonly workers?: string;
   readonly check?: string;
 }
 
@@ -65,8 +65,8 @@ export async function runMatchCommand(f: MatchFlags, ctx: CliContext): Promise<v
   if (!stored && f.signal !== undefined) throw new UsageError('--signal applies to a stored list: give --db or --lists');
   const queries = parseCount('--queries', f.queries ?? MATCH_DEFAULTS.queries);
   const nearFraction = parseFraction('--near-fraction', f.nearFraction ?? MATCH_DEFAULTS.nearFraction);
-  const threads = parseCount('--threads', f.threads ?? MATCH_DEFAULTS.threads);
-  checkAtMost('--threads', threads, MAX_THREADS, 'one index per thread');
+  const threads = parseCount('--workers', f.workers ?? MATCH_DEFAULTS.threads);
+  checkAtMost('--workers', threads, MAX_THREADS, 'one index per thread');
   const check = parseCount('--check', f.check ?? MATCH_DEFAULTS.check);
   const bits = stored ? null : parseEnum('--bits', f.bits ?? String(MATCH_DEFAULTS.bits), [256, 64]);
   const n = stored ? null : parseCount('--n', f.n ?? MATCH_DEFAULTS.n);

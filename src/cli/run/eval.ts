@@ -20,7 +20,7 @@ export interface EvalFlags {
   readonly signals?: string;
   readonly sources?: string;
   readonly transformed?: string;
-  readonly concurrency?: string;
+  readonly workers?: string;
   readonly json?: boolean;
   readonly save?: string;
   readonly svgDir?: string;
@@ -54,7 +54,7 @@ export async function runEvalCommand(flags: EvalFlags, ctx: CliContext): Promise
     throw invalidArgument('--transformed', `at most --sources (${unrelatedSources})`, transformedSources);
   }
   const size: EvalSize = { ...base, unrelatedSources, transformedSources };
-  const concurrency = integerFlag('--concurrency', flags.concurrency, DEFAULT_CONCURRENCY, 1);
+  const concurrency = integerFlag('--workers', flags.workers, DEFAULT_CONCURRENCY, 1);
   const signals = chooseSignals(flags.signals);
   const hashOptions: HashOptions = { ...DEFAULT_HASH_OPTIONS, dihedral: signals.some((s) => s.supportsDihedral) };
 

@@ -20,7 +20,7 @@ export interface HashRun {
   readonly signals: readonly SignalType[];
   readonly request: HashRequest;
   readonly format: HashFormat;
-  readonly jobs: number;
+  readonly workers: number;
   readonly out: string | null;
   readonly force: boolean;
 }
@@ -34,7 +34,7 @@ export async function runHash(run: HashRun, ctx: CliContext): Promise<void> {
       walk: run.walk,
       signals: run.signals,
       request: stop.request,
-      concurrency: run.jobs,
+      concurrency: run.workers,
       format: run.format,
       out: run.out,
       overwrite: run.force,

@@ -3,6 +3,7 @@ import { createFormatter } from '../../report/formats.js';
 import { fileSink, streamSink } from '../../report/sink.js';
 import { emptyTotals, formatSummary, summarize } from '../../report/summary.js';
 import { SIGNALS } from '../../signals/registry.js';
+import { buildKnownGoodSet, withKnownGood } from '../../scan/known-good.js';
 import { parseHashLine, matchLine } from '../../scan/match.js';
 import { Matcher } from '../../scan/matcher.js';
 import { selectLists } from '../../scan/options.js';
@@ -47,8 +48,10 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
     const lists = selectLists(store.lists(), opts.lists === undefined ? undefined : parseList('--lists', opts.lists), dbPath);
     const held = new Set(lists.flatMap((l) => Object.entries(l.counts).filter(([, n]) => n > 0).map(([k]) => k)));
     const signals = [...SIGNALS.values()].filter((s) => held.has(s.name));
-    const matcher = Matcher.build(store, {
-      lists: lists.map((l) => l.name),
+    // A hash in a known-good list is reported known_good, never as a finding.
+    const knownGood = buildKnownGoodSet(store, lists.filter((l) => l.kind === 'known-good').map((l) => l.name), signals);
+    const inner = Matcher.build(store, {
+      lists: lists.filter((l) => l.kind !== 'known-good').map((l) => l.name),
       signals,
       thresholds,
       videoMatch: parseVpdqMatch('--vpdq-match', opts.vpdqMatch),
@@ -57,6 +60,7 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
       indexCache: indexCacheDir(opts.indexCache, io.env),
       onWarning: (message) => io.stderr.write(`hashsieve: warning: ${message}\n`),
     });
+    const matcher = withKnownGood(inner, knownGood);
     const totals = emptyTotals();
     const output = new ReportOutput({
       sink: opts.out ? fileSink(opts.out, null) : streamSink(io.stdout),

@@ -4,13 +4,16 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
 import { formatSummary } from '../../report/summary.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../report/types.js';
-import { parseSignalList } from '../../signals/registry.js';
+import { SHARE_FORMATS } from '../../report/share.js';
+import { getSignal, parseSignalList } from '../../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES, type HashOptions } from '../../signals/types.js';
 import { openStore, resolveDbPath } from '../../store/index.js';
 import type { StoreReader } from '../../store/types.js';
+import { readAuditList, type AuditResult } from '../../scan/audit.js';
 import { expandInputs } from '../../scan/inputs.js';
 import { defaultSignals, selectLists, unmatchedSignals } from '../../scan/options.js';
 import { scan, type ScanResult } from '../../scan/scan.js';
+import type { ShareConfig } from '../../scan/share.js';
 import { parseCount, parseDuration, parseEnum, parseList, parseSize, parseThresholds } from '../args.js';
 import type { CliContext } from '../context.js';
 import { categoryFilter } from '../../scan/categories.js';
@@ -49,6 +52,17 @@ export interface ScanCommandOptions {
   maxVideoDuration?: string;
   maxVideoFrames?: string;
   ffmpeg?: string;
+  caseNumber?: string;
+  examiner?: string;
+  evidenceId?: string;
+  notes?: string;
+  knownGoodSkip?: boolean;
+  share?: string;
+  shareFormat?: string;
+  shareCategory?: string;
+  includePaths?: boolean;
+  newFrom?: string;
+  audit?: string;
 }
 
 export function parseFormat(value: string): ReportFormat {
@@ -78,6 +92,57 @@ export function openStoreReadonly(db: string | undefined, env: NodeJS.ProcessEnv
   return { store: openStore(path, { readonly: true }), path };
 }
 
+const AUDIT_LINES_SHOWN = 20;
+
+/** hashdeep -a -v -v style: counts, then the discrepancies (the first few of each; all are in --summary). */
+export function formatAudit(a: AuditResult, quiet: boolean): string {
+  const lines = [`hashsieve: ${a.passed ? 'Audit passed' : 'Audit failed'}`];
+  if (quiet) return `${lines[0]}\n`;
+  lines.push(
+    `  files matched: ${a.matched}`,
+    `  files moved: ${a.moved.length}`,
+    `  new files found: ${a.new.length}`,
+    `  known files not found: ${a.missing.length}`,
+    `  files not read: ${a.unreadable.length}`,
+  );
+  const some = (label: string, items: readonly string[]): void => {
+    for (const item of items.slice(0, AUDIT_LINES_SHOWN)) lines.push(`  ${label}: ${item}`);
+    if (items.length > AUDIT_LINES_SHOWN) lines.push(`  ... ${items.length - AUDIT_LINES_SHOWN} more ${label} (all in --summary)`);
+  };
+  some('moved', a.moved.map((m) => `${m.path} (was ${m.knownPath})`));
+  some('new', a.new);
+  some('missing', a.missing);
+  some('not read', a.unreadable);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `--share FILE --share-format F [--share-category C] [--include-paths] [--new-from DIR]`, checked. */
+function shareConfig(opts: ScanCommandOptions): ShareConfig | null {
+  const uses = opts.shareFormat !== undefined || opts.shareCategory !== undefined || opts.includePaths || opts.newFrom !== undefined;
+  if (opts.share === undefined) {
+    if (uses) throw new UsageError('--share-format, --share-category, --include-paths and --new-from go with --share FILE');
+    return null;
+  }
+  if (opts.shareFormat === undefined) throw new UsageError(`--share needs --share-format (${SHARE_FORMATS.join(', ')})`);
+  const format = parseEnum('--share-format', opts.shareFormat, SHARE_FORMATS);
+  if (opts.newFrom !== undefined && !existsSync(opts.newFrom)) throw new UsageError(`--new-from: ${opts.newFrom} does not exist`);
+  return {
+    path: opts.share,
+    format,
+    category: opts.shareCategory ?? null,
+    includePaths: opts.includePaths === true,
+    newFrom: opts.newFrom ?? null,
+  };
+}
+
+/** A store with no lists, for an audit run without a hash-list database. */
+const EMPTY_STORE: StoreReader = {
+  lists: () => [],
+  loadPacked: (signal) => ({ bits: getSignal(signal).bits, count: 0, bytes: new Uint8Array(0), ids: new Uint32Array(0) }),
+  entries: () => new Map(),
+  close: () => undefined,
+};
+
 /** Validate the command's options, open the store read-only and run the scan; Ctrl-C stops it cleanly. */
 export async function runScanCommand(paths: readonly string[], opts: ScanCommandOptions, ctx: CliContext): Promise<ScanResult> {
   if (paths.length === 0) throw new UsageError('Give files or directories to scan, or - to read paths from stdin');
@@ -95,16 +160,25 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   const video = parseVideoOptions(opts);
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
+  const share = shareConfig(opts);
+  const audit = opts.audit === undefined ? null : readAuditList(opts.audit);
 
-  const { store, path: dbPath } = openStoreReadonly(opts.db, ctx.env);
+  // An audit needs no hash lists: without a database (or lists), it runs on an empty store.
+  const auditOnly = audit !== null && opts.lists === undefined && !existsSync(resolveDbPath({ db: opts.db }, ctx.env));
+  const { store, path: dbPath } = auditOnly ? { store: EMPTY_STORE, path: resolveDbPath({ db: opts.db }, ctx.env) } : openStoreReadonly(opts.db, ctx.env);
   const controller = new AbortController();
   const onSignal = (): void => {
     ctx.stderr.write('\nhashsieve: interrupted; flushing the report and checkpoint (press Ctrl-C again to abort at once)\n');
     controller.abort();
   };
   try {
-    const lists = selectLists(store.lists(), opts.lists === undefined ? undefined : parseList('--lists', opts.lists), dbPath);
-    const signals = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
+    const lists =
+      audit !== null && opts.lists === undefined && store.lists().length === 0
+        ? []
+        : selectLists(store.lists(), opts.lists === undefined ? undefined : parseList('--lists', opts.lists), dbPath);
+    const chosen = opts.algo ? parseSignalList(opts.algo) : defaultSignals(lists);
+    // An audit compares the digests its list holds, so they are computed whatever --algo says.
+    const signals = audit ? [...new Set([...chosen, ...audit.signals.map(getSignal)])] : chosen;
     const unmatched = unmatchedSignals(lists, signals);
     if (unmatched.length > 0 && !opts.quiet) {
       ctx.stderr.write(`hashsieve: warning: the lists hold ${unmatched.join(', ')} hashes, which --algo does not compute; those entries cannot match\n`);
@@ -144,10 +218,20 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         progress: ctx.stderr.isTTY === true && opts.quiet !== true && !(opts.out === undefined && ctx.stdout.isTTY === true),
         commandLine: ['hashsieve', ...ctx.argv.slice(2)],
         stop: controller.signal,
+        sourcePaths: paths,
+        knownGoodSkip: opts.knownGoodSkip !== false,
+        share,
+        audit,
+        case: { caseNumber: opts.caseNumber, examiner: opts.examiner, evidenceId: opts.evidenceId, notes: opts.notes },
       },
       { stdout: ctx.stdout, stderr: ctx.stderr },
     );
     if (!opts.quiet) ctx.stderr.write(formatSummary(result.summary));
+    if (result.share && !opts.quiet) ctx.stderr.write(`  shared ${result.share.shared} files in ${result.share.path}\n`);
+    if (result.audit) ctx.stderr.write(formatAudit(result.audit, opts.quiet === true));
+    if (result.share && result.share.failed.length > 0) {
+      ctx.stderr.write(`hashsieve: warning: ${result.share.failed.length} files could not be hashed for the share file and are not in it: ${result.share.failed.slice(0, 5).join(', ')}${result.share.failed.length > 5 ? ', ...' : ''}\n`);
+    }
     return result;
   } finally {
     process.off('SIGINT', onSignal);

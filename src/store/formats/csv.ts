@@ -12,6 +12,8 @@ const THREATEXCHANGE_COLUMNS: Readonly<Partial<Record<CsvField, string>>> = {
   tags: 'tags',
 };
 const THREATEXCHANGE_COLLAB = 'collab';
+/** python-threatexchange's names for signals we call otherwise (an MD5 of a photo's or video's file bytes). */
+const THREATEXCHANGE_SIGNALS: Readonly<Record<string, string>> = { photo_md5: 'md5', video_md5: 'md5' };
 const TAG_SEPARATORS = /[\s,;]+/;
 /** python-threatexchange joins a signal's tags with single spaces (dataset --csv). */
 const THREATEXCHANGE_TAG_SEPARATORS = /\s+/;
@@ -219,7 +221,8 @@ export function csvFormat(sink: EntrySink, options: FormatOptions): FormatParser
       wideRow(sink, rec.line, f, cols);
       return;
     }
-    const signal = cols.signal === undefined ? (options.signal as string) : f[cols.signal].trim();
+    const given = cols.signal === undefined ? (options.signal as string) : f[cols.signal].trim();
+    const signal = (cols.threatexchange && THREATEXCHANGE_SIGNALS[given.toLowerCase()]) || given;
     if (cols.threatexchange && !SIGNALS.has(signal.toLowerCase())) {
       sink.note(`python-threatexchange signal types not imported: ${displayName(signal) ?? '(unnamed)'}`);
       return;

@@ -101,15 +101,16 @@ describe('python-threatexchange dataset --csv', () => {
   it('imports its image rows, counts the other signal types, keeps opinion categories and collab tags', async () => {
     const s = await imp(fixture('pytx-dataset.csv'));
     expect(s.format).toBe('csv');
-    expect(s.imported).toEqual({ pdq: 3 });
+    // video_md5 (and photo_md5) is an MD5 of the file's bytes: imported as md5.
+    expect(s.imported).toEqual({ md5: 1, pdq: 3 });
     expect(s.notes).toEqual({
       'python-threatexchange signal types not imported: url': 1,
       'python-threatexchange signal types not imported: raw_text': 1,
-      'python-threatexchange signal types not imported: video_md5': 1,
       [NEGATIVE_CLASS_NOTE]: 1,
       [DEGENERATE_NOTE]: 1,
     });
     expect(entries()).toEqual([
+      'md5||POSITIVE_CLASS|collab:Other, Inc. "collab" t1',
       'pdq||INVESTIGATION_SEED|collab:Sample Data other tag,with,commas',
       'pdq||NEGATIVE_CLASS|collab:Sample Data',
       'pdq||POSITIVE_CLASS|collab:Sample Data media_type_photo sample',

@@ -35,8 +35,8 @@ export interface ListMetadata {
   readonly entriesDigest?: string;
 }
 
-export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export' | 'ndjson' | 'sums' | 'vpdq';
-export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'vpdq'];
+export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export' | 'ndjson' | 'sums' | 'nsrl' | 'vpdq';
+export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'nsrl', 'vpdq'];
 
 /** Options the formats share; each reads only what concerns it. */
 export interface FormatOptions {
