@@ -24,6 +24,7 @@ export const FILE_ERROR_CODES = [
   'TOO_LARGE',
   'TIMEOUT',
   'WORKER_CRASHED',
+  'DECODER_CRASHED',
 ] as const;
 
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];

@@ -5,13 +5,17 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { FileError, invalidParameterError, UsageError, type FileErrorInfo } from './errors.js';
 import { DEFAULT_DECODE_LIMITS, decodeImage, type DecodeLimits } from './image/decode.js';
 import { escapeBytes } from './report/path-text.js';
 import type { FileHashResult, SignalHash } from './results.js';
 import { checkBlockhashBits } from './signals/blockhash.js';
-import { getSignal, isExact, isPerceptual } from './signals/registry.js';
+import { getSignal, isExact, isPerceptual, isVideo, SIGNALS } from './signals/registry.js';
+import { hashVideoBuffer } from './video/buffer.js';
+import { videoErrorInfo } from './video/errors.js';
+import { hashVideoFile, resolveVideoOptions, type VideoHashOptions } from './video/hash.js';
+import { sniffVideo, VIDEO_SNIFF_BYTES } from './video/sniff.js';
 import {
   DEFAULT_HASH_OPTIONS,
   DIHEDRAL_NAMES,
@@ -21,6 +25,7 @@ import {
   type PerceptualSignalType,
   type Pixels,
   type SignalType,
+  type VideoSignalType,
 } from './signals/types.js';
 
 export const DEFAULT_SIGNAL_NAMES: readonly string[] = ['pdq', 'sha256'];
@@ -41,6 +46,8 @@ export interface HashRequest {
    * digests stay streamed.
    */
   readonly syncReads?: boolean;
+  /** Video files (recognised by their first bytes): sampling, limits, where ffmpeg is. */
+  readonly video?: VideoHashOptions;
   /**
    * Asked once the exact digests are known, before any decode: true skips the decode and every
    * perceptual signal (the result has `decodeSkipped`). The scan uses it for known-good files.
@@ -59,6 +66,9 @@ interface Resolved {
   readonly order: readonly string[];
   readonly options: HashOptions;
   readonly limits: DecodeLimits;
+  /** Video signals a video file gets: those asked for, else every video signal when an image signal was asked for. */
+  readonly video: readonly VideoSignalType[];
+  readonly videoOptions: VideoHashOptions;
 }
 
 function positiveInteger(name: string, v: unknown): void {
@@ -78,12 +88,18 @@ function resolve(req: HashRequest, defaults: readonly string[] = DEFAULT_SIGNAL_
   const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...req.limits };
   positiveInteger('maxPixels', limits.maxPixels);
   positiveInteger('maxBytes', limits.maxBytes);
+  const perceptual = signals.filter(isPerceptual);
+  const askedVideo = signals.filter(isVideo);
+  const video = askedVideo.length > 0 || perceptual.length === 0 ? askedVideo : [...SIGNALS.values()].filter(isVideo);
+  const videoOptions = { ...req.video, ...resolveVideoOptions(req.video ?? {}) };
   return {
     exact: signals.filter(isExact),
-    perceptual: signals.filter(isPerceptual),
-    order: signals.map((s) => s.name),
+    perceptual,
+    order: [...signals.map((s) => s.name), ...video.filter((v) => !askedVideo.includes(v)).map((v) => v.name)],
     options,
     limits,
+    video,
+    videoOptions,
   };
 }
 
@@ -232,11 +248,14 @@ export async function hashFile(file: string | Buffer, req: HashRequest = {}): Pr
   if (size === 0) return fail(0, { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' });
 
   if (r.perceptual.length === 0 || size > r.limits.maxBytes) {
+    let container: string | null = null;
     try {
+      container = r.video.length > 0 ? sniffVideo(await readHead(file)) : null;
       size = await streamDigests(file, r, hashes);
     } catch (e) {
       return fail(size, fsErrorInfo(e));
     }
+    if (container) return hashVideo({ file }, path, size, r, hashes, container);
     if (r.perceptual.length === 0) return { path, size, hashes: ordered(r.order, hashes) };
     if (req.skipDecode?.(hashes)) return { path, size, hashes: ordered(r.order, hashes), decodeSkipped: true };
     return fail(size, { code: 'TOO_LARGE', message: `File is ${size} bytes, over the decode limit of ${r.limits.maxBytes}` });
@@ -248,23 +267,60 @@ export async function hashFile(file: string | Buffer, req: HashRequest = {}): Pr
   } catch (e) {
     return fail(size, fsErrorInfo(e));
   }
-  return hashLoaded(path, bytes, r, hashes, req.skipDecode);
+  return hashLoaded(path, bytes, r, hashes, req.skipDecode, file);
 }
 
+/** `file` is where a video is read from again (ffmpeg reads the file itself); null: the bytes are all there is. */
 async function hashLoaded(
   path: string,
   bytes: Buffer,
   r: Resolved,
   hashes: Map<string, SignalHash>,
   skipDecode?: HashRequest['skipDecode'],
+  file: string | Buffer | null = null,
 ): Promise<FileHashResult> {
   if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
+  const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
+  if (container && !skipDecode?.(hashes)) return hashVideo(file === null ? { bytes } : { file }, path, bytes.length, r, hashes, container);
   if (r.perceptual.length > 0 && skipDecode?.(hashes)) return { path, size: bytes.length, hashes: ordered(r.order, hashes), decodeSkipped: true };
   const rest = await decodeAndHash(r, bytes, hashes);
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
+}
+
+async function readHead(file: string | Buffer): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = new Uint8Array(VIDEO_SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A file whose first bytes say video: digests (already in `hashes`) plus the vPDQ frames from
+ * ffmpeg, which reads the file itself, or bytes in memory (an upload) served to it.
+ */
+async function hashVideo(
+  source: { readonly file: string | Buffer } | { readonly bytes: Uint8Array },
+  path: string,
+  size: number,
+  r: Resolved,
+  hashes: Map<string, SignalHash>,
+  container: string,
+): Promise<FileHashResult> {
+  try {
+    const options = { ...r.videoOptions, container };
+    const v = 'file' in source ? await hashVideoFile(source.file, options) : await hashVideoBuffer(source.bytes, options);
+    const video = { frames: v.frames, frameRate: v.frameRate, secondsPerHash: v.secondsPerHash, codec: v.codec };
+    return { path, size, hashes: ordered(r.order, hashes), width: v.width, height: v.height, format: 'video', video };
+  } catch (e) {
+    return { path, size, hashes: ordered(r.order, hashes), format: 'video', error: videoErrorInfo(e) };
+  }
 }
 
 /** Hash an encoded image (or any bytes, for the exact digests) already in memory. */

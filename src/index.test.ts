@@ -7,7 +7,7 @@ describe('public API', () => {
     for (const name of ['hashFile', 'hashBuffer', 'hashPixels', 'getSignal', 'parseSignalList', 'decodeImage']) {
       expect(typeof (api as Record<string, unknown>)[name]).toBe('function');
     }
-    expect([...api.SIGNALS.keys()]).toEqual(['pdq', 'blockhash', 'md5', 'sha1', 'sha256']);
+    expect([...api.SIGNALS.keys()]).toEqual(['pdq', 'blockhash', 'md5', 'sha1', 'sha256', 'vpdq']);
     expect(api.getSignal('blockhash')).toBe(api.blockhash);
     expect(api.FILE_ERROR_CODES).toContain('EMPTY_FILE');
   });

@@ -129,3 +129,13 @@ export { runEval, type EvalResult } from './eval/run.js';
 export { createServer, DEFAULT_MAX_UPLOAD_BYTES, isLoopbackHost, type ServerOptions } from './service/server.js';
 export { TOKEN_SCOPES, TokenStore, type TokenInfo, type TokenScope } from './store/tokens.js';
 export { BankStore, bankNames, type BankContent, type BankInfo } from './store/banks.js';
+
+// ── Video (vPDQ, ffmpeg) ────────────────────────────────────────────────────────────────────
+export { vpdq, formatVpdqFile, VPDQ_FRAME_THRESHOLD, VPDQ_MIN_QUALITY, type VpdqFrame } from './signals/vpdq.js';
+export type { VideoSignalType } from './signals/types.js';
+export type { VideoHashes } from './results.js';
+export { isVideo } from './signals/registry.js';
+export { hashVideoFile, type VideoHashOptions, type VideoHashResult } from './video/hash.js';
+export { hashVideoBuffer } from './video/buffer.js';
+export { DEFAULT_VIDEO_LIMITS, FfmpegMissingError, resolveFfmpeg, type VideoLimits } from './video/ffmpeg.js';
+export { compareVideos, DEFAULT_VPDQ_MATCH, VpdqIndex, type VideoMatch, type VpdqComparison, type VpdqMatchOptions } from './video/match.js';

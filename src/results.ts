@@ -1,5 +1,6 @@
 import type { FileErrorInfo } from './errors.js';
 import type { DihedralName } from './signals/types.js';
+import type { VpdqFrame } from './signals/vpdq.js';
 
 /** One signal's output for one file, as reported (hex strings, JSON-ready). */
 export interface SignalHash {
@@ -24,8 +25,20 @@ export interface FileHashResult {
   readonly width?: number;
   readonly height?: number;
   readonly format?: string;
+  /** A video file: its vPDQ frames and how they were sampled (reports put the frames under hashes.vpdq). */
+  readonly video?: VideoHashes;
   /** Set when the file (or its decode) failed. */
   readonly error?: FileErrorInfo;
   /** HashRequest.skipDecode said so: only the exact digests were computed. */
   readonly decodeSkipped?: boolean;
+}
+
+/** vPDQ of one video, JSON-ready. */
+export interface VideoHashes {
+  /** Sorted by frame number, as the reference writes them. */
+  readonly frames: readonly VpdqFrame[];
+  /** Frames per second the sampling and timestamps use. */
+  readonly frameRate: number;
+  readonly secondsPerHash: number;
+  readonly codec: string;
 }

@@ -322,9 +322,9 @@ describe('hashsieve hash: default format and usage errors (exit 2, a message a p
     [['--workers', '0'], 'Expected a positive integer for --workers but received "0"'],
     [['--workers', '1.5'], 'Expected a positive integer for --workers but received "1.5"'],
     [['--blockhash-bits', '6'], 'Expected a multiple of 4 between 4 and 64 for --blockhash-bits but received "6"'],
-    [['--format', 'xml'], 'Expected one of ndjson, csv, text for --format but received "xml"'],
+    [['--format', 'xml'], 'Expected one of ndjson, csv, text, vpdq, pytx for --format but received "xml"'],
     [['--pdq-pipeline', 'slow'], 'Expected one of fast, fullres, cpp for --pdq-pipeline but received "slow"'],
-    [['--algo', 'phash'], 'Unknown signal "phash"; expected one of: pdq, blockhash, md5, sha1, sha256'],
+    [['--algo', 'phash'], 'Unknown signal "phash"; expected one of: pdq, blockhash, md5, sha1, sha256, vpdq'],
     [['--max-bytes', 'lots'], 'Expected a size like 4096, 50M or 1.5G for --max-bytes but received "lots"'],
     [['--max-pixels', '-5'], 'Expected a positive integer for --max-pixels but received "-5"'],
   ])('%j (in process, same main())', async (args, message) => {

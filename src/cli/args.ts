@@ -146,7 +146,8 @@ export function parseThresholds(flag: string, raw: string | undefined): Map<stri
     const [name, value, ...rest] = part.split('=');
     if (value === undefined || rest.length > 0) throw invalidArgument(flag, 'SIGNAL=DISTANCE pairs like pdq=31,blockhash=12', part);
     const signal = getSignal(name);
-    if (!isPerceptual(signal)) throw new UsageError(`${signal.name} is an exact digest and matches only at distance 0; it takes no ${flag}`);
+    // A video signal's threshold is its per-frame distance.
+    if (!isPerceptual(signal) && signal.kind !== 'video') throw new UsageError(`${signal.name} is an exact digest and matches only at distance 0; it takes no ${flag}`);
     const n = Number(value);
     if (!/^\d+$/.test(value.trim()) || n > signal.bits) {
       throw invalidArgument(`the ${signal.name} threshold (${flag})`, `an integer from 0 to ${signal.bits}`, value);

@@ -1,14 +1,19 @@
 /** Writers for `hash` records (NDJSON, CSV, text): the scan report's sinks, field rules and path escapes, hash's own columns. */
 import type { FileErrorInfo } from '../errors.js';
-import type { SignalHash } from '../results.js';
+import type { SignalHash, VideoHashes } from '../results.js';
+import { formatVpdqFile, formatVpdqSignal } from '../signals/vpdq.js';
 import { DIHEDRAL_NAMES, type SignalType } from '../signals/types.js';
 import { escapeControls, safeJson } from './escape.js';
 import { csvField } from './formats.js';
 import { displayPath } from './path-text.js';
 import type { SkipReason } from './types.js';
 
-export type HashFormat = 'ndjson' | 'csv' | 'text';
-export const HASH_FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text'];
+/**
+ * `vpdq`: one video's frames in the reference's own line format (nothing for other files);
+ * `pytx`: python-threatexchange's CSV (signal_type,signal_str) of each video's vPDQ signal string.
+ */
+export type HashFormat = 'ndjson' | 'csv' | 'text' | 'vpdq' | 'pytx';
+export const HASH_FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text', 'vpdq', 'pytx'];
 
 /** One `hash` record: a file's hashes, its error, or why it was not hashed. */
 export interface HashRecord {
@@ -20,6 +25,8 @@ export interface HashRecord {
   readonly width?: number;
   readonly height?: number;
   readonly format?: string;
+  /** A video's vPDQ frames (written under hashes.vpdq). */
+  readonly video?: VideoHashes;
   readonly error?: FileErrorInfo;
   readonly skip?: { readonly reason: SkipReason; readonly message: string };
 }
@@ -38,6 +45,10 @@ export interface HashFormatterOptions {
 function csvColumns(signals: readonly SignalType[], dihedral: boolean): string[] {
   const cols = ['path', 'size', 'width', 'height', 'format'];
   for (const s of signals) {
+    if (s.kind === 'video') {
+      cols.push(`${s.name}_frames`);
+      continue;
+    }
     cols.push(s.name);
     if (s.kind === 'perceptual' && s.minQuality !== null) cols.push(`${s.name}_quality`, `${s.name}_low_quality`);
     if (dihedral && s.kind === 'perceptual' && s.supportsDihedral) cols.push(...DIHEDRAL_NAMES.map((d) => `${s.name}_${d}`));
@@ -48,6 +59,10 @@ function csvColumns(signals: readonly SignalType[], dihedral: boolean): string[]
 function csvRow(r: HashRecord, signals: readonly SignalType[], dihedral: boolean): string {
   const row: unknown[] = [displayPath(r), r.size, r.width, r.height, r.format];
   for (const s of signals) {
+    if (s.kind === 'video') {
+      row.push(r.video?.frames.length);
+      continue;
+    }
     const h = r.hashes[s.name];
     row.push(h?.hash);
     if (s.kind === 'perceptual' && s.minQuality !== null) row.push(h?.quality, h ? Boolean(h.lowQuality) : undefined);
@@ -62,14 +77,17 @@ function textLine(r: HashRecord): string {
     const q = h.quality === undefined ? '' : ` q=${h.quality}${h.lowQuality ? ' (low quality)' : ''}`;
     return `${name}:${h.hash}${q}`;
   });
+  if (r.video) parts.push(`vpdq:${r.video.frames.length} frames`);
   if (r.error) parts.push(`error ${r.error.code}: ${escapeControls(r.error.message)}`);
   if (r.skip) parts.push(`skipped (${r.skip.reason}): ${escapeControls(r.skip.message)}`);
   return `${displayPath(r)}\t${parts.join('  ')}`;
 }
 
 function ndjsonLine(r: HashRecord): string {
-  const { path, path_bytes, size, hashes, width, height, format, error, skip } = r;
-  return safeJson({ path, path_bytes, size, hashes, width, height, format, error, skip });
+  const { path, path_bytes, size, width, height, format, error, skip } = r;
+  const hashes = r.video ? { ...r.hashes, vpdq: r.video.frames } : r.hashes;
+  const video = r.video && { frameRate: r.video.frameRate, secondsPerHash: r.video.secondsPerHash, codec: r.video.codec };
+  return safeJson({ path, path_bytes, size, hashes, width, height, format, video, error, skip });
 }
 
 export function createHashFormatter(format: HashFormat, opts: HashFormatterOptions): HashFormatter {
@@ -80,5 +98,12 @@ export function createHashFormatter(format: HashFormat, opts: HashFormatterOptio
       return { begin: () => '', record: (r) => `${textLine(r)}\n` };
     case 'ndjson':
       return { begin: () => '', record: (r) => `${ndjsonLine(r)}\n` };
+    case 'vpdq':
+      return { begin: () => '', record: (r) => formatVpdqFile(r.video?.frames ?? []) };
+    case 'pytx':
+      return {
+        begin: () => 'signal_type,signal_str\n',
+        record: (r) => (r.video && r.video.frames.length > 0 ? `vpdq,${csvField(formatVpdqSignal(r.video.frames, r.video.frameRate))}\n` : ''),
+      };
   }
 }

@@ -18,6 +18,9 @@ export interface MatchInfo {
   readonly distance: number;
   /** PDQ with --dihedral: which rotation/mirror of the file matched; null otherwise. */
   readonly transform: string | null;
+  /** vPDQ: the share of the file's frames that match the list video, and of the list video's frames that match (percent). */
+  readonly queryMatchPercent?: number;
+  readonly comparedMatchPercent?: number;
 }
 
 /**

@@ -3,7 +3,9 @@ import type { ExactIndex, IndexMatch } from '../search/types.js';
 import type { PackedHashes } from '../types.js';
 import type { MatchInfo, ScanStatus } from '../report/types.js';
 import type { FileHashResult } from '../results.js';
-import { getSignal, isPerceptual } from '../signals/registry.js';
+import { getSignal, isPerceptual, isVideo } from '../signals/registry.js';
+import { buildListVideoIndex, type ListVideoRef } from '../video/list-index.js';
+import type { VpdqIndex, VpdqMatchOptions } from '../video/match.js';
 import type { DihedralName, SignalType } from '../signals/types.js';
 import { DIHEDRAL_NAMES } from '../signals/types.js';
 import type { StoreReader } from '../store/types.js';
@@ -21,6 +23,8 @@ export interface MatcherOptions {
   readonly dihedral?: boolean;
   /** Folder of the on-disk index cache (see index-cache.ts); null or absent builds every time. */
   readonly indexCache?: string | null;
+  /** vPDQ video match thresholds other than the frame distance (see src/video/match.ts). */
+  readonly videoMatch?: Partial<VpdqMatchOptions>;
   /** Told when the index cache cannot be used (the scan goes on without it). */
   readonly onWarning?: (message: string) => void;
   /** Report only matches whose entry's category passes this filter (absent: every match). */
@@ -58,13 +62,21 @@ export class Matcher {
     private readonly indexes: readonly SignalIndex[],
     private readonly dihedral: boolean,
     private readonly categories: CategoryFilter | null = null,
+    private readonly videos: VpdqIndex<ListVideoRef> | null = null,
   ) {}
 
   static build(store: StoreReader, opts: MatcherOptions): Matcher {
     const indexes: SignalIndex[] = [];
     const lists = opts.lists ?? store.lists().map((l) => l.name);
     const thresholds = opts.thresholds instanceof Map ? opts.thresholds : new Map(Object.entries(opts.thresholds ?? {}));
+    let videos: VpdqIndex<ListVideoRef> | null = null;
     for (const signal of new Set(opts.signals.map((s) => (typeof s === 'string' ? getSignal(s) : s)))) {
+      if (isVideo(signal)) {
+        const frameThreshold = thresholds.get(signal.name);
+        videos = buildListVideoIndex(store, signal.name, lists, { ...opts.videoMatch, ...(frameThreshold === undefined ? {} : { frameThreshold }) });
+        if (videos.size === 0) videos = null;
+        continue;
+      }
       const packed = store.loadPacked(signal.name, lists);
       if (packed.count === 0) continue;
       const perceptual = isPerceptual(signal);
@@ -76,12 +88,13 @@ export class Matcher {
         exact: perceptual ? null : buildExactIndex(packed),
       });
     }
-    return new Matcher(store, indexes, opts.dihedral === true, opts.categories ?? null);
+    return new Matcher(store, indexes, opts.dihedral === true, opts.categories ?? null, videos);
   }
 
-  /** Entry counts per indexed signal. */
+  /** Entry counts per indexed signal (vpdq: frames). */
   sizes(): Record<string, number> {
-    return Object.fromEntries(this.indexes.map((ix) => [ix.signal.name, (ix.hamming ?? ix.exact)!.size]));
+    const sizes = Object.fromEntries(this.indexes.map((ix) => [ix.signal.name, (ix.hamming ?? ix.exact)!.size]));
+    return this.videos ? { ...sizes, vpdq: this.videos.frameCount } : sizes;
   }
 
   match(result: FileHashResult): MatchOutcome {
@@ -97,6 +110,11 @@ export class Matcher {
       raw.push(...this.query(ix, h.hash, h.dihedral));
     }
     const matches = this.describe(raw);
+    if (this.videos && result.video) {
+      matches.push(...this.matchVideo(result.video.frames));
+      // A video none of whose frames reaches the quality cut-off can match nothing.
+      if (result.video.frames.every((f) => f.quality < this.videos!.options.minQuality)) lowQuality = true;
+    }
     const status: ScanStatus =
       matches.length > 0 ? 'match' : result.error ? 'error' : lowQuality ? 'low_quality' : 'clean';
     return { status, matches };
@@ -119,6 +137,20 @@ export class Matcher {
       }));
     }
     return index.query(hash, ix.threshold).map((m) => ({ ...m, signal: name, transform: null }));
+  }
+
+  /** A video's frames against the list videos: one match per list video whose shares reach the thresholds. */
+  private matchVideo(frames: NonNullable<FileHashResult['video']>['frames']): MatchInfo[] {
+    return this.videos!.query(frames).map((m) => ({
+      list: m.id.list,
+      entry: m.id.entry,
+      category: m.id.category,
+      signal: 'vpdq',
+      distance: m.minDistance,
+      transform: null,
+      queryMatchPercent: m.queryMatchPercent,
+      comparedMatchPercent: m.comparedMatchPercent,
+    }));
   }
 
   private describe(raw: readonly RawMatch[]): MatchInfo[] {

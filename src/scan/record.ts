@@ -37,7 +37,7 @@ export function hashedRecord(
     ...digestFields(result.hashes),
     status: outcome.status,
     matches: outcome.matches,
-    hashes: result.hashes,
+    hashes: withVideoFrames(result.hashes, result.video),
     ...(result.width !== undefined ? { width: result.width, height: result.height } : {}),
     ...(result.format !== undefined ? { format: result.format } : {}),
     ...(result.error ? { error: result.error } : {}),
@@ -57,4 +57,10 @@ export function unhashedRecord(item: Exclude<WalkItem, { kind: 'file' }>): ScanR
     hashes: {},
     skip: { reason: item.reason, message: item.message },
   };
+}
+
+/** A video's record carries its vPDQ frames under hashes.vpdq, as `hashsieve hash` prints them. */
+export function withVideoFrames(hashes: FileHashResult['hashes'], video: FileHashResult['video']): FileHashResult['hashes'] {
+  if (!video) return hashes;
+  return { ...hashes, vpdq: video.frames as unknown as FileHashResult['hashes'][string] };
 }

@@ -1,3 +1,4 @@
+import type { HashTask } from './task.js';
 import { hostname, release, cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { CheckpointWriter, compareScanOptions, readCheckpoint, type CheckpointSt
 import { runEngine } from './engine.js';
 import { buildKnownGoodSet, withKnownGood } from './known-good.js';
 import type { CategoryFilter } from './categories.js';
-import { Matcher } from './matcher.js';
+import { Matcher, type MatcherOptions } from './matcher.js';
 import { Auditor, type AuditList, type AuditResult } from './audit.js';
 import { ShareCollector, type ShareConfig, type ShareOutcome } from './share.js';
 import { ReportOutput } from './output.js';
@@ -49,6 +50,10 @@ export interface ScanConfig {
   readonly hashOptions: HashOptions;
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
+  /** Video files: sampling, limits, where ffmpeg is (default: the library's). */
+  readonly video?: HashTask['video'];
+  /** vPDQ match thresholds other than the frame distance (default: python-threatexchange's). */
+  readonly videoMatch?: MatcherOptions['videoMatch'];
   readonly store: StoreReader;
   readonly dbPath: string;
   /** The lists matched against (already selected and checked). */
@@ -237,6 +242,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
     signals: c.signals,
     thresholds: c.thresholds,
     dihedral: c.dihedral,
+    ...(c.videoMatch && { videoMatch: c.videoMatch }),
     indexCache: c.indexCache,
     categories: c.categories ?? null,
     onWarning: (message) => io.stderr.write(`hashsieve: warning: ${escapeControls(message)}\n`),
@@ -289,6 +295,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
         signals: c.signals.map((s) => s.name),
         options: c.hashOptions,
         limits: c.limits,
+        ...(c.video && { video: c.video }),
         ...(c.knownGoodSkip !== false && knownGood.length > 0 && { knownGood }),
       },
       matcher: tapped,

@@ -1,3 +1,4 @@
+import type { VideoHashOptions } from '../video/hash.js';
 import type { DecodeLimits } from '../image/decode.js';
 import type { FileHashResult } from '../results.js';
 import type { HashOptions } from '../signals/types.js';
@@ -12,6 +13,8 @@ export interface HashTask {
   readonly options: HashOptions;
   /** Overrides of the decoder's default limits. */
   readonly limits: Partial<DecodeLimits>;
+  /** Video files: sampling, limits, where ffmpeg is. */
+  readonly video?: Omit<VideoHashOptions, 'signal'>;
   /**
    * BigInt64s the worker sets when it starts the task: [0] process.hrtime.bigint() (the monotonic
    * clock), so a timeout never counts time in the queue; [1] (when present) its threadId, so the

@@ -32,6 +32,7 @@ export default async function hashTask(task: HashTask | WarmUpTask): Promise<Sca
     signals: task.signals,
     hashOptions: task.options,
     limits: task.limits,
+    ...(task.video && { video: task.video }),
     // Synchronous on a pool thread (the other file it holds decodes off-thread meanwhile; a hung
     // mount is caught by --file-timeout); `--workers 0` runs this on the main thread, which keeps
     // asynchronous reads.

@@ -2,10 +2,11 @@ import { UsageError } from '../errors.js';
 import { blockhash } from './blockhash.js';
 import { md5, sha1, sha256 } from './digests.js';
 import { pdq } from './pdq.js';
-import type { ExactSignalType, PerceptualSignalType, SignalType } from './types.js';
+import { vpdq } from './vpdq.js';
+import type { ExactSignalType, PerceptualSignalType, SignalType, VideoSignalType } from './types.js';
 
 /** Every signal type, once. Adding an algorithm = one module + one line here. */
-const ALL: readonly SignalType[] = [pdq, blockhash, md5, sha1, sha256];
+const ALL: readonly SignalType[] = [pdq, blockhash, md5, sha1, sha256, vpdq];
 
 function buildRegistry(list: readonly SignalType[]): ReadonlyMap<string, SignalType> {
   const map = new Map<string, SignalType>();
@@ -48,6 +49,10 @@ export function isPerceptual(s: SignalType): s is PerceptualSignalType {
 
 export function isExact(s: SignalType): s is ExactSignalType {
   return s.kind === 'exact';
+}
+
+export function isVideo(s: SignalType): s is VideoSignalType {
+  return s.kind === 'video';
 }
 
 export { buildRegistry as _buildRegistryForTests };

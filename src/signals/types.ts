@@ -60,10 +60,10 @@ export interface PerceptualResult {
   readonly dihedral?: Readonly<Record<DihedralName, Uint8Array>>;
 }
 
-interface SignalTypeBase {
+export interface SignalTypeBase {
   /** Unique, lowercase, used in CLI flags, lists and reports. */
   readonly name: string;
-  readonly kind: 'perceptual' | 'exact';
+  readonly kind: 'perceptual' | 'exact' | 'video';
   /** Hash length in bits (for blockhash: the default size). */
   readonly bits: number;
   /** Largest distance that counts as a match (0 for exact digests). */
@@ -104,4 +104,21 @@ export interface ExactSignalType extends SignalTypeBase {
   readonly algorithm: string;
 }
 
-export type SignalType = PerceptualSignalType | ExactSignalType;
+/**
+ * A signal over a whole video (vPDQ): a set of per-frame hashes, computed from the file by an
+ * external decoder (src/video/), never from one pixel buffer. parse/format/distance are per frame.
+ */
+export interface VideoSignalType extends SignalTypeBase {
+  readonly kind: 'video';
+  /** The media this signal hashes, for callers that route uploads by content type. */
+  readonly media: 'video';
+  /**
+   * HMA content types the service may route to this signal (src/service/content-types.ts reads
+   * it). Empty until the service's lookup handles video; `media` says what it hashes meanwhile.
+   */
+  readonly contentTypes: readonly string[];
+  /** Frames below this quality are not matched. */
+  readonly minQuality: number;
+}
+
+export type SignalType = PerceptualSignalType | ExactSignalType | VideoSignalType;

@@ -22,6 +22,7 @@ import {
   type FormatParser,
 } from './formats/types.js';
 import { PHOTODNA_NOTE, vicsFormat } from './formats/vics.js';
+import { videoIdFromFile, vpdqFileFormat } from './formats/vpdq.js';
 import { normaliseSha256, verifyFileSignature, type VerifiedFile } from './integrity.js';
 import { beginWrite, type LockWaitListener } from './lock.js';
 import { readHead, sniffFormat } from './sniff.js';
@@ -111,6 +112,8 @@ function makeParser(format: FormatName, sink: EntrySink, options: FormatOptions)
       return ndjsonFormat(sink, options);
     case 'sums':
       return sumsFormat(sink, options);
+    case 'vpdq':
+      return vpdqFileFormat(sink, options);
     case 'nsrl':
       throw new Error('An NSRL publication is read as a database, not parsed as a byte stream');
   }
@@ -200,14 +203,13 @@ function listKind(db: Database.Database, listId: number, mode: ImportMode, asked
 }
 
 /** Stream the file through its parser; returns the sha256 of the bytes read. */
-async function readThrough(file: string, parser: FormatParser): Promise<string> {
-  const fileHash = createHash('sha256');
+async function readThrough(file: string, parser: FormatParser, fileHash = createHash('sha256')): Promise<string> {
   for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     fileHash.update(chunk);
     parser.feed(chunk);
   }
   parser.end();
-  return fileHash.digest('hex');
+  return fileHash.copy().digest('hex');
 }
 
 /** Write the collected rows into the list and record its counts per signal. */
@@ -226,9 +228,18 @@ function storeRows(db: Database.Database, listId: number, rows: SortedRows, appe
  * (content, sha256, signature) checks out. The file is streamed, never held whole in memory
  * (except for a signature check, which needs it once).
  */
-export async function importList(store: Store, file: string, options: ImportOptions): Promise<ImportSummary> {
+export async function importList(store: Store, fileOrFiles: string | readonly string[], options: ImportOptions): Promise<ImportSummary> {
   store.writable();
+  const files = typeof fileOrFiles === 'string' ? [fileOrFiles] : fileOrFiles;
+  let file = files[0];
+  if (files.length === 0) throw new UsageError('Expected a list file');
   const { mode, format, wantSha, verified } = checkRequest(file, options);
+  if (files.length > 1) {
+    // Several reference files (one per video) make one list in one transaction.
+    if (format !== 'vpdq') throw new UsageError('Only the vpdq format imports several files as one list');
+    if (wantSha || verified) throw new UsageError('A sha256 or signature check takes a single file');
+    for (const f of files.slice(1)) checkRequest(f, { ...options, format });
+  }
   const db = store.db;
   const previousCache = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
@@ -237,11 +248,18 @@ export async function importList(store: Store, file: string, options: ImportOpti
     await beginWrite(db, options.onLockWait);
     const rows = new SortedRows(db, options.runBudgetBytes);
     const sink = new ParsingSink(rows, Boolean(options.skipInvalid), options.afterInsert);
-    const parser = format === 'nsrl' ? null : makeParser(format, sink, options);
+    const videoId = (f: string) => (format === 'vpdq' ? { videoId: options.videoId ?? videoIdFromFile(f) } : {});
+    const parser = format === 'nsrl' ? null : makeParser(format, sink, { ...options, ...videoId(file) });
     unit = parser?.unit ?? 'record';
     const listId = targetList(db, options.name, mode);
     const kind = listKind(db, listId, mode, options.kind);
-    const sha256 = parser ? await readThrough(file, parser) : await readNsrlThrough(file, sink, options.signal);
+    const allBytes = createHash('sha256');
+    let sha256 = parser ? await readThrough(file, parser, allBytes) : await readNsrlThrough(file, sink, options.signal);
+    for (const next of files.slice(1)) {
+      file = next;
+      sha256 = await readThrough(file, makeParser(format, sink, { ...options, ...videoId(file) }), allBytes);
+    }
+    file = files[0];
     if (wantSha && sha256 !== wantSha) {
       throw new UsageError(`${quoteName(file)}: sha256 is ${sha256}, not the expected ${wantSha}; nothing imported`);
     }
@@ -273,7 +291,7 @@ export async function importList(store: Store, file: string, options: ImportOpti
       options.version ?? header?.version ?? null,
       options.description ?? header?.description ?? null,
       (options.now?.() ?? new Date()).toISOString(),
-      basename(file),
+      files.length > 1 ? `${basename(file)} (+${files.length - 1} more)` : basename(file),
       sha256,
       format,
       verified ? 'verified' : 'unsigned',

@@ -5,6 +5,8 @@ import type { SignalType } from '../signals/types.js';
 import { displayName, type EntrySink } from './formats/types.js';
 import type { SortedRows } from './runs.js';
 import { encodeTags } from './store.js';
+import { parseVpdqSignal, VPDQ_LOW_QUALITY_NOTE, VPDQ_NO_FRAMES_NOTE } from './formats/vpdq.js';
+import { VPDQ_MIN_QUALITY } from '../signals/vpdq.js';
 
 const MAX_SKIP_REASONS = 20;
 /** Counted (and warned about) at import: such a hash matches every flat or near-flat image. */
@@ -69,6 +71,10 @@ export class ParsingSink implements EntrySink {
       this.problem(pos, shown ? `unknown signal type "${shown}"` : 'unknown signal type');
       return;
     }
+    if (sig.kind === 'video') {
+      this.videoEntry(pos, sig, hex, externalId, category, tags);
+      return;
+    }
     let hash: Uint8Array;
     try {
       hash = sig.parse(hex);
@@ -83,12 +89,40 @@ export class ParsingSink implements EntrySink {
       return;
     }
     if (sig.kind === 'perceptual' && isDegenerate(hash)) this.note(DEGENERATE_NOTE);
+    this.add(sig, hash, externalId, category, tags);
+  }
+
+  private add(sig: SignalType, hash: Uint8Array, externalId: string | null, category: string | null, tags: readonly string[]): void {
     const id = wellFormed(externalId ?? '');
     const cat = wellFormed(category ?? '');
     const encodedTags = tags.length === 0 ? '' : encodeTags(normaliseTags(tags.map(wellFormed)));
     this.out.add(sig.name, hash, id === '' && cat === '' && encodedTags === '' ? null : [id, cat, encodedTags]);
     this.rows++;
     this.afterInsert?.(this.rows);
+  }
+
+  /** A vpdq frame line or signal string (JSON array of frames): one entry per frame of usable quality. */
+  private videoEntry(pos: number, sig: SignalType, text: string, externalId: string | null, category: string | null, tags: readonly string[]): void {
+    const unsafe = unsafeField(externalId, category, tags);
+    if (unsafe) {
+      this.problem(pos, `control character in the entry's ${unsafe}`);
+      return;
+    }
+    const frames = parseVpdqSignal(text);
+    if (!frames) {
+      this.problem(pos, 'expected a vpdq frame (frame,quality,hash,timestamp or hash,quality,timestamp) or a JSON array of frames');
+      return;
+    }
+    let kept = 0;
+    for (const f of frames) {
+      if (f.quality !== null && f.quality < VPDQ_MIN_QUALITY) {
+        this.note(VPDQ_LOW_QUALITY_NOTE);
+        continue;
+      }
+      this.add(sig, sig.parse(f.hash), externalId, category, tags);
+      kept++;
+    }
+    if (kept === 0 && frames.length !== 1) this.note(VPDQ_NO_FRAMES_NOTE);
   }
 
   problem(pos: number, reason: string): void {

@@ -34,6 +34,7 @@ export function sniffFormat(head: Buffer, options: FormatOptions = {}): FormatNa
   if (lines[0].startsWith(HASHDEEP_MAGIC.slice(0, 13))) return 'hashdeep';
   if (lines[0].startsWith(EXPORT_MAGIC)) return 'export';
   if (options.columns) return 'csv';
+  if (/^\d+,\d{1,3},[0-9a-fA-F]{64},[0-9.]+$/.test(lines[0].trim())) return 'vpdq';
   const first = lines.find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   if (first !== undefined && (GNU_SUM_LINE.test(first) || TAGGED_SUM_LINE.test(first))) return 'sums';
   return first !== undefined && first.includes(',') ? 'csv' : 'text';

@@ -112,5 +112,25 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (flags: FleetBenchFlags) => {
       const { runFleetBenchCommand } = await import('../run/bench-fleet.js');
       await runFleetBenchCommand(flags, ctx);
+      });
+
+  bench
+    .command('video')
+    .description("vPDQ: seconds of video hashed per second on generated H.264 against ffmpeg's decode-only rate, and lookup cost against a synthetic list of videos")
+    .option('--sizes <LIST>', 'frame sizes of the generated videos (default 1280x720,1920x1080)')
+    .option('--seconds <S>', 'length of each generated video (default 10)')
+    .option('--workers <LIST>', 'videos hashed at once, comma-separated (default 1 and 2)')
+    .option('--repeat <R>', 'rounds; medians are shown (default 3)')
+    .option('--list-videos <N>', 'videos in the synthetic list for the lookup figure (default 10000)')
+    .option('--frames <F>', 'frames per synthetic list and query video (default 30)')
+    .option('--queries <Q>', 'lookup queries, half near copies of list videos (default 200)')
+    .option('--seed <S>', 'seed of the synthetic list and queries (default 1)')
+    .option('--skip-throughput', 'only the lookup figure')
+    .option('--skip-lookup', 'only the throughput figures')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nThe table has no baseline gate.\nExit codes: 0 done, 2 usage or fatal error (ffmpeg missing).')
+    .action(async (flags) => {
+      const { runVideoBenchCommand } = await import('../run/bench-video.js');
+      await runVideoBenchCommand(flags, ctx);
     });
 }

@@ -17,8 +17,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the full result as JSON on stdout instead of the summary')
     .option('--save <FILE>', 'also write the full result as JSON to FILE (byte-identical for a seed, apart from "timing")')
     .option('--svg-dir <DIR>', 'write one histogram SVG per signal and transforms.svg (the heat table) here')
+    .option('--video', 'evaluate vPDQ video matching instead, on synthetic videos made with ffmpeg (--quick, --seed, --sources, --transformed, --json apply)')
     .addHelpText('after', '\nExit codes: 0 done, 2 usage or fatal error.')
     .action(async (flags) => {
+      if (flags.video) {
+        const { runVideoEvalCommand } = await import('../run/eval-video.js');
+        await runVideoEvalCommand(flags, ctx);
+        return;
+      }
       const { runEvalCommand } = await import('../run/eval.js');
       await runEvalCommand(flags, ctx);
     });

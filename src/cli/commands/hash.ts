@@ -3,14 +3,15 @@ import { UsageError } from '../../errors.js';
 import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES } from '../../signals/types.js';
 import { invalidArgument, parseCount, parseEnum, parseSize } from '../args.js';
 import type { CliContext } from '../context.js';
+import { addVideoOptions, parseVideoOptions, type VideoFlags } from '../video-args.js';
 import { deprecatedAlias } from '../deprecated.js';
 import type { HashFormat } from '../run/hash.js';
 
 export const DEFAULT_ALGO = 'pdq,sha256';
 export const DEFAULT_WORKERS = 2;
-const FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text'];
+const FORMATS: readonly HashFormat[] = ['ndjson', 'csv', 'text', 'vpdq', 'pytx'];
 
-interface HashCommandOptions {
+interface HashCommandOptions extends VideoFlags {
   algo: string;
   pdqPipeline: string;
   dihedral?: boolean;
@@ -42,14 +43,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--pdq-pipeline <name>', 'PDQ pipeline: fast, fullres or cpp', DEFAULT_HASH_OPTIONS.pdqPipeline)
     .option('--dihedral', 'PDQ: also output the 8 rotation/mirror hashes')
     .option('--blockhash-bits <n>', 'blockhash bits per side, a multiple of 4 (hash length n*n)', String(DEFAULT_HASH_OPTIONS.blockhashBits))
-    .option('--format <format>', 'ndjson, csv or text (default: ndjson when stdout is not a terminal, else text)')
+    .option('--format <format>', "ndjson, csv, text, vpdq (one video's frames in the reference's line format) or pytx (python-threatexchange CSV of each video's vPDQ signal string) (default: ndjson when stdout is not a terminal, else text)")
     .option('--max-pixels <n>', 'largest image (width x height) to decode; larger ones get TOO_MANY_PIXELS')
     .option('--max-bytes <size>', 'largest file to decode (e.g. 50M); larger ones get digests only and TOO_LARGE')
     .option('--workers <n>', 'files hashed concurrently (in this process; scan uses worker threads)', String(DEFAULT_WORKERS))
     .option('-o, --out <file>', 'write the records to this new file instead of stdout')
     .option('--force', 'let --out replace an existing file')
-    .addHelpText('after', '\nExit codes: 0 every file hashed (skipped links and special files are not errors), 2 usage error or globs that leave no file, 3 some file could not be hashed.')
-    .action(async (paths: string[], opts: HashCommandOptions) => {
+    .addHelpText('after', '\nExit codes: 0 every file hashed (skipped links and special files are not errors), 2 usage error or globs that leave no file, 3 some file could not be hashed.');
+  addVideoOptions(cmd).action(async (paths: string[], opts: HashCommandOptions) => {
       const { parseSignalList } = await import('../../signals/registry.js');
       const { checkBlockhashBits } = await import('../../signals/blockhash.js');
       if (paths.length === 0) throw new UsageError('Expected at least one path (or - to read paths from stdin)');
@@ -60,6 +61,12 @@ export function register(program: Command, ctx: CliContext): void {
       } catch {
         throw invalidArgument('--blockhash-bits', 'a multiple of 4 between 4 and 64', opts.blockhashBits);
       }
+      const video = parseVideoOptions(opts);
+      const format = opts.format ? parseEnum('--format', opts.format, FORMATS) : ctx.stdout.isTTY && !opts.out ? 'text' : 'ndjson';
+      if (format === 'vpdq') {
+        const { resolveFfmpeg } = await import('../../video/ffmpeg.js');
+        resolveFfmpeg(video.ffmpeg);
+      }
       const run = {
         inputs: paths,
         nul: opts.null === true,
@@ -67,7 +74,7 @@ export function register(program: Command, ctx: CliContext): void {
         out: opts.out ?? null,
         force: opts.force === true,
         signals,
-        format: opts.format ? parseEnum('--format', opts.format, FORMATS) : ctx.stdout.isTTY && !opts.out ? 'text' : 'ndjson',
+        format,
         workers: parseCount('--workers', opts.workers),
         request: {
           signals,
@@ -80,6 +87,7 @@ export function register(program: Command, ctx: CliContext): void {
             ...(opts.maxPixels !== undefined && { maxPixels: parseCount('--max-pixels', opts.maxPixels) }),
             ...(opts.maxBytes !== undefined && { maxBytes: parseSize('--max-bytes', opts.maxBytes) }),
           },
+          video,
         },
       } as const;
       const { runHash } = await import('../run/hash.js');
@@ -87,3 +95,4 @@ export function register(program: Command, ctx: CliContext): void {
     });
   deprecatedAlias(cmd, ctx, '-j, --jobs <n>', '--workers');
 }
+

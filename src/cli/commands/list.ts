@@ -8,7 +8,7 @@ import { EXIT, type CliContext } from '../context.js';
 import type { CsvField, FormatName, ImportSummary, ListInfo, ListKind, Store, StoreVerification } from '../../store/index.js';
 
 const DB_HELP = 'list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)';
-const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'nsrl'];
+const FORMATS: readonly (FormatName | 'auto')[] = ['auto', 'text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'nsrl', 'vpdq'];
 const KINDS: readonly ListKind[] = ['known', 'known-good'];
 const CSV_FIELDS = ['hash', 'id', 'category', 'signal', 'tags'];
 
@@ -127,8 +127,8 @@ export function register(program: Command, ctx: CliContext): void {
   const list = program.command('list').description('Import and manage known-content hash lists (SQLite store)');
 
   list
-    .command('import <file>')
-    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, md5sum/sha1sum/sha256sum, hashsieve hash/scan NDJSON or CSV, NSRL RDSv3 SQLite, or a hashsieve export)')
+    .command('import <files...>')
+    .description('Import a hash list file in one transaction (text, CSV, VICS JSON, hashdeep, md5sum/sha1sum/sha256sum, hashsieve hash/scan NDJSON or CSV, NSRL RDSv3 SQLite, vpdq reference files (one per video, several at once, the id from the file name), or a hashsieve export)')
     .requiredOption('--name <name>', 'list name (unique)')
     .option('--source <org>', 'organisation the list came from')
     .option('--version <version>', 'version of the list')
@@ -146,7 +146,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the import summary as JSON on stdout')
     .option('--db <path>', DB_HELP)
     .addHelpText('after', '\nExit codes: 0 imported, 2 usage error or file refused (nothing imported).')
-    .action(async (file: string, opts) => {
+    .action(async (files: string[], opts) => {
+      if (files.length > 1 && opts.format !== 'vpdq') throw new UsageError('Several files are imported as one list only with --format vpdq');
       if (opts.replace && opts.append) throw new UsageError('Give either --replace or --append, not both');
       const format = parseEnum('--format', opts.format, FORMATS);
       const kind = opts.kind === undefined ? undefined : parseEnum('--kind', opts.kind, KINDS);
@@ -155,7 +156,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const { importList, DEGENERATE_NOTE } = await import('../../store/index.js');
       const summary = await withStore(ctx, opts, false, (store) =>
-        importList(store, file, {
+        importList(store, files, {
           name: opts.name,
           sourceOrg: opts.source,
           version: opts.version,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, type CliContext } from '../context.js';
 import type { MatchCommandOptions } from '../run/match.js';
+import { VPDQ_MATCH_HELP } from '../video-args.js';
 
 const collectValues = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -15,6 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--db <path>', 'hash-list database (default: $HASHSIEVE_DB, else $XDG_DATA_HOME/hashsieve/lists.db)')
     .option('--lists <names>', 'comma-separated list names to match against (default: all)')
     .option('--threshold <spec>', 'largest distance that matches, per signal, e.g. pdq=31,blockhash=12')
+    .option('--vpdq-match <spec>', VPDQ_MATCH_HELP)
     .option('--dihedral', 'PDQ: match the 8 dihedral hashes when the input carries them (`hashsieve hash --dihedral`)')
     .option('--categories <names>', 'report only matches of list entries in these categories (comma-separated, repeatable; case-insensitive)', collectValues)
     .option('--exclude-categories <names>', 'never report matches of list entries in these categories, e.g. NEGATIVE_CLASS (comma-separated, repeatable)', collectValues)

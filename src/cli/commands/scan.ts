@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ScanCommandOptions } from '../run/scan.js';
 import type { ScanSummary } from '../../report/types.js';
 import { EXIT, type CliContext } from '../context.js';
+import { VPDQ_MATCH_HELP } from '../video-args.js';
 
 /** `scan --file-timeout` unless given: long enough for any sane image, short enough to notice a hung mount. */
 export const DEFAULT_FILE_TIMEOUT = '120s';
@@ -55,6 +56,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--queue <url>', 'fleet: hash on `hashsieve worker` processes through Redis (redis://[user:pass@]host:port[/db], rediss://, or a unix socket path; password also from $HASHSIEVE_REDIS_PASSWORD)')
     .option('--batch-size <n>', 'fleet: files per queued batch (default 50, about 0.2-0.5 s of one core\'s work)')
     .option('--local-workers <n>', 'fleet: threads hashing on this machine too (default 0)')
+    .option('--vpdq-match <spec>', VPDQ_MATCH_HELP)
+    .option('--seconds-per-hash <s>', 'video: hash one frame every s seconds of nominal frame rate; 0 = every frame', '1')
+    .option('--max-video-duration <duration>', 'video: longest video (e.g. 2h, 90m); longer ones get TOO_LARGE')
+    .option('--max-video-frames <n>', 'video: most decoded frames; more get TOO_LARGE')
+    .option('--ffmpeg <path>', 'video: the ffmpeg program (default: $HASHSIEVE_FFMPEG, then PATH; ffprobe beside it); a video also needs a --file-timeout long enough to decode it')
     .addHelpText(
       'after',
       '\nExit codes: 0 no match, 1 at least one match (or a failed --audit), 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',

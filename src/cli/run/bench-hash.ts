@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { decodeShapeFor } from '../../hash.js';
-import { parseSignalList, signalNames } from '../../signals/registry.js';
+import { getSignal, parseSignalList, signalNames } from '../../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS } from '../../signals/types.js';
 import { finish, parseCommon, progressLine, type CommonFlags } from './bench-common.js';
 import { HASH_DEFAULTS } from './bench-defaults.js';
@@ -59,7 +59,8 @@ export async function runHashCommand(inputs: readonly string[], f: HashFlags, ct
   if (inputs.length > 0 && f.generate !== undefined) throw new UsageError('Give either paths or --generate, not both');
   const spec = inputs.length === 0 ? parseCorpusSpec('--generate', f.generate ?? HASH_DEFAULTS.generate) : null;
   if (spec) checkAtMost('--generate count', spec.count, MAX_GENERATED, 'images generated');
-  const signals = parseSignalList(f.algo ?? signalNames().join(','));
+  // Video signals hash video files (bench video), not images.
+  const signals = parseSignalList(f.algo ?? signalNames().filter((n) => getSignal(n).kind !== 'video').join(','));
   const workers = f.workers ? parseCountList('--workers', f.workers) : [...new Set([1, os.availableParallelism()])];
   const modes: HashMode[] = [
     { name: 'decode', kind: 'decode', signals: [] },

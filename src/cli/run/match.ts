@@ -12,11 +12,13 @@ import { parseList, parseThresholds } from '../args.js';
 import type { CliContext } from '../context.js';
 import { indexCacheDir, openStoreReadonly, parseFormat } from './scan.js';
 import { categoryFilter } from '../../scan/categories.js';
+import { parseVpdqMatch } from '../video-args.js';
 
 export interface MatchCommandOptions {
   db?: string;
   lists?: string;
   threshold?: string;
+  vpdqMatch?: string;
   dihedral?: boolean;
   categories?: string[];
   excludeCategories?: string[];
@@ -52,6 +54,7 @@ export async function runMatchCommand(args: readonly string[], opts: MatchComman
       lists: lists.filter((l) => l.kind !== 'known-good').map((l) => l.name),
       signals,
       thresholds,
+      videoMatch: parseVpdqMatch('--vpdq-match', opts.vpdqMatch),
       dihedral: opts.dihedral === true,
       categories: categoryFilter(opts.categories, opts.excludeCategories),
       indexCache: indexCacheDir(opts.indexCache, io.env),

@@ -1,3 +1,4 @@
+import { parseVideoOptions, parseVpdqMatch } from '../video-args.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
@@ -47,6 +48,11 @@ export interface ScanCommandOptions {
   checkpoint?: string;
   resume?: boolean;
   quiet?: boolean;
+  secondsPerHash: string;
+  vpdqMatch?: string;
+  maxVideoDuration?: string;
+  maxVideoFrames?: string;
+  ffmpeg?: string;
   caseNumber?: string;
   examiner?: string;
   evidenceId?: string;
@@ -155,6 +161,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   };
   const thresholds = parseThresholds('--threshold', opts.threshold);
   const hashOptions = hashOptionsFrom(opts);
+  const video = parseVideoOptions(opts);
   if (opts.checkpoint && !opts.out) throw new UsageError('--checkpoint needs --out FILE (a report on stdout cannot be resumed)');
   if (opts.resume && !opts.checkpoint) throw new UsageError('--resume needs --checkpoint FILE');
   const share = shareConfig(opts);
@@ -201,6 +208,8 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         signals,
         hashOptions,
         limits,
+        video,
+        videoMatch: parseVpdqMatch('--vpdq-match', opts.vpdqMatch),
         store,
         dbPath,
         lists,

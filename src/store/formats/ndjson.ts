@@ -48,6 +48,15 @@ export function ndjsonFormat(sink: EntrySink, options: FormatOptions): FormatPar
         sink.note(`hash signals not imported: ${displayName(name) ?? '(unnamed)'}`);
         continue;
       }
+      if (Array.isArray(value) && SIGNALS.get(name)?.kind === 'video') {
+        // A video's vPDQ frames, as `hash` and `scan` write them: each frame is an entry.
+        for (const f of value) {
+          if (isObject(f) && typeof f.hash === 'string' && typeof f.quality === 'number') sink.entry(n, name, `${f.hash},${f.quality},0`, id, category, []);
+          else sink.problem(n, `a ${name} frame is not a { "hash", "quality" } object`);
+        }
+        imported++;
+        continue;
+      }
       if (!isObject(value) || typeof value.hash !== 'string') {
         sink.problem(n, `the ${name} hash is not a { "hash": "…" } object`);
         continue;

@@ -137,7 +137,7 @@ describe('hashsieve hash output', () => {
       { path: 'a.png', size: 3, hashes: { pdq: { hash: pdqHex, quality: 100 }, md5: { hash: md5 } }, width: 9, height: 9, format: 'png' },
       { path: 'flat.png', size: 3, hashes: { pdq: { hash: '0'.repeat(64), quality: 0, lowQuality: true }, md5: { hash: md5.replace('d4', 'e4') } } },
       { path: 'bad.jpg', size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'empty' } },
-      { path: 'new\nline.png', size: 1, hashes: { sha256: { hash: 'a'.repeat(64) }, vpdq: { hash: 'x' } } },
+      { path: 'new\nline.png', size: 1, hashes: { sha256: { hash: 'a'.repeat(64) }, tmk: { hash: 'x' } } },
     ];
     const s = await imp(writeFile(dir, `${n}-h.ndjson`, lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
     expect(s.format).toBe('ndjson');
@@ -145,7 +145,7 @@ describe('hashsieve hash output', () => {
     expect(s.notes).toEqual({
       'low-quality perceptual hashes not imported (flagged lowQuality by hashsieve)': 1,
       'records without any importable hash (error rows)': 1,
-      'hash signals not imported: vpdq': 1,
+      'hash signals not imported: tmk': 1,
     });
     expect(entries()).toContain('sha256|"new\\nline.png"||');
     expect(entries()).toContain('pdq|a.png||');

@@ -35,13 +35,15 @@ export interface ListMetadata {
   readonly entriesDigest?: string;
 }
 
-export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export' | 'ndjson' | 'sums' | 'nsrl';
-export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'nsrl'];
+export type FormatName = 'text' | 'csv' | 'vics' | 'hashdeep' | 'export' | 'ndjson' | 'sums' | 'nsrl' | 'vpdq';
+export const FORMAT_NAMES: readonly FormatName[] = ['text', 'csv', 'vics', 'hashdeep', 'export', 'ndjson', 'sums', 'nsrl', 'vpdq'];
 
 /** Options the formats share; each reads only what concerns it. */
 export interface FormatOptions {
   /** Signal for bare hashes (text) or a CSV without a signal column. */
   readonly signal?: string;
+  /** vpdq: the video id of a reference hash file (default: the file name without its extension). */
+  readonly videoId?: string;
   /** CSV column mapping, e.g. { hash: 'md5', id: 'file_id' }. */
   readonly columns?: Readonly<Partial<Record<CsvField, string>>>;
 }
