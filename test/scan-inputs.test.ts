@@ -84,13 +84,13 @@ describe('globs', () => {
   test('a glob with a slash matches the path under the input folder (it matched nothing before)', () => {
     const r = scan(['--include', 'photos/**/*.png', tree]);
     expect(r.code).toBe(1);
-    expect(r.records.map((x) => x.path.slice(tree.length + 1))).toEqual(['photos/2024/p.png', 'photos/q.png']);
+    expect(r.records.map((x) => x.path.slice(tree.length + 1)).sort()).toEqual(['photos/2024/p.png', 'photos/q.png']);
     const ex = scan(['--exclude', 'photos/2024/**', '--exclude', 'bad', '--exclude', 'copies/', tree]);
-    expect(ex.records.map((x) => x.path.slice(tree.length + 1))).toEqual(['flat.png', 'known.png', 'other.png', 'photos/q.png']);
+    expect(ex.records.map((x) => x.path.slice(tree.length + 1)).sort()).toEqual(['flat.png', 'known.png', 'other.png', 'photos/q.png']);
   });
   test('negation: every png but those under photos/', () => {
     const r = scan(['--include', '*.png', '--include', '!photos/**', tree]);
-    expect(r.records.map((x) => x.path.slice(tree.length + 1))).toEqual([
+    expect(r.records.map((x) => x.path.slice(tree.length + 1)).sort()).toEqual([
       'copies/known.half.png',
       'copies/known.rot90.png',
       'flat.png',

@@ -133,25 +133,40 @@ export function createRemoteHasher(o: RemoteHasherOptions): RemoteHasher {
     heartbeat.unref();
   }
 
-  /** An earlier run's results become the cache; its batches still queued are waited for, not sent again. */
+  /**
+   * An earlier run's results become the cache; its batches still queued are waited for, not sent
+   * again. Pending batches are listed before finished ones, so a batch that finishes between the two
+   * look-ups is seen (then as finished) rather than missed by both and hashed again.
+   */
   async function harvest(): Promise<void> {
     const now = Date.now();
-    for (const job of await queue.getJobs(['completed'], 0, -1)) {
-      const results = job.returnvalue;
-      if (!job.id || !Array.isArray(results)) continue;
-      job.data.files.forEach(([key], i) => {
-        if (results[i]) cache.set(key, results[i]);
-      });
-      collected.push({ id: job.id, at: now });
-    }
+    const forget = (id: string): void => {
+      const out = outstanding.get(id);
+      if (!out) return;
+      outstanding.delete(id);
+      for (const key of out.keys) if (earlier.get(key)?.id === id) earlier.delete(key);
+    };
     for (const job of await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, -1)) {
       if (!job.id) continue;
       const keys = job.data.files.map(([key]) => key);
       outstanding.set(job.id, { data: job.data, keys, waiters: new Array<Waiter | undefined>(keys.length) });
       keys.forEach((key, index) => earlier.set(key, { id: job.id!, index }));
     }
+    for (const job of await queue.getJobs(['completed'], 0, -1)) {
+      const results = job.returnvalue;
+      if (!job.id || !Array.isArray(results)) continue;
+      forget(job.id);
+      job.data.files.forEach(([key], i) => {
+        if (results[i]) cache.set(key, results[i]);
+      });
+      collected.push({ id: job.id, at: now });
+    }
     // A batch that failed every try is sent again: its files were never reported.
-    for (const job of await queue.getJobs(['failed'], 0, -1)) if (job.id) await queue.remove(job.id).catch(() => undefined);
+    for (const job of await queue.getJobs(['failed'], 0, -1)) {
+      if (!job.id) continue;
+      forget(job.id);
+      await queue.remove(job.id).catch(() => undefined);
+    }
   }
 
   /** Refresh the registry entry; say when no worker is there; remove old collected jobs; resend lost ones. */
