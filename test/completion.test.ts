@@ -25,7 +25,7 @@ describe('hashsieve completion', () => {
     expect(complete(text, ['hashsieve', 'li'])).toEqual(['list']);
     expect(complete(text, ['hashsieve', 'list', 'im'])).toEqual(['import']);
     expect(complete(text, ['hashsieve', 'scan', '--fo'])).toEqual(['--follow-symlinks', '--force', '--format']);
-    expect(complete(text, ['hashsieve', 'bench', ''])).toEqual(['match', 'hash', 'scan', 'serve']);
+    expect(complete(text, ['hashsieve', 'bench', ''])).toEqual(['match', 'hash', 'scan', 'serve', 'fleet']);
     expect(complete(text, ['hashsieve', 'list', 'import', '--sk'])).toEqual(['--skip-invalid']);
     // Deprecated spellings still parse but are not offered.
     expect(complete(text, ['hashsieve', 'hash', '--wo'])).toEqual(['--workers']);

@@ -106,7 +106,7 @@ describe('scan --format dfxml', () => {
     const out = join(dir, 'resumed.xml');
     const ckpt = join(dir, 'resumed.ckpt');
     const args = ['scan', '--db', db, '--workers', '1', '--format', 'dfxml', '--case-number', 'C-7', '--out', out, '--checkpoint', ckpt, many];
-    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
+    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '150' } });
     const start = Date.now();
     while (!(existsSync(ckpt) && readFileSync(ckpt, 'utf8').split('\n').filter(Boolean).length >= 2) && run.child.exitCode === null) {
       if (Date.now() - start > 45_000) throw new Error('no checkpointed batch');

@@ -85,7 +85,7 @@ describe('scan faults', () => {
     const out = join(dir, 'kill.ndjson');
     const ckpt = join(dir, 'kill.ckpt');
     const args = ['scan', '--db', db, '--workers', '1', '--out', out, '--checkpoint', ckpt, many];
-    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
+    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '150' } });
     await waitFor(() => lineCount(ckpt) >= 3 || run.child.exitCode !== null, 'two checkpointed batches');
     expect(run.child.exitCode, run.output().stderr).toBeNull();
     run.child.kill('SIGKILL');
@@ -112,7 +112,7 @@ describe('scan faults', () => {
     const ckpt = join(dir, 'int.ckpt');
     const summary = join(dir, 'int-summary.json');
     const args = ['scan', '--db', db, '--workers', '1', '--out', out, '--checkpoint', ckpt, '--summary', summary, many];
-    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '60' } });
+    const run = startCli(args, { faulty: true, env: { HASHSIEVE_TEST_DELAY_MS: '150' } });
     await waitFor(() => lineCount(ckpt) >= 2 || run.child.exitCode !== null, 'a checkpointed batch');
     expect(run.child.exitCode, run.output().stderr).toBeNull();
     run.child.kill('SIGINT');

@@ -154,7 +154,7 @@ describe('each file once', () => {
     const ckpt = join(dir, 'resume.ckpt');
     const args = ['--out', out, '--checkpoint', ckpt, '-0', names, names, '-', join(tree, 'copies')];
     const stdin = Buffer.concat([nameBytes(5), Buffer.from([0]), Buffer.from(join(tree, 'copies')), Buffer.from([0])]);
-    const run = startScan(args, stdin, { HASHSIEVE_TEST_DELAY_MS: '60' });
+    const run = startScan(args, stdin, { HASHSIEVE_TEST_DELAY_MS: '150' });
     await waitFor(() => lines(ckpt) >= 2 || run.child.exitCode !== null, 'a checkpointed batch');
     expect(run.child.exitCode).toBeNull();
     run.child.kill('SIGKILL');

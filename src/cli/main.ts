@@ -14,12 +14,14 @@ import { register as registerBench } from './commands/bench.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerToken } from './commands/token.js';
 import { register as registerCompletion } from './commands/completion.js';
+import { register as registerWorker } from './commands/worker.js';
+import { register as registerFleet } from './commands/fleet.js';
 
 /**
  * Each command module exports `register(program, ctx)`, which declares its options and an
  * action that dynamically imports its heavy code, so `hashsieve list ls` never loads sharp.
  */
-const COMMANDS = [registerHash, registerList, registerScan, registerMatch, registerEval, registerBench, registerServe, registerToken, registerCompletion];
+const COMMANDS = [registerHash, registerList, registerScan, registerMatch, registerEval, registerBench, registerServe, registerToken, registerCompletion, registerWorker, registerFleet];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('hashsieve')

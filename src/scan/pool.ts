@@ -11,6 +11,8 @@ export interface Hasher {
   /** Abandon every task in flight (Ctrl-C): they reject with Interrupted. */
   stop(): void;
   close(): Promise<void>;
+  /** Files the scan keeps in flight with this hasher, when it knows better than the thread count (a fleet). */
+  readonly concurrency?: number;
 }
 
 export class Interrupted extends Error {

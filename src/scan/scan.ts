@@ -292,7 +292,7 @@ export async function scan(c: ScanConfig, io: ScanIO): Promise<ScanResult> {
         ...(c.knownGoodSkip !== false && knownGood.length > 0 && { knownGood }),
       },
       matcher: tapped,
-      concurrency: c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER,
+      concurrency: hasher.concurrency ?? (c.workers === 0 ? 1 : c.workers * TASKS_IN_FLIGHT_PER_WORKER),
       output,
       done: state?.done ?? new Set(),
       stop,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_HASH_OPTIONS, PDQ_PIPELINES } from '../../signals/types.js';
 import { HASH_DEFAULTS, MATCH_DEFAULTS, SCAN_BENCH_DEFAULTS } from '../run/bench-defaults.js';
 import type { CliContext } from '../context.js';
+import type { FleetBenchFlags } from '../run/bench-fleet.js';
 import { deprecatedAlias } from '../deprecated.js';
 
 /** Options both `bench match` and `bench hash` take. */
@@ -96,5 +97,20 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (flags) => {
       const { runBenchServe } = await import('../run/bench-serve.js');
       await runBenchServe(flags, ctx);
+    });
+
+  bench
+    .command('fleet')
+    .description('Local scan (2 threads) vs coordinator + 2 single-thread workers through a private redis-server; then the coordination ceiling with stat-only workers')
+    .option('--generate <WxH:N>', 'JPEGs to scan (default 1024x768:1000)')
+    .option('--repeat <R>', 'rounds, each a local and a fleet scan (default 3)')
+    .option('--ceiling-files <N>', 'empty files for the coordination ceiling (default 50000)')
+    .option('--ceiling-batch-sizes <LIST>', 'batch sizes tried for the ceiling (default 50,500)')
+    .option('--seed <S>', 'seed for the synthetic images (default 1)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nNeeds redis-server (apt-get install -y redis-server); it starts its own on a unix socket.\nExit codes: 0 done, 2 usage or fatal error, or the fleet and local scans disagree.')
+    .action(async (flags: FleetBenchFlags) => {
+      const { runFleetBenchCommand } = await import('../run/bench-fleet.js');
+      await runFleetBenchCommand(flags, ctx);
     });
 }

@@ -52,6 +52,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--new-from <dir>', 'also share the files in this folder (material the examiner marked as new)')
     .option('--audit <hashdeep-file>', 'audit the tree against this hashdeep list (like hashdeep -a): matched, moved, new and missing files; a failed audit exits 1')
     .option('-q, --quiet', 'no progress line and no summary on stderr')
+    .option('--queue <url>', 'fleet: hash on `hashsieve worker` processes through Redis (redis://[user:pass@]host:port[/db], rediss://, or a unix socket path; password also from $HASHSIEVE_REDIS_PASSWORD)')
+    .option('--batch-size <n>', 'fleet: files per queued batch (default 50, about 0.2-0.5 s of one core\'s work)')
+    .option('--local-workers <n>', 'fleet: threads hashing on this machine too (default 0)')
     .addHelpText(
       'after',
       '\nExit codes: 0 no match, 1 at least one match (or a failed --audit), 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',

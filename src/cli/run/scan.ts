@@ -11,6 +11,7 @@ import type { StoreReader } from '../../store/types.js';
 import { readAuditList, type AuditResult } from '../../scan/audit.js';
 import { expandInputs } from '../../scan/inputs.js';
 import { defaultSignals, selectLists, unmatchedSignals } from '../../scan/options.js';
+import type { Hasher } from '../../scan/pool.js';
 import { scan, type ScanResult } from '../../scan/scan.js';
 import type { ShareConfig } from '../../scan/share.js';
 import { parseCount, parseDuration, parseEnum, parseList, parseSize, parseThresholds } from '../args.js';
@@ -57,6 +58,9 @@ export interface ScanCommandOptions {
   includePaths?: boolean;
   newFrom?: string;
   audit?: string;
+  queue?: string;
+  batchSize?: string;
+  localWorkers?: string;
 }
 
 export function parseFormat(value: string): ReportFormat {
@@ -156,6 +160,11 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
   const share = shareConfig(opts);
   const audit = opts.audit === undefined ? null : readAuditList(opts.audit);
 
+  if (opts.queue === undefined && (opts.batchSize !== undefined || opts.localWorkers !== undefined)) {
+    throw new UsageError('--batch-size and --local-workers apply to a fleet scan: add --queue URL');
+  }
+
+  let fleet: { hasher: Hasher; localWorkers: number } | null = null;
   // An audit needs no hash lists: without a database (or lists), it runs on an empty store.
   const auditOnly = audit !== null && opts.lists === undefined && !existsSync(resolveDbPath({ db: opts.db }, ctx.env));
   const { store, path: dbPath } = auditOnly ? { store: EMPTY_STORE, path: resolveDbPath({ db: opts.db }, ctx.env) } : openStoreReadonly(opts.db, ctx.env);
@@ -165,6 +174,7 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
     controller.abort();
   };
   try {
+    if (opts.queue !== undefined) fleet = await fleetHasher(opts, ctx, fileTimeoutMs);
     const lists =
       audit !== null && opts.lists === undefined && store.lists().length === 0
         ? []
@@ -184,9 +194,10 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
         inputs: expandInputs(paths, ctx.stdin, separator),
         countableInputs: paths.includes('-') ? null : paths,
         walk: { followSymlinks: opts.followSymlinks === true, include: opts.include ?? [], exclude: opts.exclude ?? [], maxFileSize },
-        workers,
+        workers: fleet ? fleet.localWorkers : workers,
         fileTimeoutMs,
         ...(ctx.createHasher && { createHasher: ctx.createHasher }),
+        ...(fleet && { createHasher: () => Promise.resolve(fleet!.hasher) }),
         signals,
         hashOptions,
         limits,
@@ -228,5 +239,25 @@ export async function runScanCommand(paths: readonly string[], opts: ScanCommand
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     store.close();
+    await fleet?.hasher.close();
   }
+}
+
+/** `--queue URL`: the scan's files are hashed by fleet workers (and `--local-workers` threads here). */
+async function fleetHasher(opts: ScanCommandOptions, ctx: CliContext, fileTimeoutMs: number): Promise<{ hasher: Hasher; localWorkers: number }> {
+  if (opts.workers !== undefined) throw new UsageError('--workers sets the threads of a local scan; with --queue use --local-workers');
+  const { parseRedisUrl } = await import('../../fleet/connection.js');
+  const { createCoordinatorHasher } = await import('../../fleet/coordinator.js');
+  const { DEFAULT_BATCH_SIZE } = await import('../../fleet/remote-hasher.js');
+  const localWorkers = opts.localWorkers === undefined ? 0 : parseCount('--local-workers', opts.localWorkers, 0);
+  const hasher = await createCoordinatorHasher({
+    target: parseRedisUrl(opts.queue!, ctx.env.HASHSIEVE_REDIS_PASSWORD),
+    checkpoint: opts.checkpoint ?? null,
+    resume: opts.resume === true,
+    batchSize: opts.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseCount('--batch-size', opts.batchSize, 1),
+    localWorkers,
+    fileTimeoutMs,
+    onNotice: (message) => ctx.stderr.write(`hashsieve: ${message}\n`),
+  });
+  return { hasher, localWorkers };
 }

@@ -1,0 +1,87 @@
+import type { DecodeLimits } from '../image/decode.js';
+import type { HashOptions } from '../signals/types.js';
+import { asFsPath, fromBytes, showPath } from '../scan/fs-path.js';
+import type { HashTask, ScannedFile } from '../scan/task.js';
+
+/**
+ * A path as base64 of its bytes: a name that is not valid UTF-8 survives the trip through JSON
+ * and Redis unchanged. The only place a path is encoded or decoded for the fleet.
+ */
+export function encodePath(path: string | Uint8Array): string {
+  return (typeof path === 'string' ? Buffer.from(path, 'utf8') : Buffer.from(path.buffer, path.byteOffset, path.byteLength)).toString('base64');
+}
+
+/** The bytes of an encoded path. */
+export function decodePath(encoded: string): Buffer {
+  return Buffer.from(encoded, 'base64');
+}
+
+export const BATCH_VERSION = 1;
+
+/** A batch job's data: what every file shares, then each file (encoded path, stat wanted). */
+export interface BatchJob {
+  readonly v: typeof BATCH_VERSION;
+  readonly signals: readonly string[];
+  readonly options: HashOptions;
+  readonly limits: Partial<DecodeLimits>;
+  /** [encoded path, 1 when the worker must report the file's size and mtime]. */
+  readonly files: readonly (readonly [string, 0 | 1])[];
+}
+
+/** A file's answer in a job's return value: a ScannedFile without its path (the job holds it). */
+export type WireResult = Omit<ScannedFile, 'path'>;
+
+export function encodeBatch(template: Omit<HashTask, 'path' | 'stat' | 'started'>, tasks: readonly HashTask[]): BatchJob {
+  return {
+    v: BATCH_VERSION,
+    signals: template.signals,
+    options: template.options,
+    limits: template.limits,
+    files: tasks.map((t) => [encodePath(t.path), t.stat ? 1 : 0] as const),
+  };
+}
+
+/** The tasks of a batch, with each path mapped (for a worker that mounts the storage elsewhere). */
+export function decodeBatch(job: BatchJob, mapPath: (bytes: Buffer) => Buffer = (b) => b): HashTask[] {
+  if (job?.v !== BATCH_VERSION || !Array.isArray(job.files)) throw new Error(`Not a hashsieve batch (version ${String(job?.v)})`);
+  return job.files.map(([p, stat]) => ({
+    // A path that is not UTF-8 stays a Buffer, which every fs call accepts.
+    path: fromBytes(mapPath(decodePath(p))),
+    signals: job.signals,
+    options: job.options,
+    limits: job.limits,
+    ...(stat === 1 && { stat: true }),
+  }));
+}
+
+export function encodeResult(r: ScannedFile): WireResult {
+  const { path: _path, ...rest } = r;
+  return rest;
+}
+
+/** A worker's answer with the coordinator's own path put back (shown as text, as the local pool's results are). */
+export function decodeResult(path: string | Uint8Array, w: WireResult): ScannedFile {
+  return { ...w, path: typeof path === 'string' ? path : showPath(asFsPath(path)) };
+}
+
+/**
+ * `FROM=TO` prefixes: a path equal to FROM, or starting with FROM and then `/`, has FROM's bytes
+ * replaced by TO's (first match wins); `/mnt/a` maps `/mnt/a/x`, never `/mnt/ab/x`.
+ */
+export interface PathMapping {
+  readonly from: Buffer;
+  readonly to: Buffer;
+}
+
+const SLASH = 0x2f;
+
+export function mapPath(bytes: Buffer, mappings: readonly PathMapping[]): Buffer {
+  for (const m of mappings) {
+    const n = m.from.length;
+    const boundary = bytes.length === n || m.from[n - 1] === SLASH || bytes[n] === SLASH;
+    if (bytes.length >= n && boundary && bytes.subarray(0, n).equals(m.from)) {
+      return Buffer.concat([m.to, bytes.subarray(m.from.length)]);
+    }
+  }
+  return bytes;
+}
