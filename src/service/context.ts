@@ -116,18 +116,25 @@ export async function readUpload(req: FastifyRequest, maxBytes: number): Promise
   if (!req.isMultipart()) throw badRequest('Missing multipart/form-data file upload');
   let upload: { contentType: string; bytes: Uint8Array } | null = null;
   const fields: Record<string, string> = {};
-  for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 2, fields: 16, fieldSize: 64 * 1024 } })) {
-    if (part.type === 'file') {
-      if (upload) {
-        await part.toBuffer().catch(() => null);
-        throw badRequest('Only one file allowed per request');
+  try {
+    for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 2, fields: 16, fieldSize: 64 * 1024 } })) {
+      if (part.type === 'file') {
+        if (upload) {
+          await part.toBuffer().catch(() => null);
+          throw badRequest('Only one file allowed per request');
+        }
+        const bytes = await part.toBuffer();
+        if (!(CONTENT_TYPES as readonly string[]).includes(part.fieldname)) throw badRequest(`no such content_type: '${part.fieldname}'`);
+        upload = { contentType: part.fieldname, bytes };
+      } else {
+        fields[part.fieldname] = String(part.value);
       }
-      const bytes = await part.toBuffer();
-      if (!(CONTENT_TYPES as readonly string[]).includes(part.fieldname)) throw badRequest(`no such content_type: '${part.fieldname}'`);
-      upload = { contentType: part.fieldname, bytes };
-    } else {
-      fields[part.fieldname] = String(part.value);
     }
+  } catch (err) {
+    // A body the multipart parser cannot read (busboy throws plain Errors) is the client's fault: 400, not 500.
+    const e = err as { statusCode?: number };
+    if (err instanceof HttpError || typeof e.statusCode === 'number') throw err;
+    throw badRequest('Malformed multipart/form-data body');
   }
   if (!upload) throw badRequest('Missing multipart/form-data file upload');
   return { ...upload, fields };

@@ -15,6 +15,12 @@ describe('bankNames: every list is a bank, none hidden', () => {
     expect([...names.values()]).toEqual(['NCMEC', 'NCMEC_2', 'IWF_2024_3', 'IWF_2024', '_2024_SET']);
     expect(new Set(names.values()).size).toBe(5);
   });
+
+  test('a clash suffix that is itself a list name is suffixed again, so no two banks share a name', () => {
+    const names = bankNames([list(1, 'HD'), list(3, 'hd'), list(4, 'HD_3'), list(5, 'hd-3')]);
+    expect(new Set(names.values()).size).toBe(4);
+    expect(names.get(4)).toBe('HD_3');
+  });
 });
 
 describe('BankStore', () => {

@@ -45,7 +45,8 @@ export function bankNames(lists: readonly ListInfo[]): Map<number, string> {
     }
     let name = l.name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
     if (!/^[A-Z_]/.test(name)) name = `_${name}`;
-    if (taken.has(name)) name = `${name}_${l.id}`;
+    // The suffixed name may itself be a list's name (`HD_3`): suffix again until it is free.
+    while (taken.has(name)) name = `${name}_${l.id}`;
     taken.add(name);
     out.set(l.id, name);
   }

@@ -73,6 +73,8 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.setExitCode(EXIT.USAGE);
         return;
       }
+      // Globs can leave out files a user expected (`*.png` does not match `A.PNG`): say how many.
+      if (!interrupted && filtered > 0) ctx.stderr.write(`hashsieve: ${filtered} entries left out by --include/--exclude (not scanned)\n`);
       ctx.setExitCode(audit && !audit.passed && !interrupted ? EXIT.MATCH : scanExitCode(summary, interrupted));
     });
 }
