@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { isPerceptual, SIGNALS } from '../signals/registry.js';
+import type { SignalType } from '../signals/types.js';
 import { bankFilter, bool, hashContent, parseSignal, query, readUpload, ready, required, signalType, type ServiceContext } from './context.js';
 import { badRequest, HttpError } from './errors.js';
 import { parseBatchLine } from './batch.js';
@@ -13,6 +14,12 @@ export const MAX_BATCH_LINES = 100_000;
 /** Smaller batches are answered on the main thread (a round trip to the query threads costs more). */
 const PARALLEL_MIN_LINES = 64;
 
+/** vPDQ matching needs a per-bank video index the service does not hold yet: say so rather than answer "no match". */
+function noVideoMatching(signals: readonly SignalType[]): void {
+  const v = signals.find((s) => s.kind === 'video');
+  if (v) throw new HttpError(501, `Matching ${v.name} (video) is not available in this service yet; /h/hash gives the ${v.name} signal, match it with the match command`, 'NOT_IMPLEMENTED');
+}
+
 function lookupOptions(q: Record<string, string | undefined>): LookupOptions {
   return { banks: bankFilter(q), bypassCoinflip: bool(q, 'bypass_coinflip', false), seed: q.seed };
 }
@@ -23,6 +30,7 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const q = query(req);
     const signal = required(q, 'signal');
     const st = signalType(required(q, 'signal_type'));
+    noVideoMatching([st]);
     const hash = parseSignal(st, signal);
     const snapshot = ready(ctx);
     return { matches: rawLookup(snapshot, st, hash, bankFilter(q), bool(q, 'include_distance', false)) };
@@ -33,6 +41,7 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const opts = lookupOptions(q);
     if (q.url) {
       const { signals, hashes } = await hashContent(ctx, { url: q.url, contentType: q.content_type }, q.types, bool(q, 'dihedral', false));
+      noVideoMatching(signals);
       const snapshot = ready(ctx);
       const resp: Record<string, MatchesByBank> = {};
       for (const s of signals) resp[s.name] = lookup(snapshot, s, s.parse(hashes[s.name].hash), opts, dihedralOf(s, hashes[s.name]));
@@ -41,6 +50,7 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     if (!q.signal || !q.signal_type) throw badRequest('Either url or both signal and signal_type are required');
     if (bool(q, 'dihedral', false)) throw badRequest('dihedral=true needs the content (url or upload), not a hash');
     const st = signalType(q.signal_type);
+    noVideoMatching([st]);
     const hash = parseSignal(st, q.signal);
     return lookup(ready(ctx), st, hash, opts);
   });
@@ -51,6 +61,7 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     ready(ctx);
     const upload = (): ReturnType<typeof readUpload> => readUpload(req, ctx.maxUploadBytes);
     const { signals, hashes } = await hashContent(ctx, { upload }, q.types, bool(q, 'dihedral', false));
+    noVideoMatching(signals);
     const snapshot = ready(ctx);
     const resp: Record<string, MatchesByBank> = {};
     for (const s of signals) resp[s.name] = lookup(snapshot, s, s.parse(hashes[s.name].hash), opts, dihedralOf(s, hashes[s.name]));
