@@ -74,4 +74,16 @@ describe.runIf(hasFfmpeg)('serve: content_type video (vpdq)', () => {
     const raw = await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=${H1}`);
     expect(raw.statusCode).toBe(501);
   });
+
+  test('adding vpdq to a bank answers 501, by signal or by content upload', async () => {
+    expect((await app.inject({ method: 'POST', url: '/c/banks', payload: { name: 'VIDS' } })).statusCode).toBe(201);
+    const hashed = await post('/h/hash?types=vpdq', readFileSync(clip), 'video');
+    const bySignal = await app.inject({ method: 'POST', url: '/c/bank/VIDS/signal', payload: { vpdq: hashed.body.vpdq } });
+    expect(bySignal.statusCode).toBe(501);
+    expect(bySignal.json().code).toBe('NOT_IMPLEMENTED');
+    const byContent = await post('/c/bank/VIDS/content', readFileSync(clip), 'video');
+    expect(byContent.status).toBe(501);
+    const listed = await app.inject('/c/bank/VIDS');
+    expect(listed.statusCode).toBe(200);
+  });
 });

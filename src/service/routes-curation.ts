@@ -122,6 +122,9 @@ export function curationRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     for (const [st, val] of Object.entries(hexes)) {
       const signal = SIGNALS.get(st);
       if (!signal) throw badRequest(`No such signal type ${st}`);
+      if (signal.kind === 'video') {
+        throw new HttpError(501, `Adding ${st} (video) to a bank through the service is not available yet; import video lists with the list import command`, 'NOT_IMPLEMENTED');
+      }
       if (typeof val !== 'string') throw badRequest(`Invalid ${st} signal: expected a string`);
       parsed[st] = parseSignal(signal, val, `Invalid ${st} signal: `);
       echoed[st] = signal.format(parsed[st]);
