@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FIXTURES, lib, tempDb } from './serve-helpers.js';
 import { formatVpdqSignal } from '../src/signals/vpdq.js';
-import { makeVideo, sourceGraph } from '../src/video/synthetic.js';
+import { makeVideo, sourceGraph, transformVideo } from '../src/video/synthetic.js';
 import { requireSystemProgram } from './system-deps.js';
 
 const hasFfmpeg = requireSystemProgram('ffmpeg', 'ffmpeg') && requireSystemProgram('ffprobe', 'ffmpeg');
-const H1 = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 
 let app: any;
 let dir: string;
 let clip: string;
+let other: string;
 
 function upload(bytes: Buffer, field: string): { payload: Buffer; headers: Record<string, string> } {
   const boundary = '----hashsievevideo';
@@ -30,6 +30,7 @@ describe.runIf(hasFfmpeg)('serve: content_type video (vpdq)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hashsieve-serve-video-'));
     clip = makeVideo(join(dir, 'clip.mp4'), sourceGraph('testsrc2', '160x120', '10', 3));
+    other = makeVideo(join(dir, 'other.mp4'), sourceGraph('mandelbrot', '160x120', '10', 3));
     const { db } = tempDb();
     const store = lib.openStore(db);
     store.close();
@@ -65,25 +66,43 @@ describe.runIf(hasFfmpeg)('serve: content_type video (vpdq)', () => {
     expect((await post('/h/hash?types=pdq', readFileSync(clip), 'video')).status).toBe(400);
   });
 
-  test('vpdq lookups answer 501 (not an empty "no match")', async () => {
-    const r = await post('/m/lookup', readFileSync(clip), 'video');
-    expect(r.status).toBe(501);
-    expect(r.body.code).toBe('NOT_IMPLEMENTED');
-    const g = await app.inject(`/m/lookup?signal_type=vpdq&signal=${H1}`);
-    expect(g.statusCode).toBe(501);
-    const raw = await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=${H1}`);
-    expect(raw.statusCode).toBe(501);
-  });
-
-  test('adding vpdq to a bank answers 501, by signal or by content upload', async () => {
+  test('a bank holding a video (by signal string) matches a re-encoded copy, not an unrelated video; HMA shapes', async () => {
     expect((await app.inject({ method: 'POST', url: '/c/banks', payload: { name: 'VIDS' } })).statusCode).toBe(201);
     const hashed = await post('/h/hash?types=vpdq', readFileSync(clip), 'video');
-    const bySignal = await app.inject({ method: 'POST', url: '/c/bank/VIDS/signal', payload: { vpdq: hashed.body.vpdq } });
-    expect(bySignal.statusCode).toBe(501);
-    expect(bySignal.json().code).toBe('NOT_IMPLEMENTED');
-    const byContent = await post('/c/bank/VIDS/content', readFileSync(clip), 'video');
-    expect(byContent.status).toBe(501);
-    const listed = await app.inject('/c/bank/VIDS');
-    expect(listed.statusCode).toBe(200);
+    const added = await app.inject({ method: 'POST', url: '/c/bank/VIDS/signal', payload: { vpdq: hashed.body.vpdq } });
+    expect(added.statusCode).toBe(200);
+    const id = added.json().id;
+    expect(added.json().signals).toEqual({ vpdq: hashed.body.vpdq });
+    await app.hashsieve.index.idle();
+    const copy = transformVideo(clip, dir, 'reencode');
+    const hit = await post('/m/lookup?bypass_coinflip=true', readFileSync(copy), 'video');
+    expect(hit.status).toBe(200);
+    expect(hit.body.vpdq).toEqual({ VIDS: [{ bank_content_id: id, distance: expect.stringMatching(/^\d+%\[\d+%\]$/) }] });
+    const [q, c] = /^(\d+)%\[(\d+)%\]$/.exec(hit.body.vpdq.VIDS[0].distance)!.slice(1).map(Number);
+    expect(q).toBeGreaterThanOrEqual(80);
+    expect(c).toBeGreaterThan(0);
+    const miss = await post('/m/lookup?bypass_coinflip=true', readFileSync(other), 'video');
+    expect(miss.status).toBe(200);
+    expect(miss.body.vpdq).toEqual({});
+    // By signal string: GET /m/lookup and /m/raw_lookup (with and without distances).
+    const copyHash = (await post('/h/hash?types=vpdq', readFileSync(copy), 'video')).body.vpdq;
+    const g = await app.inject(`/m/lookup?bypass_coinflip=true&signal_type=vpdq&signal=${encodeURIComponent(copyHash)}`);
+    expect(g.json()).toEqual(hit.body.vpdq);
+    const raw = await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=${encodeURIComponent(copyHash)}`);
+    expect(raw.json()).toEqual({ matches: [id] });
+    const rawD = await app.inject(`/m/raw_lookup?signal_type=vpdq&include_distance=true&signal=${encodeURIComponent(copyHash)}`);
+    expect(rawD.json()).toEqual({ matches: hit.body.vpdq.VIDS });
+    const otherHash = (await post('/h/hash?types=vpdq', readFileSync(other), 'video')).body.vpdq;
+    expect((await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=${encodeURIComponent(otherHash)}`)).json()).toEqual({ matches: [] });
+    expect((await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=nope`)).statusCode).toBe(400);
+  });
+
+  test('a video content upload to a bank stores its frames as one content', async () => {
+    expect((await app.inject({ method: 'POST', url: '/c/banks', payload: { name: 'UPLOADED' } })).statusCode).toBe(201);
+    const added = await post('/c/bank/UPLOADED/content?types=vpdq', readFileSync(clip), 'video');
+    expect(added.status).toBe(200);
+    await app.hashsieve.index.idle();
+    const hit = await post('/m/lookup?bypass_coinflip=true&banks=UPLOADED', readFileSync(clip), 'video');
+    expect(hit.body.vpdq).toEqual({ UPLOADED: [{ bank_content_id: added.body.id, distance: '100%[100%]' }] });
   });
 });
