@@ -95,6 +95,11 @@ describe.runIf(hasFfmpeg)('serve: content_type video (vpdq)', () => {
     const otherHash = (await post('/h/hash?types=vpdq', readFileSync(other), 'video')).body.vpdq;
     expect((await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=${encodeURIComponent(otherHash)}`)).json()).toEqual({ matches: [] });
     expect((await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=nope`)).statusCode).toBe(400);
+    // lookup_batch takes single hashes: a vpdq line answers a message, never a frame-level "match".
+    const frame = JSON.parse(copyHash)[0].split(',')[0];
+    const batch = await app.inject({ method: 'POST', url: '/m/lookup_batch', headers: { 'content-type': 'application/x-ndjson' }, payload: `${JSON.stringify({ signal_type: 'vpdq', signal: frame })}\n` });
+    expect(batch.statusCode).toBe(200);
+    expect(JSON.parse(batch.body)).toEqual({ message: expect.stringMatching(/vpdq \(video\) is not taken by lookup_batch/) });
   });
 
   test('a video content upload to a bank stores its frames as one content', async () => {
