@@ -109,5 +109,13 @@ describe.runIf(hasFfmpeg)('serve: content_type video (vpdq)', () => {
     await app.hashsieve.index.idle();
     const hit = await post('/m/lookup?bypass_coinflip=true&banks=UPLOADED', readFileSync(clip), 'video');
     expect(hit.body.vpdq).toEqual({ UPLOADED: [{ bank_content_id: added.body.id, distance: '100%[100%]' }] });
+    // The content gives back every stored frame (as frame hashes), and deleting it removes the video.
+    const content = (await app.inject(`/c/bank/UPLOADED/content/${added.body.id}?include_signals=true`)).json();
+    const stored: string[] = JSON.parse(content.signals.vpdq);
+    const sent = new Set<string>(JSON.parse(added.body.signals.vpdq).filter((f: string) => Number(f.split(',')[1]) >= 50).map((f: string) => f.split(',')[0]));
+    expect(new Set(stored)).toEqual(sent);
+    expect((await app.inject({ method: 'DELETE', url: `/c/bank/UPLOADED/content/${added.body.id}` })).json()).toEqual({ deleted: 1 });
+    await app.hashsieve.index.idle();
+    expect((await post('/m/lookup?bypass_coinflip=true&banks=UPLOADED', readFileSync(clip), 'video')).body.vpdq).toEqual({});
   });
 });

@@ -191,7 +191,14 @@ export class BankStore {
     ) as { signal: string; hash: Buffer }[];
     if (row ? row.list_id !== bank.list.id : entryRows.length === 0) return undefined;
     const signals: Record<string, string> = {};
-    for (const e of entryRows) signals[e.signal] = getSignal(e.signal).format(e.hash);
+    const frames: Record<string, string[]> = {};
+    for (const e of entryRows) {
+      const sig = getSignal(e.signal);
+      // A video signal's frames are given back as a JSON array of frame hashes (quality and time are not stored).
+      if (sig.kind === 'video') (frames[e.signal] ??= []).push(sig.format(e.hash));
+      else signals[e.signal] = sig.format(e.hash);
+    }
+    for (const [name, list] of Object.entries(frames)) signals[name] = JSON.stringify(list);
     return {
       id,
       bank: name,
