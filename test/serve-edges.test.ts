@@ -62,10 +62,10 @@ describe('fine-grained (inject)', () => {
     expect((await app.inject('/nope')).json()).toEqual({ message: 'Not Found' });
   });
 
-  test('content_type=video answers a clear 400 until a video signal exists', async () => {
+  test('content_type=video with an image in it answers a clear 422 (test/serve-video.test.ts hashes real videos)', async () => {
     const r = await app.inject({ method: 'POST', url: '/h/hash', ...multipart('a.png', 'video') });
-    expect(r.statusCode).toBe(400);
-    expect(r.json().message).toMatch(/content_type video/);
+    expect(r.statusCode).toBe(422);
+    expect(r.json()).toMatchObject({ code: 'UNSUPPORTED_FORMAT', message: expect.stringMatching(/not a video/) });
   });
 });
 

@@ -221,7 +221,7 @@ describe('hashing uploads (from memory, every fixture type)', () => {
       expect(typeof r.body.message).toBe('string');
     }
     expect((await send('POST', '/h/hash', upload('bad/huge-header.png'), lookupToken)).body.code).toBe('TOO_MANY_PIXELS');
-    expect((await send('POST', '/h/hash', upload('a.png', 'video'), lookupToken)).status).toBe(400);
+    expect((await send('POST', '/h/hash', upload('a.png', 'video'), lookupToken)).status).toBe(422);
     expect((await send('POST', '/h/hash', upload('a.png', 'document'), lookupToken)).status).toBe(400);
     const two = upload('a.png');
     two.append('photo', new Blob([readFileSync(new URL('c.png', FIXTURES))]), 'b.png');

@@ -17,6 +17,7 @@ export function parseBatchLine(line: string): BatchItem {
   if (typeof name !== 'string' || typeof hex !== 'string') return { message: 'Expected {"signal_type": ..., "signal": ...}' };
   const signal = SIGNALS.get(name);
   if (!signal) return { message: `No such SignalType '${name}'` };
+  if (signal.kind === 'video') return { message: `${name} (video) is not taken by lookup_batch; use /m/lookup` };
   try {
     return { signal, hash: signal.parse(hex.trim()) };
   } catch (e) {

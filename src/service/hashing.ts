@@ -3,6 +3,7 @@ import type { SignalHash } from '../results.js';
 import { createPool, type Hasher } from '../scan/pool.js';
 import { isPerceptual } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type SignalType } from '../signals/types.js';
+import { formatVpdqSignal } from '../signals/vpdq.js';
 import { fileErrorStatus, HttpError } from './errors.js';
 
 export interface HashingOptions {
@@ -72,8 +73,14 @@ export class HashingService {
       bytes: own,
     });
     if (result.error) throw new HttpError(fileErrorStatus(result.error.code), result.error.message, result.error.code);
+    const wantsVideo = signals.some((s) => s.kind === 'video');
+    if (result.video && !wantsVideo) throw new HttpError(422, 'The upload is a video: send it as content_type video (multipart field "video")', 'UNSUPPORTED_FORMAT');
+    if (wantsVideo && !result.video) throw new HttpError(422, 'The upload is not a video container this service recognises', 'UNSUPPORTED_FORMAT');
+    // A video signal's answer is HMA's signal string for the whole video (every sampled frame).
+    const hashes: Record<string, SignalHash> = { ...result.hashes };
+    for (const s of signals) if (s.kind === 'video' && result.video) hashes[s.name] = { hash: formatVpdqSignal(result.video.frames, result.video.frameRate) };
     for (const s of signals) {
-      const h = result.hashes[s.name];
+      const h = hashes[s.name];
       if (!h) throw new HttpError(422, `The ${s.name} hash could not be computed for this content`, 'DECODE_FAILED');
       if (h.lowQuality && isPerceptual(s)) {
         throw new HttpError(
@@ -83,7 +90,7 @@ export class HashingService {
         );
       }
     }
-    return result.hashes;
+    return hashes;
   }
 
   async close(): Promise<void> {

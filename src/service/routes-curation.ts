@@ -4,6 +4,7 @@ import { SIGNALS } from '../signals/registry.js';
 import { BankExists, BankNotFound, ImportedBank, type BankInfo } from '../store/banks.js';
 import { bool, hashContent, parseSignal, query, readUpload, type ServiceContext } from './context.js';
 import { badRequest, HttpError, notFound } from './errors.js';
+import { parseVideoSignal } from './video-lookup.js';
 
 const CURATE = { config: { scope: 'curate' as const } };
 const READ = { config: { scope: 'lookup' as const } };
@@ -117,14 +118,21 @@ export function curationRoutes(app: FastifyInstance, ctx: ServiceContext): void 
 
   const addSignals = (name: string, hexes: Record<string, unknown>, extra: { note: string | null; metadata: Record<string, unknown> | null }): { id: number; signals: Record<string, string> } => {
     if (Object.keys(hexes).length === 0) throw badRequest('No signals given');
-    const parsed: Record<string, Uint8Array> = {};
+    const parsed: Record<string, Uint8Array | Uint8Array[]> = {};
     const echoed: Record<string, string> = {};
     for (const [st, val] of Object.entries(hexes)) {
       const signal = SIGNALS.get(st);
       if (!signal) throw badRequest(`No such signal type ${st}`);
+      if (signal.kind === 'video') {
+        const frames = parseVideoSignal(signal, val);
+        parsed[st] = frames;
+        echoed[st] = String(val).trim();
+        continue;
+      }
       if (typeof val !== 'string') throw badRequest(`Invalid ${st} signal: expected a string`);
-      parsed[st] = parseSignal(signal, val, `Invalid ${st} signal: `);
-      echoed[st] = signal.format(parsed[st]);
+      const hash = parseSignal(signal, val, `Invalid ${st} signal: `);
+      parsed[st] = hash;
+      echoed[st] = signal.format(hash);
     }
     try {
       const id = ctx.banks.addContent(name, parsed, extra);

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { SignalHash } from '../results.js';
 import { isPerceptual, SIGNALS } from '../signals/registry.js';
+import type { SignalType } from '../signals/types.js';
 import { bankFilter, bool, hashContent, parseSignal, query, readUpload, ready, required, signalType, type ServiceContext } from './context.js';
 import { badRequest, HttpError } from './errors.js';
 import { parseBatchLine } from './batch.js';
 import type { BatchResult } from './batch-worker.js';
 import { addHits, sortHits, type Hit, type Snapshot } from './index-state.js';
 import { byBank, dihedralOf, lookup, rawLookup, type LookupOptions, type MatchesByBank } from './matching.js';
+import { parseVideoFrames, videoLookup, videoRawLookup } from './video-lookup.js';
 
 const LOOKUP = { config: { scope: 'lookup' as const } };
 /** Lines in one lookup_batch request. */
@@ -23,6 +26,7 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const q = query(req);
     const signal = required(q, 'signal');
     const st = signalType(required(q, 'signal_type'));
+    if (st.kind === 'video') return { matches: videoRawLookup(ctx.store, ctx.banks, ready(ctx), st, parseVideoFrames(st, signal), bankFilter(q), bool(q, 'include_distance', false)) };
     const hash = parseSignal(st, signal);
     const snapshot = ready(ctx);
     return { matches: rawLookup(snapshot, st, hash, bankFilter(q), bool(q, 'include_distance', false)) };
@@ -35,12 +39,13 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       const { signals, hashes } = await hashContent(ctx, { url: q.url, contentType: q.content_type }, q.types, bool(q, 'dihedral', false));
       const snapshot = ready(ctx);
       const resp: Record<string, MatchesByBank> = {};
-      for (const s of signals) resp[s.name] = lookup(snapshot, s, s.parse(hashes[s.name].hash), opts, dihedralOf(s, hashes[s.name]));
+      for (const s of signals) resp[s.name] = contentLookup(ctx, snapshot, s, hashes[s.name], opts);
       return q.signal_type !== undefined ? (resp[q.signal_type] ?? {}) : resp;
     }
     if (!q.signal || !q.signal_type) throw badRequest('Either url or both signal and signal_type are required');
     if (bool(q, 'dihedral', false)) throw badRequest('dihedral=true needs the content (url or upload), not a hash');
     const st = signalType(q.signal_type);
+    if (st.kind === 'video') return videoLookup(ctx.store, ctx.banks, ready(ctx), st, parseVideoFrames(st, q.signal), opts);
     const hash = parseSignal(st, q.signal);
     return lookup(ready(ctx), st, hash, opts);
   });
@@ -53,7 +58,7 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const { signals, hashes } = await hashContent(ctx, { upload }, q.types, bool(q, 'dihedral', false));
     const snapshot = ready(ctx);
     const resp: Record<string, MatchesByBank> = {};
-    for (const s of signals) resp[s.name] = lookup(snapshot, s, s.parse(hashes[s.name].hash), opts, dihedralOf(s, hashes[s.name]));
+    for (const s of signals) resp[s.name] = contentLookup(ctx, snapshot, s, hashes[s.name], opts);
     return resp;
   });
 
@@ -113,6 +118,12 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     for (const a of answers) out += `${JSON.stringify(a)}\n`;
     return reply.type('application/x-ndjson').send(out);
   });
+}
+
+/** One signal of hashed content looked up: a video's frames against each bank's videos, else its hash. */
+function contentLookup(ctx: ServiceContext, snapshot: Snapshot, s: SignalType, h: SignalHash, opts: LookupOptions): MatchesByBank {
+  if (s.kind === 'video') return videoLookup(ctx.store, ctx.banks, snapshot, s, parseVideoFrames(s, h.hash), opts);
+  return lookup(snapshot, s, s.parse(h.hash), opts, dihedralOf(s, h));
 }
 
 /** A query thread's answer for one line, keyed by bank as a lookup answers. */

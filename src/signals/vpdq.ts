@@ -198,7 +198,7 @@ export const vpdq: VideoSignalType = Object.freeze({
   name: 'vpdq',
   kind: 'video' as const,
   media: 'video' as const,
-  contentTypes: Object.freeze([] as string[]),
+  contentTypes: Object.freeze(['video']),
   bits: VPDQ_FRAME_BITS,
   defaultThreshold: VPDQ_FRAME_THRESHOLD,
   minQuality: VPDQ_MIN_QUALITY,

@@ -138,7 +138,7 @@ export class BankStore {
   }
 
   /** Add one content (hex hashes per signal) to the bank; returns its id. */
-  addContent(name: string, signals: Readonly<Record<string, Uint8Array>>, extra: { note?: string | null; metadata?: Record<string, unknown> | null } = {}): number {
+  addContent(name: string, signals: Readonly<Record<string, Uint8Array | readonly Uint8Array[]>>, extra: { note?: string | null; metadata?: Record<string, unknown> | null } = {}): number {
     this.store.writable();
     const names = Object.keys(signals).sort();
     if (names.length === 0) throw new UsageError('No signals given');
@@ -148,8 +148,11 @@ export class BankStore {
         if (!bank) throw new BankNotFound(name);
         this.editable(bank);
         const listId = bank.list.id;
+        // A video signal holds several hashes (its frames), each its own entry of the one content.
+        const rows = names.flatMap((signal) => (Array.isArray(signals[signal]) ? (signals[signal] as readonly Uint8Array[]) : [signals[signal] as Uint8Array]).map((hash) => ({ signal, hash })));
+        if (rows.length === 0) throw new UsageError('No hashes given');
         const first = ((this.db.prepare('SELECT max(id) FROM entries').pluck().get() as number | null) ?? 0) + 1;
-        if (first + names.length - 1 > MAX_ENTRY_ID) throw new Error('The list store has run out of entry ids');
+        if (first + rows.length - 1 > MAX_ENTRY_ID) throw new Error('The list store has run out of entry ids');
         const contentId = first;
         this.db
           .prepare('INSERT INTO bank_content (id, list_id, created_at, note, metadata) VALUES (?, ?, ?, ?, ?)')
@@ -161,9 +164,8 @@ export class BankStore {
         const count = this.db.prepare(
           'INSERT INTO list_counts (list_id, signal, count) VALUES (?, ?, 1) ON CONFLICT (list_id, signal) DO UPDATE SET count = count + 1',
         );
-        names.forEach((signal, i) => {
+        rows.forEach(({ signal, hash }, i) => {
           const id = first + i;
-          const hash = signals[signal];
           if (hash.length * 8 !== getSignal(signal).bits) throw new UsageError(`A ${signal} hash must be ${getSignal(signal).bits} bits`);
           insert.run(id, listId, signal, hash, `content:${contentId}`);
           link.run(id, contentId);
@@ -190,7 +192,14 @@ export class BankStore {
     ) as { signal: string; hash: Buffer }[];
     if (row ? row.list_id !== bank.list.id : entryRows.length === 0) return undefined;
     const signals: Record<string, string> = {};
-    for (const e of entryRows) signals[e.signal] = getSignal(e.signal).format(e.hash);
+    const frames: Record<string, string[]> = {};
+    for (const e of entryRows) {
+      const sig = getSignal(e.signal);
+      // A video signal's frames are given back as a JSON array of frame hashes (quality and time are not stored).
+      if (sig.kind === 'video') (frames[e.signal] ??= []).push(sig.format(e.hash));
+      else signals[e.signal] = sig.format(e.hash);
+    }
+    for (const [name, list] of Object.entries(frames)) signals[name] = JSON.stringify(list);
     return {
       id,
       bank: name,
