@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fromBytes } from '../scan/fs-path.js';
-import { decodeBatch, decodePath, encodeBatch, encodePath, encodeResult, decodeResult, mapPath } from './codec.js';
+import { BatchVersionError, decodeBatch, decodePath, encodeBatch, encodePath, encodeResult, decodeResult, mapPath, type BatchJob } from './codec.js';
 import { DEFAULT_HASH_OPTIONS } from '../signals/types.js';
 
 const m = (from: string, to: string) => ({ from: Buffer.from(from), to: Buffer.from(to) });
@@ -15,11 +15,37 @@ describe('fleet codec', () => {
   });
 
   test('a batch carries the shared task once and every path and stat flag', () => {
-    const template = { signals: ['pdq', 'sha256'], options: DEFAULT_HASH_OPTIONS, limits: { maxPixels: 5 } };
+    const template = { signals: ['pdq', 'sha256'], options: DEFAULT_HASH_OPTIONS, limits: { maxPixels: 5 }, video: {} };
     const job = encodeBatch(template, [{ ...template, path: '/a/1.png', stat: true }, { ...template, path: '/a/2.png' }]);
     const tasks = decodeBatch(JSON.parse(JSON.stringify(job)));
     expect(tasks).toEqual([{ ...template, path: '/a/1.png', stat: true }, { ...template, path: '/a/2.png' }]);
-    expect(() => decodeBatch({ ...job, v: 2 as 1 })).toThrow(/Not a hashsieve batch/);
+  });
+
+  test("video sampling and limits travel; the coordinator's ffmpeg and known-good digests do not; the worker's ffmpeg is used", () => {
+    const video = { secondsPerHash: 0.5, limits: { maxFrames: 10, maxDurationSeconds: 60, timeoutMs: 5000 } };
+    const knownGood = [{ signal: 'sha256', width: 32, count: 0, hashes: new SharedArrayBuffer(0) }];
+    const template = { signals: ['pdq', 'sha256'], options: DEFAULT_HASH_OPTIONS, limits: {}, video: { ...video, ffmpeg: { ffmpegPath: '/coordinator/ffmpeg' } }, knownGood };
+    const job = JSON.parse(JSON.stringify(encodeBatch(template, [{ ...template, path: '/a/v.mp4' }]))) as BatchJob;
+    expect(JSON.stringify(job)).not.toMatch(/coordinator|knownGood/);
+    const [plain] = decodeBatch(job);
+    expect(plain.video).toEqual(video);
+    expect(plain).not.toHaveProperty('knownGood');
+    const [own] = decodeBatch(job, undefined, { ffmpeg: { ffmpegPath: '/worker/ffmpeg' } });
+    expect(own.video).toEqual({ ...video, ffmpeg: { ffmpegPath: '/worker/ffmpeg' } });
+    // Only what the local path reads crosses: a default secondsPerHash stays the worker's default.
+    expect(decodeBatch(encodeBatch({ ...template, video: undefined }, [{ ...template, path: '/a/v.mp4' }]))[0].video).toEqual({});
+  });
+
+  test('a batch of another format (coordinator and worker of different versions) is refused with a clear error, never hashed', () => {
+    const template = { signals: ['pdq'], options: DEFAULT_HASH_OPTIONS, limits: {}, video: {} };
+    const job = encodeBatch(template, [{ ...template, path: '/a/1.png' }]);
+    const { video: _video, ...v1 } = { ...job, v: 1 };
+    for (const old of [v1, { ...job, v: 3 }]) {
+      expect(() => decodeBatch(old as unknown as BatchJob)).toThrow(BatchVersionError);
+      expect(() => decodeBatch(old as unknown as BatchJob)).toThrow(/format \d and this worker reads format 2: run the same hashsieve version/);
+    }
+    expect(() => decodeBatch(null as unknown as BatchJob)).toThrow(/Not a hashsieve batch/);
+    expect(() => encodeBatch(template, [{ ...template, path: '/upload', bytes: new Uint8Array(1) }])).toThrow(/cannot be sent/);
   });
 
   test('results travel without their path; the coordinator puts its own back', () => {

@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import { asFsPath, showPath } from '../scan/fs-path.js';
 import { createPool, errorResult, type Hasher } from '../scan/pool.js';
 import type { HashTask, ScannedFile } from '../scan/task.js';
-import { decodeBatch, encodeResult, mapPath, type BatchJob, type PathMapping, type WireResult } from './codec.js';
+import { resolveFfmpeg, FfmpegMissingError, type FfmpegConfig } from '../video/ffmpeg.js';
+import { BatchVersionError, decodeBatch, encodeResult, mapPath, type BatchJob, type PathMapping, type WireResult } from './codec.js';
 import { bullConnection, createClient, type RedisTarget } from './connection.js';
 import { FLEET_PREFIX, HEARTBEAT_MS, KEYS, queueName, WORKER_TTL_MS, type ScanId } from './names.js';
 import { activeScans, type WorkerInfo } from './registry.js';
@@ -18,6 +19,11 @@ export interface FleetWorkerOptions {
   /** Per-file limit in ms (0 = none), as in a local scan. */
   readonly fileTimeoutMs: number;
   readonly pathMap: readonly PathMapping[];
+  /**
+   * This machine's ffmpeg for videos (default: $HASHSIEVE_FFMPEG, then PATH); the coordinator's
+   * path is never used here. A path given that is not a program is refused at start.
+   */
+  readonly ffmpeg?: FfmpegConfig;
   /** False: only stat each file (benchmark of the coordination ceiling); no pool, no hashes. */
   readonly decode: boolean;
   /** BullMQ lock on a job in hand, renewed at half this while the job runs; a dead worker's job is free after it. */
@@ -63,11 +69,25 @@ async function statOnly(task: HashTask): Promise<ScannedFile> {
 }
 
 /**
+ * Videos need ffmpeg on this machine: a path given that is not a program is an error; none found
+ * is said once (each video then gets an UNSUPPORTED_FORMAT error row, as in a local scan).
+ */
+function checkFfmpeg(o: FleetWorkerOptions): void {
+  try {
+    resolveFfmpeg(o.ffmpeg);
+  } catch (e) {
+    if (!(e instanceof FfmpegMissingError) || o.ffmpeg?.ffmpegPath !== undefined) throw e;
+    o.onNotice(`warning: this worker cannot hash videos: ${e.message}; each video gets an UNSUPPORTED_FORMAT error row`);
+  }
+}
+
+/**
  * A fleet worker: takes batch jobs from every active scan's queue, hashes their files in the
  * piscina pool, and returns per file what a local scan's pool returns (never pixels, never a
  * list). BullMQ renews each job's lock while its files are hashed on the pool's threads.
  */
 export async function startFleetWorker(o: FleetWorkerOptions): Promise<FleetWorker> {
+  if (o.decode) checkFfmpeg(o);
   const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const client: Redis = createClient(o.target, `hashsieve-worker-${id}`);
   let down = false;
@@ -91,8 +111,19 @@ export async function startFleetWorker(o: FleetWorkerOptions): Promise<FleetWork
   const closing = new Set<Promise<void>>();
   let stopping = false;
 
+  let refusedFormat = false;
   const processor = async (job: Job<BatchJob, WireResult[]>): Promise<WireResult[]> => {
-    const tasks = decodeBatch(job.data, (bytes) => mapPath(bytes, o.pathMap));
+    let tasks: HashTask[];
+    try {
+      tasks = decodeBatch(job.data, (bytes) => mapPath(bytes, o.pathMap), { ...(o.ffmpeg && { ffmpeg: o.ffmpeg }) });
+    } catch (e) {
+      // The batch fails (its files become error rows on the coordinator); say why here once.
+      if (e instanceof BatchVersionError && !refusedFormat) {
+        refusedFormat = true;
+        o.onNotice(`refused a batch: ${e.message}`);
+      }
+      throw e;
+    }
     const results = await Promise.all(tasks.map((t) => (pool ? pool.hash(t) : statOnly(t))));
     files += tasks.length;
     return results.map(encodeResult);

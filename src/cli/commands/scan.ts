@@ -60,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--seconds-per-hash <s>', 'video: hash one frame every s seconds of nominal frame rate; 0 = every frame', '1')
     .option('--max-video-duration <duration>', 'video: longest video (e.g. 2h, 90m); longer ones get TOO_LARGE')
     .option('--max-video-frames <n>', 'video: most decoded frames; more get TOO_LARGE')
-    .option('--ffmpeg <path>', 'video: the ffmpeg program (default: $HASHSIEVE_FFMPEG, then PATH; ffprobe beside it); a video also needs a --file-timeout long enough to decode it')
+    .option('--ffmpeg <path>', 'video: the ffmpeg program (default: $HASHSIEVE_FFMPEG, then PATH; ffprobe beside it); a video also needs a --file-timeout long enough to decode it; with --queue it serves --local-workers only (each worker uses its own)')
     .addHelpText(
       'after',
       '\nExit codes: 0 no match, 1 at least one match (or a failed --audit), 2 usage or fatal error, 3 file errors and no match, 130 interrupted.',

@@ -14,6 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--workers <n>', `hashing threads (default: the core count, ${availableParallelism()} here)`)
     .option('--path-map <from=to>', 'the coordinator\'s path prefix FROM is mounted at TO here (repeatable; first match wins)', collect)
     .option('--file-timeout <duration>', 'give up on a file after this long (0 = never): an error row with TIMEOUT', DEFAULT_FILE_TIMEOUT)
+    .option('--ffmpeg <path>', "video: this machine's ffmpeg program (default: $HASHSIEVE_FFMPEG, then PATH; ffprobe beside it); the coordinator's --ffmpeg is not used here")
     .option('--no-decode', 'benchmark mode (bench fleet): only stat each file; every file gets an UNREADABLE "not read" error row, never a result')
     .option('-q, --quiet', 'no start and stop lines on stderr')
     .addHelpText(

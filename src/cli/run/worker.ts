@@ -12,6 +12,7 @@ export interface WorkerCommandOptions {
   workers?: string;
   pathMap?: string[];
   fileTimeout: string;
+  ffmpeg?: string;
   decode: boolean;
   quiet?: boolean;
 }
@@ -38,6 +39,7 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, ctx: CliConte
     threads,
     fileTimeoutMs,
     pathMap,
+    ...(opts.ffmpeg !== undefined && { ffmpeg: { ffmpegPath: opts.ffmpeg } }),
     decode: opts.decode,
     onNotice: (m) => ctx.stderr.write(`hashsieve: ${m}\n`),
   });
