@@ -1,5 +1,6 @@
 import { createPool, type Hasher } from '../scan/pool.js';
 import { checkRedis, type RedisTarget } from './connection.js';
+import { withLocalKnownGood } from './known-good.js';
 import { scanIdFor } from './names.js';
 import { createRemoteHasher, DEFAULT_JOBS_IN_FLIGHT, type RemoteHasherOptions } from './remote-hasher.js';
 import { splitHasher } from './split-hasher.js';
@@ -25,7 +26,7 @@ export interface CoordinatorConfig {
  */
 export async function createCoordinatorHasher(c: CoordinatorConfig): Promise<Hasher> {
   await checkRedis(c.target);
-  const remote = createRemoteHasher({
+  const fleet = createRemoteHasher({
     target: c.target,
     scanId: scanIdFor(c.checkpoint),
     resume: c.resume,
@@ -35,6 +36,8 @@ export async function createCoordinatorHasher(c: CoordinatorConfig): Promise<Has
     onNotice: c.onNotice,
     ...c.tuning,
   });
+  // Workers never see the known-good lists: their answers for known-good files are made what a local worker's are.
+  const remote = withLocalKnownGood(fleet);
   if (c.localWorkers === 0) return remote;
   const local = await createPool({ workers: c.localWorkers, fileTimeoutMs: c.fileTimeoutMs });
   return splitHasher(local, c.localWorkers, remote);
