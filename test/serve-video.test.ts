@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FIXTURES, lib, tempDb } from './serve-helpers.js';
 import { formatVpdqSignal } from '../src/signals/vpdq.js';
+import { percentText } from '../src/service/video-lookup.js';
 import { makeVideo, sourceGraph, transformVideo } from '../src/video/synthetic.js';
 import { requireSystemProgram } from './system-deps.js';
 
@@ -95,11 +96,17 @@ describe.runIf(hasFfmpeg)('serve: content_type video (vpdq)', () => {
     const otherHash = (await post('/h/hash?types=vpdq', readFileSync(other), 'video')).body.vpdq;
     expect((await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=${encodeURIComponent(otherHash)}`)).json()).toEqual({ matches: [] });
     expect((await app.inject(`/m/raw_lookup?signal_type=vpdq&signal=nope`)).statusCode).toBe(400);
-    // lookup_batch takes single hashes: a vpdq line answers a message, never a frame-level "match".
-    const frame = JSON.parse(copyHash)[0].split(',')[0];
-    const batch = await app.inject({ method: 'POST', url: '/m/lookup_batch', headers: { 'content-type': 'application/x-ndjson' }, payload: `${JSON.stringify({ signal_type: 'vpdq', signal: frame })}\n` });
+    // lookup_batch: a vpdq line answers as /m/lookup does for the same signal string.
+    const lines = [copyHash, otherHash].map((s) => JSON.stringify({ signal_type: 'vpdq', signal: s })).join('\n');
+    const batch = await app.inject({ method: 'POST', url: '/m/lookup_batch?bypass_coinflip=true', headers: { 'content-type': 'application/x-ndjson' }, payload: `${lines}\n` });
     expect(batch.statusCode).toBe(200);
-    expect(JSON.parse(batch.body)).toEqual({ message: expect.stringMatching(/vpdq \(video\) is not taken by lookup_batch/) });
+    expect(batch.body.trim().split('\n').map((l: string) => JSON.parse(l))).toEqual([g.json(), {}]);
+    // /m/compare: the re-encoded copy against the bank's signal string, as pytx's compare_hash.
+    const cmp = (await app.inject({ method: 'POST', url: '/m/compare', payload: { vpdq: [copyHash, hashed.body.vpdq] } })).json();
+    expect(cmp.vpdq[0]).toBe(true);
+    expect(percentText(cmp.vpdq[1].query_match_percent)).toBe(`${q}%`);
+    expect(percentText(cmp.vpdq[1].compared_match_percent)).toBe(`${c}%`);
+    expect((await app.inject({ method: 'POST', url: '/m/compare', payload: { vpdq: [otherHash, hashed.body.vpdq] } })).json().vpdq[0]).toBe(false);
   });
 
   test('a video content upload to a bank stores its frames as one content', async () => {

@@ -16,8 +16,11 @@ export type BatchWorkerMessage =
       readonly table: Readonly<Record<string, readonly (readonly [number, number, number])[]>>;
     };
 
-/** Per line: the error message, or the signal and flat [bank position, entry id, distance, ...] hits in index order. */
-export type BatchResult = string | { readonly s: string; readonly h: number[] };
+/**
+ * Per line: the error message, the signal and flat [bank position, entry id, distance, ...] hits
+ * in index order, or null for a video line (its videos are held on the main thread, which answers it).
+ */
+export type BatchResult = string | { readonly s: string; readonly h: number[] } | null;
 export type BatchWorkerAnswer = { readonly seq: number; readonly results: BatchResult[] };
 
 type Loaded = { readonly hamming: MultiIndexHash | null; readonly exact: ExactDigestIndex | null };
@@ -45,6 +48,10 @@ if (parentPort) {
       const item = parseBatchLine(line);
       if ('message' in item) {
         results.push(item.message);
+        continue;
+      }
+      if ('video' in item) {
+        results.push(null);
         continue;
       }
       const hits: number[] = [];

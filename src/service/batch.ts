@@ -2,11 +2,18 @@ import { HashFormatError, UsageError } from '../errors.js';
 import { SIGNALS } from '../signals/registry.js';
 import type { SignalType } from '../signals/types.js';
 
-/** One lookup_batch line parsed, or the message its answer line carries. */
-export type BatchItem = { readonly signal: SignalType; readonly hash: Uint8Array } | { readonly message: string };
+/** One lookup_batch line parsed: a hash, a video signal string (answered on the main thread), or the message its answer line carries. */
+export type BatchItem =
+  | { readonly signal: SignalType; readonly hash: Uint8Array }
+  | { readonly signal: SignalType; readonly video: string }
+  | { readonly message: string };
+
+/** The answer to a line that is empty or only white space (it is answered, so line N out still answers line N in). */
+export const EMPTY_LINE_MESSAGE = 'empty line';
 
 /** Parse `{"signal_type": ..., "signal": ...}` with the messages the single lookups give. */
 export function parseBatchLine(line: string): BatchItem {
+  if (line.trim() === '') return { message: EMPTY_LINE_MESSAGE };
   let item: unknown;
   try {
     item = JSON.parse(line);
@@ -17,7 +24,7 @@ export function parseBatchLine(line: string): BatchItem {
   if (typeof name !== 'string' || typeof hex !== 'string') return { message: 'Expected {"signal_type": ..., "signal": ...}' };
   const signal = SIGNALS.get(name);
   if (!signal) return { message: `No such SignalType '${name}'` };
-  if (signal.kind === 'video') return { message: `${name} (video) is not taken by lookup_batch; use /m/lookup` };
+  if (signal.kind === 'video') return { signal, video: hex };
   try {
     return { signal, hash: signal.parse(hex.trim()) };
   } catch (e) {

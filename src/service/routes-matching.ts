@@ -8,7 +8,7 @@ import { parseBatchLine } from './batch.js';
 import type { BatchResult } from './batch-worker.js';
 import { addHits, sortHits, type Hit, type Snapshot } from './index-state.js';
 import { byBank, dihedralOf, lookup, rawLookup, type LookupOptions, type MatchesByBank } from './matching.js';
-import { parseVideoFrames, videoLookup, videoRawLookup } from './video-lookup.js';
+import { compareVideoSignals, parseVideoFrames, videoLookup, videoRawLookup } from './video-lookup.js';
 
 const LOOKUP = { config: { scope: 'lookup' as const } };
 /** Lines in one lookup_batch request. */
@@ -71,6 +71,10 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       if (pair.length !== 2) throw badRequest('Comparison hash list length must be exactly 2');
       const st = signalType(name);
       if (typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw badRequest(`Invalid ${name} hash: expected a string`);
+      if (st.kind === 'video') {
+        out[name] = compareVideoSignals(st, pair[0], pair[1]);
+        continue;
+      }
       const a = parseSignal(st, pair[0], `Invalid ${name} hash: `);
       const b = parseSignal(st, pair[1], `Invalid ${name} hash: `);
       if (a.length !== b.length) throw badRequest(`Invalid ${name} hash: the two hashes differ in length`);
@@ -108,12 +112,12 @@ export function matchingRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     let answers: unknown[] | null = null;
     if (ctx.batchPool?.usable && lines.length >= PARALLEL_MIN_LINES) {
       try {
-        answers = (await ctx.batchPool.run(snapshot, lines, opts.banks)).map((r) => fromThread(snapshot, r, opts));
+        answers = (await ctx.batchPool.run(snapshot, lines, opts.banks)).map((r, i) => (r === null ? batchLine(ctx, lines[i], snapshot, opts) : fromThread(snapshot, r, opts)));
       } catch (e) {
         req.log.warn({ err: { type: (e as Error)?.name } }, 'batch query threads failed; answering on the main thread');
       }
     }
-    answers ??= lines.map((line) => batchLine(line, snapshot, opts));
+    answers ??= lines.map((line) => batchLine(ctx, line, snapshot, opts));
     let out = '';
     for (const a of answers) out += `${JSON.stringify(a)}\n`;
     return reply.type('application/x-ndjson').send(out);
@@ -127,7 +131,7 @@ function contentLookup(ctx: ServiceContext, snapshot: Snapshot, s: SignalType, h
 }
 
 /** A query thread's answer for one line, keyed by bank as a lookup answers. */
-function fromThread(snapshot: Snapshot, r: BatchResult, opts: LookupOptions): unknown {
+function fromThread(snapshot: Snapshot, r: Exclude<BatchResult, null>, opts: LookupOptions): unknown {
   if (typeof r === 'string') return { message: r };
   const byPos = new Map<number, { id: number; distance: number }[]>();
   for (let i = 0; i < r.h.length; i += 3) {
@@ -140,9 +144,18 @@ function fromThread(snapshot: Snapshot, r: BatchResult, opts: LookupOptions): un
   return byBank(SIGNALS.get(r.s)!, sortHits(hits), opts);
 }
 
-/** One lookup_batch line on the main thread: the lookup's bank map, or `{"message"}` for a bad line (bank names are upper-case, so never "message"). */
-function batchLine(line: string, snapshot: Snapshot, opts: LookupOptions): unknown {
+/**
+ * One lookup_batch line on the main thread: the bank map `/m/lookup?signal=` gives (a video line
+ * too), or `{"message"}` for a bad line (bank names are upper-case, so never "message").
+ */
+function batchLine(ctx: ServiceContext, line: string, snapshot: Snapshot, opts: LookupOptions): unknown {
   const item = parseBatchLine(line);
   if ('message' in item) return { message: item.message };
-  return lookup(snapshot, item.signal, item.hash, opts);
+  if ('hash' in item) return lookup(snapshot, item.signal, item.hash, opts);
+  try {
+    return videoLookup(ctx.store, ctx.banks, snapshot, item.signal, parseVideoFrames(item.signal, item.video), opts);
+  } catch (e) {
+    if (e instanceof HttpError) return { message: e.message };
+    throw e;
+  }
 }

@@ -7,7 +7,7 @@ import { parseVpdqSignal } from '../store/formats/vpdq.js';
 import type { Store } from '../store/store.js';
 import type { SignalType } from '../signals/types.js';
 import { VPDQ_MIN_QUALITY } from '../signals/vpdq.js';
-import { prepareFrames, VpdqIndex, type FrameInput } from '../video/match.js';
+import { comparePrepared, DEFAULT_VPDQ_MATCH, prepareFrames, VpdqIndex, type FrameInput } from '../video/match.js';
 import type { BankStore } from '../store/banks.js';
 import { badRequest } from './errors.js';
 import type { BankIndex, SignalIndex, Snapshot } from './index-state.js';
@@ -27,6 +27,34 @@ export function parseVideoSignal(signal: SignalType, val: unknown): Uint8Array[]
   const frames = prepareFrames(parseVideoFrames(signal, val), VPDQ_MIN_QUALITY);
   if (frames.length === 0) throw badRequest(`Invalid ${signal.name} signal: no frame of quality ${VPDQ_MIN_QUALITY} or more (it could never match)`);
   return frames;
+}
+
+/** HMA's VPDQSimilarityInfo as `/m/compare` answers it. */
+export interface VideoSimilarity {
+  query_match_percent: number;
+  compared_match_percent: number;
+}
+
+/**
+ * `/m/compare` for two video signal strings, as python-threatexchange's compare_hash: the first is
+ * the query; `[matched, {query_match_percent, compared_match_percent}]`. A side with no frame of
+ * usable quality is 400 (HMA's division by zero there is also a 400).
+ */
+export function compareVideoSignals(signal: SignalType, query: string, compared: string): [boolean, VideoSimilarity] {
+  const o = DEFAULT_VPDQ_MATCH;
+  const sides = [query, compared].map((text, i) => {
+    let frames: FrameInput[];
+    try {
+      frames = parseVideoFrames(signal, text);
+    } catch {
+      throw badRequest(`Invalid ${signal.name} hash: the ${i === 0 ? 'first' : 'second'} is not a JSON array of "hash,quality,timestamp" strings`);
+    }
+    const prepared = prepareFrames(frames, o.minQuality);
+    if (prepared.length === 0) throw badRequest(`Invalid ${signal.name} hash: the ${i === 0 ? 'first' : 'second'} has no frame of quality ${o.minQuality} or more to compare`);
+    return prepared;
+  });
+  const r = comparePrepared(sides[0], sides[1], o);
+  return [r.matched, { query_match_percent: r.queryMatchPercent, compared_match_percent: r.comparedMatchPercent }];
 }
 
 /** Python's `format(x, '.0f')` of a percentage: nearest integer, exact ties to even. */

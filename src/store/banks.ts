@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { getSignal } from '../signals/registry.js';
 import { computeEntriesDigest } from './digest.js';
+import { firstApiEntryId, recordEntryIds } from './stable-ids.js';
 import { chunksFromEntries, PackedWriter } from './packed.js';
 import type { Store } from './store.js';
 import type { ListInfo } from './types.js';
@@ -33,13 +34,28 @@ export interface BankContent {
   readonly signals: Record<string, string>;
 }
 
-/** Bank names for every list, in list-id order (stable as lists come and go). */
-export function bankNames(lists: readonly ListInfo[]): Map<number, string> {
+/**
+ * Bank names for every list, in list-id order. A list with a pinned name (the name it was shown
+ * under before) keeps it; the others take their own name when it is a free bank name, else a
+ * derived one.
+ */
+export function bankNames(lists: readonly ListInfo[], pinned: ReadonlyMap<number, string> = new Map()): Map<number, string> {
   const byId = [...lists].sort((a, b) => a.id - b.id);
-  const taken = new Set(byId.filter((l) => BANK_NAME_PATTERN.test(l.name)).map((l) => l.name));
   const out = new Map<number, string>();
+  const taken = new Set<string>();
   for (const l of byId) {
-    if (BANK_NAME_PATTERN.test(l.name)) {
+    const p = pinned.get(l.id);
+    if (p !== undefined && !taken.has(p)) {
+      out.set(l.id, p);
+      taken.add(p);
+    }
+  }
+  const own = (l: ListInfo): boolean => !out.has(l.id) && BANK_NAME_PATTERN.test(l.name) && !taken.has(l.name);
+  const owners = new Set(byId.filter(own).map((l) => l.id));
+  for (const l of byId) if (owners.has(l.id)) taken.add(l.name);
+  for (const l of byId) {
+    if (out.has(l.id)) continue;
+    if (owners.has(l.id)) {
       out.set(l.id, l.name);
       continue;
     }
@@ -67,15 +83,37 @@ export class BankStore {
     this.db = store.db;
   }
 
+  /**
+   * Every list as a bank. Names are pinned the first time a list is shown (writable stores), so
+   * a list imported later with a name that clashes never takes an existing list's bank name.
+   */
   banks(): BankInfo[] {
-    const lists = this.store.lists();
-    const names = bankNames(lists);
+    let lists = this.store.lists();
+    const pinned = this.pins();
+    let names = bankNames(lists, pinned);
+    if (!this.store.readonly && lists.some((l) => !pinned.has(l.id))) ({ lists, names } = this.db.transaction(() => this.pinNames()).immediate());
     const ratios = new Map(
       (this.db.prepare('SELECT list_id, enabled_ratio FROM bank_settings').raw().all() as [number, number][]).map(([id, r]) => [id, r]),
     );
     return lists
       .map((list) => ({ name: names.get(list.id)!, list, enabledRatio: ratios.get(list.id) ?? 1 }))
       .sort((a, b) => a.list.id - b.list.id);
+  }
+
+  private pins(): ReadonlyMap<number, string> {
+    // A read-only open of an older store has no pins: names are derived as they come.
+    if (this.store.readonly && !this.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'bank_names'").get()) return new Map();
+    return new Map(this.db.prepare('SELECT list_id, name FROM bank_names').raw().all() as [number, string][]);
+  }
+
+  /** Pin the names of lists shown for the first time (inside a write transaction, from fresh reads). */
+  private pinNames(): { lists: ListInfo[]; names: Map<number, string> } {
+    const lists = this.store.lists();
+    const pinned = this.pins();
+    const names = bankNames(lists, pinned);
+    const insert = this.db.prepare('INSERT INTO bank_names (list_id, name) VALUES (?, ?)');
+    for (const l of lists) if (!pinned.has(l.id)) insert.run(l.id, names.get(l.id));
+    return { lists, names };
   }
 
   bank(name: string): BankInfo | undefined {
@@ -120,6 +158,9 @@ export class BankStore {
           this.editable(bank);
           if (this.bank(change.name) || this.store.list(change.name)) throw new BankExists(change.name);
           this.db.prepare('UPDATE lists SET name = ? WHERE id = ?').run(change.name, bank.list.id);
+          this.db
+            .prepare('INSERT INTO bank_names (list_id, name) VALUES (?, ?) ON CONFLICT (list_id) DO UPDATE SET name = excluded.name')
+            .run(bank.list.id, change.name);
         }
         if (change.enabledRatio !== undefined) {
           this.db
@@ -151,8 +192,10 @@ export class BankStore {
         // A video signal holds several hashes (its frames), each its own entry of the one content.
         const rows = names.flatMap((signal) => (Array.isArray(signals[signal]) ? (signals[signal] as readonly Uint8Array[]) : [signals[signal] as Uint8Array]).map((hash) => ({ signal, hash })));
         if (rows.length === 0) throw new UsageError('No hashes given');
-        const first = ((this.db.prepare('SELECT max(id) FROM entries').pluck().get() as number | null) ?? 0) + 1;
+        // Above every id ever given, so a deleted content's id never names another one.
+        const first = firstApiEntryId(this.db);
         if (first + rows.length - 1 > MAX_ENTRY_ID) throw new Error('The list store has run out of entry ids');
+        recordEntryIds(this.db, first + rows.length - 1, true);
         const contentId = first;
         this.db
           .prepare('INSERT INTO bank_content (id, list_id, created_at, note, metadata) VALUES (?, ?, ?, ?, ?)')

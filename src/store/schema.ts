@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { packFromEntries } from './packed.js';
 import { SERVICE_MIGRATION } from './service-schema.js';
+import { STABLE_IDS_MIGRATION } from './stable-ids.js';
 
 /** 'HSIV': marks a SQLite file as a hashsieve list store (PRAGMA application_id). */
 export const APPLICATION_ID = 0x48534956;
@@ -77,6 +78,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // A list's kind: 'known' (matches are findings) or 'known-good' (matches mean "ignore", e.g. NSRL).
     sql: `ALTER TABLE lists ADD COLUMN kind TEXT NOT NULL DEFAULT 'known' CHECK (kind IN ('known', 'known-good'));`,
   },
+  STABLE_IDS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

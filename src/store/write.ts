@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EntriesDigest } from './digest.js';
+import { firstImportEntryId, recordEntryIds } from './stable-ids.js';
 import { CHUNK_ROWS, PackedWriter } from './packed.js';
 import type { Cursor, Meta, SortedRows } from './runs.js';
 
@@ -40,7 +41,7 @@ export function writeRows(db: Database.Database, listId: number, rows: SortedRow
   const one = db.prepare(ONE_ROW(verb));
   const presentIds = db.prepare('SELECT id FROM entries WHERE id >= ? AND id < ?').pluck();
   const digest = append ? null : new EntriesDigest();
-  let nextId = ((db.prepare('SELECT max(id) FROM entries').pluck().get() as number | null) ?? 0) + 1;
+  let nextId = firstImportEntryId(db);
   const added: Record<string, number> = {};
   let duplicates = 0;
 
@@ -99,6 +100,7 @@ export function writeRows(db: Database.Database, listId: number, rows: SortedRow
     duplicates += rows.forEachDistinct(signal, take);
     flush();
   }
+  recordEntryIds(db, nextId - 1, false);
   db.exec('DROP TABLE temp.import_row_numbers');
   return { added, duplicates, digest: digest?.digest() ?? null };
 }
