@@ -320,15 +320,16 @@ async function measureSize(o: Options, n: number, rows: CostRow[]): Promise<void
 
 /** Prices fitted to measured rows: relative least squares on the tables' ns against the scan's, with non-negative prices. */
 export function fitCostModel(rows: readonly CostRow[], start: CostModel = COST_MODEL): CostModel {
-  const keys = ['probeNs', 'probeNsPerExtraBit', 'candidateNs', 'sievedBucketNs', 'sievedEntryNs', 'tableNs', 'tablesQueryNs', 'scanQueryNs'] as const;
+  const keys = ['probeNs', 'probeNsPerExtraBit', 'candidateNs', 'sievePassNs', 'missNs', 'sievedBucketNs', 'sievedEntryNs', 'tableNs', 'tablesQueryNs'] as const;
   const usable = rows.filter((r) => r.ratio && r.rounds > 0 && Number.isFinite(r.ratio.mix));
   const design = usable.map((r) => {
-    const w = r.work;
+    const w = layoutWork(r.widths, r.n, r.radius, start);
     const plain = r.entries === 'plain';
     const words = r.n * Math.ceil(r.bits / 64);
     const ratio = r.ratio!.mix;
-    const target = ratio * words * start.scanNsPerWord;
-    const x = [w.probes, w.extraBitProbes, plain ? w.candidates : 0, plain ? 0 : w.buckets, plain ? 0 : w.candidates, w.tables, 1, -ratio];
+    const target = ratio * (words * start.scanNsPerWord + start.scanQueryNs);
+    const loads = plain ? w.candidates : w.buckets + w.sievePassed;
+    const x = [w.probes, w.extraBitProbes, plain ? w.candidates : 0, plain ? 0 : w.sievePassed, loads * w.miss, plain ? 0 : w.buckets, plain ? 0 : w.candidates, w.tables, 1];
     return { x: x.map((v) => v / target), y: 1 };
   });
   let active = keys.map(() => true);
@@ -367,12 +368,14 @@ function leastSquares(a: number[][], y: number[]): number[] {
 
 /** Model ratio tables/scan for a row under some prices. */
 export function modelRatio(r: CostRow, cost: CostModel): number {
-  return tablesCostNs(r.work, r.entries, cost) / scanCostNs(r.bits, r.n, cost);
+  return tablesCostNs(layoutWork(r.widths, r.n, r.radius, cost), r.entries, cost) / scanCostNs(r.bits, r.n, cost);
 }
 
 function printFit(files: string[]): void {
   const rows = files.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: CostRow[] }).rows);
-  const fitted = fitCostModel(rows);
+  const perWord = median(rows.filter((r) => r.scanNs > 0).map((r) => r.scanNs / (r.n * Math.ceil(r.bits / 64))));
+  console.log(`scan: median ${fmt(perWord, 3)} CPU ns per 64-bit word over ${rows.length} rows`);
+  const fitted = fitCostModel(rows, { ...COST_MODEL, scanNsPerWord: perWord, scanQueryNs: 0 });
   console.log('fitted prices:', JSON.stringify(fitted));
   console.log('| N | layout | r | measured mix | old model | current | fitted |');
   console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: |');

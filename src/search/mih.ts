@@ -41,6 +41,11 @@ export interface CostModel {
   readonly cheapProbeBits: number;
   /** Plain tables: each candidate (its position, then its full hash: two random loads). */
   readonly candidateNs: number;
+  /** Sieved tables: each entry whose filter bits pass (its position and full hash loaded and compared). */
+  readonly sievePassNs: number;
+  /** Extra per random load (plain candidates, sieve passes, sieved buckets) once the hashes outgrow the caches: scaled from 0 at `missFromBytes` of hashes to 1 at 32 times that. */
+  readonly missNs: number;
+  readonly missFromBytes: number;
   /** Sieved tables: each non-empty bucket probed (a random load) and each entry read in order. */
   readonly sievedBucketNs: number;
   readonly sievedEntryNs: number;
@@ -58,6 +63,9 @@ export const COST_MODEL_2026_11_28: CostModel = Object.freeze({
   probeNsPerExtraBit: 4.5,
   cheapProbeBits: 21,
   candidateNs: 66,
+  sievePassNs: 0,
+  missNs: 0,
+  missFromBytes: 2 ** 20,
   sievedBucketNs: 48,
   sievedEntryNs: 6,
   tablesQueryNs: 0,
@@ -66,8 +74,22 @@ export const COST_MODEL_2026_11_28: CostModel = Object.freeze({
   scanQueryNs: 0,
 });
 
-/** The prices in use. */
-export const COST_MODEL: CostModel = COST_MODEL_2026_11_28;
+/** The prices in use: fitted 2026-12-05 by `bench/costmodel.ts` to 10k..30M 256-bit hashes, `candidateNs` held at an in-cache load and compare (docs/search.md). */
+export const COST_MODEL: CostModel = Object.freeze({
+  probeNs: 8.4,
+  probeNsPerExtraBit: 2.8,
+  cheapProbeBits: 21,
+  candidateNs: 10,
+  sievePassNs: 1.5,
+  missNs: 31,
+  missFromBytes: 2 ** 20,
+  sievedBucketNs: 1.7,
+  sievedEntryNs: 2.6,
+  tablesQueryNs: 350,
+  tableNs: 2.9,
+  scanNsPerWord: 0.275,
+  scanQueryNs: 0,
+});
 
 /**
  * Sieved buckets holding at least this many entries on average are first touched during the
@@ -188,8 +210,25 @@ export interface LayoutWork {
   readonly candidates: number;
   /** Expected non-empty buckets among the probes. */
   readonly buckets: number;
+  /** Expected entries of sieved tables whose filter bits pass, so their full hash is loaded and compared. */
+  readonly sievePassed: number;
   /** Tables probed. */
   readonly tables: number;
+  /** 0..1: how far the hashes have outgrown the caches (random loads then miss). */
+  readonly miss: number;
+}
+
+/** Chance that `bits` uniformly random bits hold at most `radius` ones (a random entry's filter bits passing the sieve). */
+function binomialTail(bits: number, radius: number): number {
+  let p = 0;
+  for (let k = 0; k <= Math.min(radius, bits); k++) p += Math.exp(logBinomial(bits, k) - bits * Math.LN2);
+  return Math.min(1, p);
+}
+
+function logBinomial(n: number, k: number): number {
+  let v = 0;
+  for (let i = 0; i < k; i++) v += Math.log(n - i) - Math.log(i + 1);
+  return v;
 }
 
 export function layoutWork(widths: readonly number[], count: number, radius: number, cost: CostModel = COST_MODEL): LayoutWork {
@@ -208,15 +247,19 @@ export function layoutWork(widths: readonly number[], count: number, radius: num
     candidates += v * perBucket;
     buckets += v * -Math.expm1(-perBucket);
   });
-  return { probes, extraBitProbes, candidates, buckets, tables };
+  const filterBits = 32 * Math.min(FILTER_WORDS, Math.ceil(widths.reduce((a, b) => a + b, 0) / 32));
+  const bits = widths.reduce((a, b) => a + b, 0);
+  const hashBytes = count * Math.ceil(bits / 64) * 8;
+  const miss = Math.min(1, Math.max(0, Math.log2(hashBytes / cost.missFromBytes) / 5));
+  return { probes, extraBitProbes, candidates, buckets, sievePassed: candidates * binomialTail(filterBits, radius), tables, miss };
 }
 
 /** Estimated nanoseconds of a query through the tables. */
 export function tablesCostNs(work: LayoutWork, entries: EntryKind, cost: CostModel = COST_MODEL): number {
   const probeNs = work.probes * cost.probeNs + work.extraBitProbes * cost.probeNsPerExtraBit + work.tables * cost.tableNs + cost.tablesQueryNs;
   return entries === 'plain'
-    ? probeNs + work.candidates * cost.candidateNs
-    : probeNs + work.buckets * cost.sievedBucketNs + work.candidates * cost.sievedEntryNs;
+    ? probeNs + work.candidates * (cost.candidateNs + work.miss * cost.missNs)
+    : probeNs + work.buckets * (cost.sievedBucketNs + work.miss * cost.missNs) + work.candidates * cost.sievedEntryNs + work.sievePassed * (cost.sievePassNs + work.miss * cost.missNs);
 }
 
 /** Estimated nanoseconds of a scan over `count` hashes of `bits` bits. */
