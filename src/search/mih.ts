@@ -29,20 +29,68 @@ const DEFAULT_TUNING_RATIO = 31 / 256;
 /** Largest probe set one table may enumerate (a Hamming ball in segment space). */
 const MAX_MASKS = 1 << 20;
 /**
- * Costs for the layout chooser and the planner, CPU nanoseconds on one thread, fitted from
- * per-pass timings at 1M 256-bit hashes (13 tables of 18-21 bits and 16 of 16 bits, both entry
- * kinds): a probe (the bucket bounds; these loads overlap), a candidate of a plain table (its
- * position, then its full hash: two random loads), a non-empty bucket of a sieved table (a
- * random load) and each sieved entry read in order; a scanned 64-bit word. Only the ratios
- * matter.
+ * Prices of the cost model that picks the layout and chooses between the tables and a scan, in
+ * CPU nanoseconds on one thread (only the ratios matter); fitted from in-round ratios of the
+ * tables against a scan, see docs/search.md.
  */
-const PROBE_NS = 14;
-/** Probes into offset tables wider than this cost more per extra bit (TLB and cache misses). */
-const CHEAP_PROBE_BITS = 21;
-const PROBE_NS_PER_EXTRA_BIT = 4.5;
-const CANDIDATE_NS = 66;
-const SIEVED_BUCKET_NS = 48;
-const SIEVED_ENTRY_NS = 6;
+export interface CostModel {
+  /** Each bucket probed (its bounds; these loads overlap). */
+  readonly probeNs: number;
+  /** Extra per probe and per bit of offset table beyond `cheapProbeBits` (TLB and cache misses). */
+  readonly probeNsPerExtraBit: number;
+  readonly cheapProbeBits: number;
+  /** Plain tables: each candidate (its position, then its full hash: two random loads). */
+  readonly candidateNs: number;
+  /** Sieved tables: each entry whose filter bits pass (its position and full hash loaded and compared). */
+  readonly sievePassNs: number;
+  /** Extra per random load (plain candidates, sieve passes, sieved buckets) once the hashes outgrow the caches: scaled from 0 at `missFromBytes` of hashes to 1 at 32 times that. */
+  readonly missNs: number;
+  readonly missFromBytes: number;
+  /** Sieved tables: each non-empty bucket probed (a random load) and each entry read in order. */
+  readonly sievedBucketNs: number;
+  readonly sievedEntryNs: number;
+  /** Fixed cost of a query through the tables (calls, result), and each table probed (its key and descriptor written). */
+  readonly tablesQueryNs: number;
+  readonly tableNs: number;
+  /** A scan: each 64-bit word compared, and the fixed cost of a query. */
+  readonly scanNsPerWord: number;
+  readonly scanQueryNs: number;
+}
+
+/** The prices fitted before the 2026-12-05 refit (per-pass timings at 1M and 10M), kept for comparison. */
+export const COST_MODEL_2026_11_28: CostModel = Object.freeze({
+  probeNs: 14,
+  probeNsPerExtraBit: 4.5,
+  cheapProbeBits: 21,
+  candidateNs: 66,
+  sievePassNs: 0,
+  missNs: 0,
+  missFromBytes: 2 ** 20,
+  sievedBucketNs: 48,
+  sievedEntryNs: 6,
+  tablesQueryNs: 0,
+  tableNs: 0,
+  scanNsPerWord: 1.2,
+  scanQueryNs: 0,
+});
+
+/** The prices in use: fitted 2026-12-05 by `bench/costmodel.ts` to 10k..30M 256-bit hashes, `candidateNs` held at an in-cache load and compare (docs/search.md). */
+export const COST_MODEL: CostModel = Object.freeze({
+  probeNs: 8.4,
+  probeNsPerExtraBit: 2.8,
+  cheapProbeBits: 21,
+  candidateNs: 10,
+  sievePassNs: 1.5,
+  missNs: 31,
+  missFromBytes: 2 ** 20,
+  sievedBucketNs: 1.7,
+  sievedEntryNs: 2.6,
+  tablesQueryNs: 350,
+  tableNs: 2.9,
+  scanNsPerWord: 0.275,
+  scanQueryNs: 0,
+});
+
 /**
  * Sieved buckets holding at least this many entries on average are first touched during the
  * bounds pass (loads 64 bytes apart from the start, and one at the end), so their misses overlap
@@ -52,7 +100,6 @@ const SIEVED_ENTRY_NS = 6;
 const TOUCH_MIN_ENTRIES_PER_BUCKET = 2;
 /** How far past a bucket's start the bounds pass may touch (kept inside the table by padding). */
 const TOUCH_REACH_BYTES = 192;
-const SCAN_NS_PER_WORD = 1.2;
 /** Sieved tables are chosen only while the whole index stays under this (16 bytes per hash per table, against 4). */
 const MAX_SIEVED_INDEX_BYTES = 1.5 * 2 ** 30;
 /** Probes per bounds/sieve/verify round: the (start, end) pairs of one round stay in cache. */
@@ -153,25 +200,77 @@ export function ballMasks(w: number, a: number): Uint32Array {
   return out;
 }
 
-/** Estimated nanoseconds per query for a segment layout at `radius` (uniform random data). */
-function layoutCost(widths: readonly number[], count: number, radius: number, entries: EntryKind): { ns: number; probes: number; candidates: number } {
+/** What one query does on a segment layout at `radius`, on uniformly random data: the counts the cost model prices. */
+export interface LayoutWork {
+  /** Buckets probed. */
+  readonly probes: number;
+  /** Probes weighted by the bits of their offset table beyond the cheap width. */
+  readonly extraBitProbes: number;
+  /** Expected table entries read. */
+  readonly candidates: number;
+  /** Expected non-empty buckets among the probes. */
+  readonly buckets: number;
+  /** Expected entries of sieved tables whose filter bits pass, so their full hash is loaded and compared. */
+  readonly sievePassed: number;
+  /** Tables probed. */
+  readonly tables: number;
+  /** 0..1: how far the hashes have outgrown the caches (random loads then miss). */
+  readonly miss: number;
+}
+
+/** Chance that `bits` uniformly random bits hold at most `radius` ones (a random entry's filter bits passing the sieve). */
+function binomialTail(bits: number, radius: number): number {
+  let p = 0;
+  for (let k = 0; k <= Math.min(radius, bits); k++) p += Math.exp(logBinomial(bits, k) - bits * Math.LN2);
+  return Math.min(1, p);
+}
+
+function logBinomial(n: number, k: number): number {
+  let v = 0;
+  for (let i = 0; i < k; i++) v += Math.log(n - i) - Math.log(i + 1);
+  return v;
+}
+
+export function layoutWork(widths: readonly number[], count: number, radius: number, cost: CostModel = COST_MODEL): LayoutWork {
   let probes = 0;
-  let probeNs = 0;
+  let extraBitProbes = 0;
   let candidates = 0;
   let buckets = 0;
+  let tables = 0;
   segmentRadii(radius, widths).forEach((a, i) => {
     if (a < 0) return;
     const v = ballSize(widths[i], a);
     const perBucket = count / 2 ** widths[i];
+    tables++;
     probes += v;
-    probeNs += v * (PROBE_NS + PROBE_NS_PER_EXTRA_BIT * Math.max(0, widths[i] - CHEAP_PROBE_BITS));
+    extraBitProbes += v * Math.max(0, widths[i] - cost.cheapProbeBits);
     candidates += v * perBucket;
     buckets += v * -Math.expm1(-perBucket);
   });
-  const ns = entries === 'plain'
-    ? probeNs + candidates * CANDIDATE_NS
-    : probeNs + buckets * SIEVED_BUCKET_NS + candidates * SIEVED_ENTRY_NS;
-  return { ns, probes, candidates };
+  const filterBits = 32 * Math.min(FILTER_WORDS, Math.ceil(widths.reduce((a, b) => a + b, 0) / 32));
+  const bits = widths.reduce((a, b) => a + b, 0);
+  const hashBytes = count * Math.ceil(bits / 64) * 8;
+  const miss = Math.min(1, Math.max(0, Math.log2(hashBytes / cost.missFromBytes) / 5));
+  return { probes, extraBitProbes, candidates, buckets, sievePassed: candidates * binomialTail(filterBits, radius), tables, miss };
+}
+
+/** Estimated nanoseconds of a query through the tables. */
+export function tablesCostNs(work: LayoutWork, entries: EntryKind, cost: CostModel = COST_MODEL): number {
+  const probeNs = work.probes * cost.probeNs + work.extraBitProbes * cost.probeNsPerExtraBit + work.tables * cost.tableNs + cost.tablesQueryNs;
+  return entries === 'plain'
+    ? probeNs + work.candidates * (cost.candidateNs + work.miss * cost.missNs)
+    : probeNs + work.buckets * (cost.sievedBucketNs + work.miss * cost.missNs) + work.candidates * cost.sievedEntryNs + work.sievePassed * (cost.sievePassNs + work.miss * cost.missNs);
+}
+
+/** Estimated nanoseconds of a scan over `count` hashes of `bits` bits. */
+export function scanCostNs(bits: number, count: number, cost: CostModel = COST_MODEL): number {
+  return cost.scanQueryNs + count * Math.ceil(bits / 64) * cost.scanNsPerWord;
+}
+
+/** Estimated nanoseconds per query for a segment layout at `radius` (uniform random data). */
+function layoutCost(widths: readonly number[], count: number, radius: number, entries: EntryKind, cost: CostModel): { ns: number; probes: number; candidates: number } {
+  const work = layoutWork(widths, count, radius, cost);
+  return { ns: tablesCostNs(work, entries, cost), probes: work.probes, candidates: work.candidates };
 }
 
 /** Bytes of WebAssembly memory an index of this layout takes (hashes and tables). */
@@ -201,7 +300,7 @@ export interface Layout {
  * layout by the cost model, with offset tables capped at OFFSET_SLOTS_PER_HASH slots per hash
  * and sieved entries only while the index stays within MAX_SIEVED_INDEX_BYTES.
  */
-export function chooseLayout(bits: number, count: number, radius: number, segments?: number, entries?: EntryKind): Layout {
+export function chooseLayout(bits: number, count: number, radius: number, segments?: number, entries?: EntryKind, cost: CostModel = COST_MODEL): Layout {
   const slotBudget = Math.max(MIN_OFFSET_SLOTS, OFFSET_SLOTS_PER_HASH * count);
   const lo = segments ?? Math.ceil(bits / MAX_SEGMENT_BITS);
   const hi = segments ?? Math.min(MAX_SEGMENTS, Math.floor(bits / MIN_SEGMENT_BITS));
@@ -214,8 +313,8 @@ export function chooseLayout(bits: number, count: number, radius: number, segmen
       if (!first || !rest) continue;
       const widths = [...first, ...rest];
       if (widths.reduce((sum, w) => sum + 2 ** w, 0) > slotBudget) continue;
-      const kind = entries ?? chooseEntries(bits, count, radius, widths);
-      const { ns } = layoutCost(widths, count, radius, kind);
+      const kind = entries ?? chooseEntries(bits, count, radius, widths, cost);
+      const { ns } = layoutCost(widths, count, radius, kind, cost);
       if (!best || ns < best.ns) best = { layout: { widths, entries: kind }, ns };
     }
   }
@@ -228,9 +327,15 @@ export function chooseLayout(bits: number, count: number, radius: number, segmen
 }
 
 /** The cheaper entry kind for these widths by the cost model; sieved only within MAX_SIEVED_INDEX_BYTES. */
-export function chooseEntries(bits: number, count: number, radius: number, widths: readonly number[]): EntryKind {
+export function chooseEntries(bits: number, count: number, radius: number, widths: readonly number[], cost: CostModel = COST_MODEL): EntryKind {
   if (layoutBytes(bits, count, widths, 'sieved') > MAX_SIEVED_INDEX_BYTES) return 'plain';
-  return layoutCost(widths, count, radius, 'sieved').ns < layoutCost(widths, count, radius, 'plain').ns ? 'sieved' : 'plain';
+  return layoutCost(widths, count, radius, 'sieved', cost).ns < layoutCost(widths, count, radius, 'plain', cost).ns ? 'sieved' : 'plain';
+}
+
+/** Whether the tables or a scan answer a query at `radius` more cheaply by the cost model (the planner's choice when the probe sets fit). */
+export function cheaperStrategy(bits: number, count: number, layout: Layout, radius: number, cost: CostModel = COST_MODEL): Strategy {
+  const tables = layoutCost(layout.widths, count, radius, layout.entries, cost).ns;
+  return tables < scanCostNs(bits, count, cost) ? 'mih' : 'linear';
 }
 
 /** Segment widths of `chooseLayout`. */
@@ -452,13 +557,13 @@ export class MultiIndexHash implements HammingIndex {
 
   private makePlan(radius: number): QueryPlan {
     const radii = segmentRadii(radius, this.widths);
-    const { ns: mihCost, probes, candidates } = layoutCost(this.widths, this.size, radius, this.entries);
+    const { ns: mihCost, probes, candidates } = layoutCost(this.widths, this.size, radius, this.entries, COST_MODEL);
     const base = { radius, segmentRadii: radii, probes, expectedCandidates: candidates };
     const fits = radii.every((a, i) => a < 0 || ballSize(this.widths[i], a) <= MAX_MASKS);
     if (this.forced === 'linear') return { ...base, strategy: 'linear', reason: 'linear strategy requested' };
     if (!fits) return { ...base, strategy: 'linear', reason: `probe sets over ${MAX_MASKS} keys per table` };
     if (this.forced === 'mih') return { ...base, strategy: 'mih', reason: 'mih strategy requested' };
-    const linearCost = this.size * (this.arena.stride / 8) * SCAN_NS_PER_WORD;
+    const linearCost = scanCostNs(this.bits, this.size, COST_MODEL);
     return mihCost < linearCost
       ? { ...base, strategy: 'mih', reason: `estimated ${Math.round(mihCost)} ns < linear ${Math.round(linearCost)} ns` }
       : { ...base, strategy: 'linear', reason: `estimated ${Math.round(mihCost)} ns >= linear ${Math.round(linearCost)} ns` };
