@@ -12,6 +12,7 @@ import { escapeBytes } from './report/path-text.js';
 import type { FileHashResult, SignalHash } from './results.js';
 import { checkBlockhashBits } from './signals/blockhash.js';
 import { getSignal, isExact, isPerceptual, isVideo, SIGNALS } from './signals/registry.js';
+import { walkRows } from './signals/row-walk.js';
 import { hashVideoBuffer } from './video/buffer.js';
 import { videoErrorInfo } from './video/errors.js';
 import { hashVideoFile, resolveVideoOptions, type VideoHashOptions } from './video/hash.js';
@@ -22,6 +23,7 @@ import {
   PDQ_PIPELINES,
   type ExactSignalType,
   type HashOptions,
+  type PerceptualResult,
   type PerceptualSignalType,
   type Pixels,
   type SignalType,
@@ -134,8 +136,7 @@ function ordered(order: readonly string[], hashes: Map<string, SignalHash>): Rec
   return out;
 }
 
-function perceptualHash(signal: PerceptualSignalType, pixels: Pixels, options: HashOptions): SignalHash {
-  const r = signal.fromPixels(pixels, options);
+function perceptualHash(signal: PerceptualSignalType, r: PerceptualResult, options: HashOptions): SignalHash {
   const out: { -readonly [K in keyof SignalHash]: SignalHash[K] } = { hash: signal.format(r.hash) };
   if (r.quality !== undefined) {
     out.quality = r.quality;
@@ -151,9 +152,10 @@ function perceptualHash(signal: PerceptualSignalType, pixels: Pixels, options: H
 /** Runs every perceptual signal on the pixels; the first failure becomes the error. */
 function hashAllPixels(r: Resolved, pixels: Pixels, into: Map<string, SignalHash>): FileErrorInfo | undefined {
   let error: FileErrorInfo | undefined;
+  const walked = walkRows(r.perceptual, pixels, r.options);
   for (const s of r.perceptual) {
     try {
-      into.set(s.name, perceptualHash(s, pixels, r.options));
+      into.set(s.name, perceptualHash(s, (walked.get(s) ?? (() => s.fromPixels(pixels, r.options)))(), r.options));
     } catch (e) {
       if (e instanceof UsageError) throw e;
       error ??= e instanceof FileError ? e.toInfo() : { code: 'DECODE_FAILED', message: `The ${s.name} hash could not be computed for this image` };
@@ -280,10 +282,20 @@ async function hashLoaded(
   file: string | Buffer | null = null,
 ): Promise<FileHashResult> {
   if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
+  const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
+  if (!container && !skipDecode && r.perceptual.length > 0) {
+    // Nothing waits on the digests: the decode starts first (libvips works on a libuv thread) and they are computed meanwhile.
+    const decoding = decodeAndHash(r, bytes, hashes);
+    decoding.catch(() => undefined);
+    const digests = digestsOf(r.exact);
+    digests.update(bytes);
+    digests.finish(hashes);
+    const rest = await decoding;
+    return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
+  }
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
-  const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
   if (container && !skipDecode?.(hashes)) return hashVideo(file === null ? { bytes } : { file }, path, bytes.length, r, hashes, container);
   if (r.perceptual.length > 0 && skipDecode?.(hashes)) return { path, size: bytes.length, hashes: ordered(r.order, hashes), decodeSkipped: true };
   const rest = await decodeAndHash(r, bytes, hashes);

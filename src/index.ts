@@ -40,6 +40,7 @@ export {
   type PerceptualResult,
   type PerceptualSignalType,
   type Pixels,
+  type RowPass,
   type SignalType,
 } from './signals/types.js';
 

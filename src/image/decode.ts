@@ -82,22 +82,20 @@ function fail(code: FileErrorCode, message: string): never {
   throw new FileError(code, message);
 }
 
-async function checkInputSize(input: Buffer | string, limits: DecodeLimits): Promise<void> {
-  let size: number;
-  if (typeof input === 'string') {
-    let info;
-    try {
-      info = await stat(input);
-      if (info.isFile()) await (await open(input, 'r')).close();
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      fail('UNREADABLE', `The file could not be read (${code})`);
-    }
-    if (!info.isFile()) fail('NOT_A_FILE', 'Not a regular file');
-    size = info.size;
-  } else {
-    size = input.length;
+async function checkInputSize(input: string, limits: DecodeLimits): Promise<void> {
+  let info;
+  try {
+    info = await stat(input);
+    if (info.isFile()) await (await open(input, 'r')).close();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    fail('UNREADABLE', `The file could not be read (${code})`);
   }
+  if (!info.isFile()) fail('NOT_A_FILE', 'Not a regular file');
+  checkSize(info.size, limits);
+}
+
+function checkSize(size: number, limits: DecodeLimits): void {
   if (size === 0) fail('EMPTY_FILE', 'The file is empty');
   if (size > limits.maxBytes) fail('TOO_LARGE', `The file is ${size} bytes, over the limit of ${limits.maxBytes} bytes`);
 }
@@ -179,7 +177,9 @@ export function decodeOnPoolThreads(): void {
 }
 
 export async function decodeImage(path: Buffer | string, req: DecodeRequest): Promise<DecodedImage> {
-  await checkInputSize(path, req.limits);
+  // A buffer holding a JPEG reaches libvips before the first await, so the caller's own work overlaps the decode.
+  if (typeof path === 'string') await checkInputSize(path, req.limits);
+  else checkSize(path.length, req.limits);
   const input = typeof path === 'string' ? await readWhole(path) : path;
   const jpeg = jpegSize(input);
   const meta: Pick<Metadata, 'format' | 'width' | 'height' | 'pageHeight'> = jpeg ? { format: 'jpeg', ...jpeg } : await readHeader(input);

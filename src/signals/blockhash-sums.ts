@@ -10,6 +10,7 @@
  * the way in blockhash-core and depend on its order of addition: for those, `exact` is false and
  * the sums serve only the quality metric (the hash then comes from blockhash-core).
  */
+import { instantiateRunKernel, MASK_AT, MASK_BYTES, RUN_DESC_BYTES, type RunKernel, type RunKernelKind } from './blockhash-simd.js';
 import type { Pixels } from './types.js';
 
 export type BlockhashMethod = 'precise' | 'quick';
@@ -210,20 +211,123 @@ class Reader {
   }
 }
 
-function preciseSums(p: Pixels, bits: number): BlockSums {
+/**
+ * Per row of [y0, y1), the totals of the pixel values of each column run [start, end):
+ * `visit(y, totals)` with totals[k] for runs[k], rows in order. The SIMD kernel
+ * (blockhash-simd.ts) sums a band of rows at a time where it serves these pixels; the JS reader
+ * otherwise. Both are integer sums.
+ */
+function eachRowTotals(
+  p: Pixels,
+  runs: readonly Segment[],
+  simd: boolean,
+  y0: number,
+  y1: number,
+  visit: (y: number, totals: Float64Array) => void,
+): void {
+  const totals = new Float64Array(runs.length);
+  if (simd && simdRowTotals(p, runs, y0, y1, totals, visit)) return;
+  const reader = new Reader(p);
+  const { channels, stride, data } = p;
+  for (let y = y0; y < y1; y++) {
+    const base = y * stride;
+    for (let k = 0; k < runs.length; k++) totals[k] = reader.runSum(base, runs[k].start, runs[k].end, channels, data.byteOffset);
+    visit(y, totals);
+  }
+}
+
+/** Rows copied into the kernel's memory per call: a band that stays in a core's L2 cache. */
+const BAND_BYTES = 128 * 1024;
+/** Longer rows go through the JS reader (an i32 total then holds any run: 255 * 2^22 < 2^31). */
+const SIMD_MAX_ROW_BYTES = 2 ** 22;
+const WASM_PAGE = 65536;
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+/** Per kernel kind: undefined until first used, null where SIMD is unavailable. */
+const kernels: { bytes?: RunKernel | null; rgba?: RunKernel | null } = {};
+
+function kernelFor(kind: RunKernelKind): RunKernel | null {
+  let k = kernels[kind];
+  if (k === undefined) {
+    k = kernels[kind] = instantiateRunKernel(kind);
+    if (k) new Uint8Array(k.memory.buffer, MASK_AT + MASK_BYTES / 2, MASK_BYTES / 2).fill(0xff);
+  }
+  return k;
+}
+
+/** Whether the SIMD kernel for `kind` is available (instantiating it). */
+export function blockhashSimdAvailable(kind: RunKernelKind = 'bytes'): boolean {
+  return kernelFor(kind) !== null;
+}
+
+/** eachRowTotals through the SIMD kernel: grey, RGB and RGBA rows up to SIMD_MAX_ROW_BYTES. False where it does not serve. */
+function simdRowTotals(
+  p: Pixels,
+  runs: readonly Segment[],
+  y0: number,
+  y1: number,
+  totals: Float64Array,
+  visit: (y: number, totals: Float64Array) => void,
+): boolean {
+  const { data, channels, stride } = p;
+  if ((channels !== 1 && channels !== 3 && channels !== 4) || stride > SIMD_MAX_ROW_BYTES || runs.length === 0) return false;
+  const kernel = kernelFor(channels === 4 ? 'rgba' : 'bytes');
+  if (!kernel) return false;
+  const count = runs.length;
+  const band = Math.max(1, Math.floor(BAND_BYTES / (stride + 4 * count)));
+  const runsAt = MASK_AT + MASK_BYTES;
+  const outAt = align16(runsAt + count * RUN_DESC_BYTES);
+  const pixAt = align16(outAt + band * count * 4);
+  const need = pixAt + band * stride;
+  const { memory } = kernel;
+  if (memory.buffer.byteLength < need) {
+    try {
+      memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
+    } catch {
+      return false;
+    }
+  }
+  const desc = new Int32Array(memory.buffer, runsAt, 2 * count);
+  for (let k = 0; k < count; k++) {
+    desc[2 * k] = runs[k].start * channels;
+    desc[2 * k + 1] = runs[k].end * channels;
+  }
+  const heap = new Uint8Array(memory.buffer);
+  const out = new Uint32Array(memory.buffer, outAt, band * count);
+  // Grey is one byte a pixel, counted three times as blockhash-core sees it spread to RGB.
+  const scale = channels === 1 ? 3 : 1;
+  for (let y = y0; y < y1; y += band) {
+    const rows = Math.min(band, y1 - y);
+    heap.set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
+    kernel.sums(pixAt, stride, rows, runsAt, count, outAt);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < count; k++) totals[k] = out[r * count + k] * scale;
+      visit(y + r, totals);
+    }
+  }
+  return true;
+}
+
+/** Block sums taken band by band: `rows(y0, y1)` for consecutive bands from row 0 to the last, then `finish()`. */
+export interface BlockSumsPass {
+  rows(y0: number, y1: number): void;
+  finish(): BlockSums;
+}
+
+function precisePass(p: Pixels, bits: number, simd: boolean): BlockSumsPass {
   const { data, width, height, channels, stride } = p;
   const cols = split(width, bits);
   const rows = split(height, bits);
   const segs = segments(cols, width);
+  const whole = segs.filter((s) => s.block >= 0);
   const scaled = new Float64Array(bits * bits);
   const row = new Float64Array(bits);
-  const reader = new Reader(p);
-  for (let y = 0; y < height; y++) {
+  const visit = (y: number, totals: Float64Array): void => {
     row.fill(0);
     const base = y * stride;
+    let k = 0;
     for (const s of segs) {
       if (s.block >= 0) {
-        row[s.block] += reader.runSum(base, s.start, s.end, channels, data.byteOffset) * bits;
+        row[s.block] += totals[k++] * bits;
       } else {
         const v = valueAt(data, base + s.start * channels, channels);
         row[cols.first[s.start]] += v * cols.w1[s.start];
@@ -242,32 +346,50 @@ function preciseSums(p: Pixels, bits: number): BlockSums {
         scaled[bottom + j] += row[j] * wb;
       }
     }
-  }
-  const scale = bits * bits;
-  for (let i = 0; i < scaled.length; i++) scaled[i] /= scale;
-  return { sums: scaled, pixelsPerBlock: (width / bits) * (height / bits), exact: isPowerOfTwo(bits) };
+  };
+  return {
+    rows: (y0, y1) => eachRowTotals(p, whole, simd, y0, y1, visit),
+    finish: () => {
+      const scale = bits * bits;
+      for (let i = 0; i < scaled.length; i++) scaled[i] /= scale;
+      return { sums: scaled, pixelsPerBlock: (width / bits) * (height / bits), exact: isPowerOfTwo(bits) };
+    },
+  };
 }
 
-function quickSums(p: Pixels, bits: number): BlockSums {
-  const { data, width, height, channels, stride } = p;
-  const bx = Math.floor(width / bits);
-  const by = Math.floor(height / bits);
+function quickPass(p: Pixels, bits: number, simd: boolean): BlockSumsPass {
+  const bx = Math.floor(p.width / bits);
+  const by = Math.floor(p.height / bits);
   const sums = new Float64Array(bits * bits);
-  const reader = new Reader(p);
-  if (bx > 0 && by > 0) {
-    for (let y = 0; y < by * bits; y++) {
-      const base = y * stride;
-      const out = Math.floor(y / by) * bits;
-      for (let j = 0; j < bits; j++) sums[out + j] += reader.runSum(base, j * bx, (j + 1) * bx, channels, data.byteOffset);
-    }
-  }
-  return { sums, pixelsPerBlock: bx * by, exact: true };
+  const runs = Array.from({ length: bits }, (_, j) => ({ start: j * bx, end: (j + 1) * bx, block: j }));
+  // Rows past by * bits (the bottom remainder) are ignored, as blockhash-core does.
+  const last = bx > 0 ? by * bits : 0;
+  const visit = (y: number, totals: Float64Array): void => {
+    const out = Math.floor(y / by) * bits;
+    for (let j = 0; j < bits; j++) sums[out + j] += totals[j];
+  };
+  return {
+    rows: (y0, y1) => {
+      if (y0 < Math.min(y1, last)) eachRowTotals(p, runs, simd, y0, Math.min(y1, last), visit);
+    },
+    finish: () => ({ sums, pixelsPerBlock: bx * by, exact: true }),
+  };
 }
 
-/** Block totals for `method` ("precise" falls back to "quick" when both sides divide evenly, as blockhash-core does). */
-export function blockSums(p: Pixels, bits: number, method: BlockhashMethod): BlockSums {
-  if (method === 'quick' || (p.width % bits === 0 && p.height % bits === 0)) return quickSums(p, bits);
-  return preciseSums(p, bits);
+/**
+ * Block sums for `method` ("precise" falls back to "quick" when both sides divide evenly, as
+ * blockhash-core does), taken band by band. `simd` false keeps to the JS reader (the same totals).
+ */
+export function blockSumsPass(p: Pixels, bits: number, method: BlockhashMethod, simd = true): BlockSumsPass {
+  if (method === 'quick' || (p.width % bits === 0 && p.height % bits === 0)) return quickPass(p, bits, simd);
+  return precisePass(p, bits, simd);
+}
+
+/** Block totals for `method` in one pass over every row. */
+export function blockSums(p: Pixels, bits: number, method: BlockhashMethod, simd = true): BlockSums {
+  const pass = blockSumsPass(p, bits, method, simd);
+  pass.rows(0, p.height);
+  return pass.finish();
 }
 
 function median(values: Float64Array): number {

@@ -9,7 +9,7 @@
  */
 import { bmvbhash, bmvbhashEven } from 'blockhash-core';
 import { invalidParameterError } from '../errors.js';
-import { blockhashQuality, blockSums, sumsToHash, type BlockhashMethod } from './blockhash-sums.js';
+import { blockhashQuality, blockSumsPass, sumsToHash, type BlockhashMethod } from './blockhash-sums.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
 import type { HashOptions, PerceptualSignalType, Pixels } from './types.js';
 
@@ -107,11 +107,29 @@ export function blockhashReference(pixels: Pixels, bits: number = BLOCKHASH_DEFA
 
 /** Hash and quality from one pass over the pixels (blockhash-core for the hash where the sums are not exact). */
 export function blockhashWithQuality(pixels: Pixels, bits: number, method: BlockhashMethod): { hash: Uint8Array; quality: number } {
+  const pass = blockhashPass(pixels, bits, method);
+  pass.rows(0, pixels.height);
+  return pass.finish();
+}
+
+/** blockhashWithQuality band by band (a RowPass). */
+export interface BlockhashPass {
+  rows(y0: number, y1: number): void;
+  finish(): { hash: Uint8Array; quality: number };
+}
+
+export function blockhashPass(pixels: Pixels, bits: number, method: BlockhashMethod): BlockhashPass {
   checkBlockhashBits(bits);
   checkPixels(pixels);
-  const sums = blockSums(pixels, bits, method);
-  const hash = sums.exact ? sumsToHash(sums) : blockhashReference(pixels, bits, method);
-  return { hash, quality: blockhashQuality(sums) };
+  const pass = blockSumsPass(pixels, bits, method);
+  return {
+    rows: pass.rows,
+    finish: () => {
+      const sums = pass.finish();
+      const hash = sums.exact ? sumsToHash(sums) : blockhashReference(pixels, bits, method);
+      return { hash, quality: blockhashQuality(sums) };
+    },
+  };
 }
 
 /** Method 2 "precise" (`bmvbhash`), the one this signal reports. */
@@ -149,4 +167,5 @@ export const blockhash: PerceptualSignalType = Object.freeze({
   readsAlpha: false,
   fromPixels: (pixels: Pixels, options: HashOptions) =>
     blockhashWithQuality(pixels, options.blockhashBits ?? BLOCKHASH_DEFAULT_BITS, 'precise'),
+  rowPass: (pixels: Pixels, options: HashOptions) => blockhashPass(pixels, options.blockhashBits ?? BLOCKHASH_DEFAULT_BITS, 'precise'),
 });

@@ -12,8 +12,8 @@
  */
 import { invalidParameterError } from '../errors.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
-import { computePdq, computePdqFast, dihedralHashes } from './pdq/pipeline.js';
-import type { HashOptions, PerceptualResult, PerceptualSignalType, Pixels } from './types.js';
+import { computePdq, computePdqFast, computePdqFastPass, dihedralHashes, type PdqComputed } from './pdq/pipeline.js';
+import type { HashOptions, PerceptualResult, PerceptualSignalType, Pixels, RowPass } from './types.js';
 
 export const PDQ_BITS = 256;
 export const PDQ_MATCH_THRESHOLD = 31;
@@ -38,11 +38,21 @@ export function assertPixels(pixels: Pixels): void {
   if (data.length < needed) throw invalidParameterError('pixels.data.length', `at least ${needed}`, data.length);
 }
 
-function fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult {
-  assertPixels(pixels);
-  const r = options.pdqPipeline === 'fast' ? computePdqFast(pixels) : computePdq(pixels, options.pdqPipeline === 'cpp');
+function result(r: PdqComputed, options: HashOptions): PerceptualResult {
   if (!options.dihedral) return { hash: r.hash, quality: r.quality };
   return { hash: r.hash, quality: r.quality, dihedral: dihedralHashes(r.dct16) };
+}
+
+function fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult {
+  assertPixels(pixels);
+  return result(options.pdqPipeline === 'fast' ? computePdqFast(pixels) : computePdq(pixels, options.pdqPipeline === 'cpp'), options);
+}
+
+/** The fast pipeline band by band where its SIMD filter serves the pixels (RGB or RGBA, 64 px or more a side). */
+function rowPass(pixels: Pixels, options: HashOptions): RowPass | null {
+  assertPixels(pixels);
+  const pass = options.pdqPipeline === 'fast' ? computePdqFastPass(pixels) : null;
+  return pass && { rows: pass.rows, finish: () => result(pass.finish(), options) };
 }
 
 export const pdq: PerceptualSignalType = Object.freeze({
@@ -59,4 +69,5 @@ export const pdq: PerceptualSignalType = Object.freeze({
   minDecodeSide: (options: HashOptions) => (options.pdqPipeline === 'fast' ? PDQ_FAST_MIN_SIDE : null),
   readsAlpha: false,
   fromPixels,
+  rowPass,
 });

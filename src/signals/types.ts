@@ -96,6 +96,18 @@ export interface PerceptualSignalType extends SignalTypeBase {
   readonly readsAlpha: boolean;
   /** Pure: hash decoded pixels. Never performs I/O. */
   fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult;
+  /**
+   * Optional: fromPixels' result computed band by band, so that several signals read each band of
+   * a large image while it is in cache (one walk over memory, not one per signal). Null where
+   * these pixels or options take fromPixels' own path. Throws as fromPixels does on bad pixels.
+   */
+  rowPass?(pixels: Pixels, options: HashOptions): RowPass | null;
+}
+
+/** One signal's share of a walk over the rows: `rows(y0, y1)` for consecutive bands from row 0 to the last, then `finish()`. */
+export interface RowPass {
+  rows(y0: number, y1: number): void;
+  finish(): PerceptualResult;
 }
 
 export interface ExactSignalType extends SignalTypeBase {

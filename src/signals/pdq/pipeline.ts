@@ -3,7 +3,7 @@ import { DIHEDRAL_NAMES } from '../types.js';
 import { dct64To16, dctToHash, dihedralDct, lowerMedian, pdqQuality } from './dct.js';
 import { jaroszDecimate, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
 import { fillLuma, isGrey, type LumaSize } from './luma.js';
-import { separableDecimate } from './separable.js';
+import { separableDecimate, separablePass } from './separable.js';
 
 /** The reference C++ tool resamples images over this size on a side to exactly this square. */
 export const CPP_PRESIZE = 512;
@@ -87,12 +87,29 @@ export function computePdq(pixels: Pixels, cppTool: boolean): PdqComputed {
 export function computePdqFast(pixels: Pixels): PdqComputed {
   if (pixels.width < PDQ_DOWNSAMPLE_DIM || pixels.height < PDQ_DOWNSAMPLE_DIM) return computePdq(pixels, false);
   const buffer64 = new Float32Array(PDQ_DOWNSAMPLE_DIM * PDQ_DOWNSAMPLE_DIM);
-  const windows = separableDecimate(pixels, pixels.channels < 3, buffer64);
+  return fastResult(pixels, buffer64, separableDecimate(pixels, pixels.channels < 3, buffer64));
+}
+
+function fastResult(pixels: Pixels, buffer64: Float32Array, windows: { windowAlongRows: number; windowAlongCols: number }): PdqComputed {
   return {
     ...hashFromBuffer64(buffer64),
     hashedWidth: pixels.width,
     hashedHeight: pixels.height,
     windowAlongRows: windows.windowAlongRows,
     windowAlongCols: windows.windowAlongCols,
+  };
+}
+
+/** computePdqFast band by band (rows(y0, y1) for consecutive bands, then finish), or null where it takes another path. */
+export function computePdqFastPass(pixels: Pixels): { rows(y0: number, y1: number): void; finish(): PdqComputed } | null {
+  if (pixels.width < PDQ_DOWNSAMPLE_DIM || pixels.height < PDQ_DOWNSAMPLE_DIM) return null;
+  const pass = separablePass(pixels);
+  if (!pass) return null;
+  return {
+    rows: pass.rows,
+    finish: () => {
+      const buffer64 = new Float32Array(PDQ_DOWNSAMPLE_DIM * PDQ_DOWNSAMPLE_DIM);
+      return fastResult(pixels, buffer64, pass.finish(buffer64));
+    },
   };
 }

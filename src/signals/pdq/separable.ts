@@ -260,8 +260,9 @@ function readRows(taps: SampleTaps, height: number): number[] {
  * the row pass's in another order; RGB and RGBA the same sums in the same order). The bytes of
  * the rows read (readRows) are copied into its memory a band of rows at a time (the band stays
  * in cache for the kernel, and the memory stays small). Rows go in pairs: a band of an odd count
- * of rows (only the last of a run: `band` is even) has its last pair's second row filtered from
- * whatever the memory holds, into the unread row after the run (readRows). So the kernel reads
+ * of rows (only the last of a run, or of a simdPass `rows` call: `band` is even) has its last
+ * pair's second row filtered from whatever the memory holds, into the unread row after the run
+ * (readRows), or into the next call's first row, which that call writes again. So the kernel reads
  * rows 0 .. band - 1 of the pixel area, and loads run at most 16 - bytesPerPixel (<= 13) bytes
  * past a row's last pixel (simd.ts), which ends within its stride (width * bytesPerPixel <=
  * stride, any stride): reads end before band * stride + 13, inside the pixel area of
@@ -269,10 +270,29 @@ function readRows(taps: SampleTaps, height: number): number[] {
  * exceed SIMD_MAX_BYTES.
  */
 function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, out64: Float32Array): boolean {
+  const pass = simdPass(pixels, colTaps, rowTaps);
+  if (!pass) return false;
+  pass.rows(0, pixels.height);
+  pass.finish(out64);
+  return true;
+}
+
+/** decimateSimd band by band: `rows(y0, y1)` for consecutive bands from row 0 to the last, then `finish`. */
+interface DecimationPass {
+  rows(y0: number, y1: number): void;
+  finish(out64: Float32Array): void;
+}
+
+/**
+ * The kernel's state for one image (see decimateSimd), or null where it does not serve. The
+ * kernel's memory is shared by every use on this thread: between `rows` calls no PDQ hash of
+ * other pixels may run.
+ */
+function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps): DecimationPass | null {
   const bytesPerPixel = pixels.channels;
-  if (bytesPerPixel !== 3 && bytesPerPixel !== 4) return false;
+  if (bytesPerPixel !== 3 && bytesPerPixel !== 4) return null;
   const state = kernelFor(bytesPerPixel);
-  if (!state) return false;
+  if (!state) return null;
   const { data, height, stride } = pixels;
   const band = Math.max(2, Math.floor(BAND_BYTES / stride / 2) * 2);
   const rowTableAt = tapTable(null, 0, colTaps, bytesPerPixel, WORDS_PER_GROUP, FIXED_SCALE);
@@ -280,14 +300,14 @@ function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, 
   const midAt = align16(pixAt + stride * (band + 1) + 16);
   const out64At = midAt + (height + 1) * DIM * 8;
   const need = out64At + DIM * DIM * 8;
-  if (need > SIMD_MAX_BYTES) return false;
+  if (need > SIMD_MAX_BYTES) return null;
   const { kernel } = state;
   const { memory } = kernel;
   if (memory.buffer.byteLength < need) {
     try {
       memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
     } catch {
-      return false;
+      return null;
     }
   }
   if (state.taps[0] !== colTaps || state.taps[1] !== rowTaps) {
@@ -295,18 +315,24 @@ function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, 
     tapTable(memory.buffer, rowTableAt, rowTaps, DIM * 8, 1, 1);
     state.taps = [colTaps, rowTaps];
   }
-  const heap = new Uint8Array(memory.buffer);
   const runs = readRows(rowTaps, height);
-  for (let i = 0; i < runs.length; i += 2) {
-    for (let y = runs[i]; y < runs[i + 1]; y += band) {
-      const rows = Math.min(band, runs[i + 1] - y);
-      heap.set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
-      kernel.rows(pixAt, stride, Math.ceil(rows / 2), 0, midAt + y * DIM * 8);
-    }
-  }
-  kernel.cols(midAt, rowTableAt, out64At);
-  out64.set(new Float64Array(memory.buffer, out64At, DIM * DIM));
-  return true;
+  return {
+    rows: (y0, y1) => {
+      const heap = new Uint8Array(memory.buffer);
+      for (let i = 0; i < runs.length; i += 2) {
+        const end = Math.min(runs[i + 1], y1);
+        for (let y = Math.max(runs[i], y0); y < end; y += band) {
+          const rows = Math.min(band, end - y);
+          heap.set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
+          kernel.rows(pixAt, stride, Math.ceil(rows / 2), 0, midAt + y * DIM * 8);
+        }
+      }
+    },
+    finish: (out64) => {
+      kernel.cols(midAt, rowTableAt, out64At);
+      out64.set(new Float64Array(memory.buffer, out64At, DIM * DIM));
+    },
+  };
 }
 
 /** The 64 kept rows of the height x 64 `mid`, into `out64`. */
@@ -347,4 +373,21 @@ export function separableDecimate(
     keptRows(rowsByCol, rowTaps, out64);
   }
   return { windowAlongRows: jaroszWindowSize(width), windowAlongCols: jaroszWindowSize(height) };
+}
+
+/**
+ * separableDecimate of RGB or RGBA pixels band by band through the SIMD kernel (the same sums), or
+ * null where that kernel does not serve them.
+ */
+export function separablePass(pixels: Pixels): { rows(y0: number, y1: number): void; finish(out64: Float32Array): { windowAlongRows: number; windowAlongCols: number } } | null {
+  const { width, height } = pixels;
+  const pass = pixels.channels < 3 ? null : simdPass(pixels, cachedTaps(width), cachedTaps(height));
+  if (!pass) return null;
+  return {
+    rows: pass.rows,
+    finish: (out64) => {
+      pass.finish(out64);
+      return { windowAlongRows: jaroszWindowSize(width), windowAlongCols: jaroszWindowSize(height) };
+    },
+  };
 }
