@@ -3,7 +3,7 @@ import { mulberry32 } from '../synthetic/prng.js';
 import { referenceBuffer64 } from '../../test/support/jarosz-reference.js';
 import { formatHex } from './hex.js';
 import { jaroszDecimate, jaroszWindowSize } from './pdq/jarosz.js';
-import { jaroszDecimateRgb, jaroszSimdAvailable } from './pdq/jarosz-simd.js';
+import { jaroszDecimateLuma, jaroszDecimateRgb, jaroszSimdAvailable } from './pdq/jarosz-simd.js';
 import { fillLuma } from './pdq/luma.js';
 import type { Pixels } from './types.js';
 import { hashRgbFrame } from './vpdq.js';
@@ -124,6 +124,24 @@ describe('per-frame Jarosz filter: reference transcription, JS loops and SIMD ke
       expect(formatHex(simd.hash), `${w}x${h}`).toBe(formatHex(js.hash));
       expect(simd.quality).toBe(js.quality);
     }
+  });
+
+  it('a luma plane (the still-image pipelines: float64 luma rounded to float32) gives what the JS loops give', () => {
+    for (const [w, h] of [...SIZES, [1280, 720] as [number, number]]) {
+      for (const content of ['noise', 'gradient'] as const) {
+        const px = frame(w, h, w * 7 + h, content);
+        const luma = new Float32Array(w * h);
+        fillLuma(px, px, 'float64', false, luma);
+        const js = new Float32Array(64 * 64);
+        jaroszDecimate(Float32Array.from(luma), new Float32Array(w * h), w, h, js);
+        const simd = new Float32Array(64 * 64);
+        expect(jaroszDecimateLuma(luma, w, h, simd)).toBe(true);
+        expect(bytes(simd).equals(bytes(js)), `${w}x${h} ${content}`).toBe(true);
+      }
+    }
+    // A frame after a plane of the same size, and a plane after a frame, re-lay out correctly.
+    const px = frame(383, 97, 3, 'noise');
+    expect(bytes(simdBuffer64(px)).equals(bytes(referenceBuffer64(px)))).toBe(true);
   });
 
   it('leaves non-RGB pixels to the JS loops', () => {

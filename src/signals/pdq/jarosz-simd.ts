@@ -326,13 +326,15 @@ export function instantiateJarosz(): JaroszKernel | null {
 }
 
 const WASM_PAGE = 65536;
-/** Beyond this the JS loops run rather than growing the kernel's memory (an 8K UHD frame fits). */
-const SIMD_MAX_BYTES = 512 * 2 ** 20;
+/** Beyond this the JS loops run rather than growing the kernel's memory (a 4K frame or a 16-megapixel luma plane fits). */
+const SIMD_MAX_BYTES = 256 * 2 ** 20;
 /** Bytes past the RGB that a row's last luma load may read (13), rounded up. */
 const RGB_SLACK = 32;
 
 /** Where a frame size's buffers sit in the kernel's memory (byte offsets, 16-aligned). */
 interface Layout {
+  /** Whether it has room for the RGB24 pixels (a frame) or takes a luma plane only. */
+  readonly rgb: boolean;
   readonly width: number;
   readonly height: number;
   /** Floats per plane row: the width rounded up to whole vectors. */
@@ -351,7 +353,7 @@ interface Layout {
   readonly end: number;
 }
 
-function layoutOf(width: number, height: number): Layout {
+function layoutOf(width: number, height: number, rgb: boolean): Layout {
   const padded = Math.ceil(width / 4) * 4;
   const rowBytes = padded * 4;
   const stripes = Math.ceil(height / 4);
@@ -363,8 +365,8 @@ function layoutOf(width: number, height: number): Layout {
   const lumaAt = keptAt + stripes * 4 * DIM * 4;
   const tempAt = lumaAt + stripes * 4 * rowBytes;
   const rgbAt = tempAt + stripes * 4 * rowBytes;
-  const end = rgbAt + Math.ceil((width * height * 3 + RGB_SLACK) / VEC) * VEC;
-  return { width, height, padded, rowBytes, stripes, idxAt, sumsAt, s1At, s2At, keptAt, lumaAt, tempAt, rgbAt, end };
+  const end = rgbAt + (rgb ? Math.ceil((width * height * 3 + RGB_SLACK) / VEC) * VEC : 0);
+  return { rgb, width, height, padded, rowBytes, stripes, idxAt, sumsAt, s1At, s2At, keptAt, lumaAt, tempAt, rgbAt, end };
 }
 
 /** undefined until first used, null where SIMD is unavailable. */
@@ -385,9 +387,9 @@ export function jaroszSimdAvailable(): boolean {
  * The memory laid out for a width x height frame: grown if need be, zeroed when the layout changes
  * (so padded lanes start finite and stay so), the kept-column table written. Null when too big.
  */
-function prepare(k: JaroszKernel, width: number, height: number): Layout | null {
-  if (current && current.width === width && current.height === height) return current;
-  const layout = layoutOf(width, height);
+function prepare(k: JaroszKernel, width: number, height: number, rgb: boolean): Layout | null {
+  if (current && current.width === width && current.height === height && (current.rgb || !rgb)) return current;
+  const layout = layoutOf(width, height, rgb);
   if (layout.end > SIMD_MAX_BYTES) return null;
   const have = k.memory.buffer.byteLength;
   if (have < layout.end) {
@@ -414,18 +416,40 @@ export function jaroszDecimateRgb(pixels: Pixels, out64: Float32Array): boolean 
   if (channels !== 3) return false;
   const k = kernelInstance();
   if (!k) return false;
-  const l = prepare(k, width, height);
+  const l = prepare(k, width, height, true);
   if (!l) return false;
   const rowIn = width * 3;
   const heap = new Uint8Array(k.memory.buffer);
   if (stride === rowIn) heap.set(data.subarray(0, rowIn * height), l.rgbAt);
   else for (let y = 0; y < height; y++) heap.set(data.subarray(y * stride, y * stride + rowIn), l.rgbAt + y * rowIn);
+  k.luma(l.rgbAt, l.lumaAt, height, l.padded / 4, rowIn, l.rowBytes);
+  filterLoaded(k, l, out64);
+  return true;
+}
+
+/**
+ * The same filter and decimation on a float32 luma plane (width x height, row-major), exactly as
+ * jaroszDecimate. False (nothing written) where the kernel is unavailable or the plane too big.
+ */
+export function jaroszDecimateLuma(luma: Float32Array, width: number, height: number, out64: Float32Array): boolean {
+  const k = kernelInstance();
+  if (!k) return false;
+  const l = prepare(k, width, height, false);
+  if (!l) return false;
+  const plane = new Float32Array(k.memory.buffer, l.lumaAt, height * l.padded);
+  for (let y = 0; y < height; y++) plane.set(luma.subarray(y * width, (y + 1) * width), y * l.padded);
+  filterLoaded(k, l, out64);
+  return true;
+}
+
+/** The passes on the luma plane already in the kernel's memory, into `out64`. */
+function filterLoaded(k: JaroszKernel, l: Layout, out64: Float32Array): void {
+  const { width, height } = l;
   const groups = l.padded / 4;
   const alongRows = boxPhases(width, jaroszWindowSize(width));
   const windowAlongCols = jaroszWindowSize(height);
   const alongCols = boxPhases(height, windowAlongCols);
   const rows = [l.rowBytes, l.stripes, groups, alongRows.lead, alongRows.grow, alongRows.full, alongRows.tail, l.s1At, l.s2At, l.idxAt] as const;
-  k.luma(l.rgbAt, l.lumaAt, height, groups, rowIn, l.rowBytes);
   for (let pass = 0; pass < JAROSZ_PASSES - 1; pass++) {
     k.rows(l.lumaAt, l.tempAt, ...rows);
     k.cols(l.tempAt, l.lumaAt, l.rowBytes, groups, alongCols.lead, alongCols.grow, alongCols.full, alongCols.tail, l.sumsAt);
@@ -433,5 +457,4 @@ export function jaroszDecimateRgb(pixels: Pixels, out64: Float32Array): boolean 
   k.rowsSampled(l.lumaAt, l.keptAt, ...rows);
   const kept = new Float32Array(k.memory.buffer, l.keptAt, height * DIM);
   lastColsPassDecimated(kept, DIM, height, windowAlongCols, out64, KEPT_COLUMNS);
-  return true;
 }
