@@ -326,7 +326,7 @@ export function instantiateJarosz(): JaroszKernel | null {
 }
 
 const WASM_PAGE = 65536;
-/** Beyond this the JS loops run rather than growing the kernel's memory (a 4K frame or a 16-megapixel luma plane fits). */
+/** Beyond this the JS loops run rather than growing the kernel's memory (RGB frames to about 24 megapixels, luma planes to about 33). */
 const SIMD_MAX_BYTES = 256 * 2 ** 20;
 /** Bytes past the RGB that a row's last luma load may read (13), rounded up. */
 const RGB_SLACK = 32;
