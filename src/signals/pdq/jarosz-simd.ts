@@ -1,6 +1,6 @@
 /**
- * The reference's float32 Jarosz filter and decimation (jarosz.ts) for RGB24 frames as a
- * WebAssembly SIMD kernel, bit-identical to the JS loops: IEEE float32 add, sub, mul and div are
+ * The reference's float32 Jarosz filter and decimation (jarosz.ts) for RGB24 frames (vPDQ) and
+ * float32 luma planes (the fullres and cpp PDQ pipelines) as a WebAssembly SIMD kernel, bit-identical to the JS loops: IEEE float32 add, sub, mul and div are
  * correctly rounded per lane, and every output value goes through the same float32 operations in
  * the same order as in the reference (only which values share a vector differs).
  *
