@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatHex } from '../signals/hex.js';
+import { jaroszSimdAvailable } from '../signals/pdq/jarosz-simd.js';
+import { hashRgbFrame } from '../signals/vpdq.js';
 import { resolveFfmpeg } from '../video/ffmpeg.js';
 import { hashVideoFile } from '../video/hash.js';
 import { VpdqIndex, type FrameInput } from '../video/match.js';
@@ -50,8 +52,17 @@ export interface LookupResult {
   readonly unrelatedMatched: number;
 }
 
+/** The per-frame PDQ alone, in this process, on a noise frame: median ms per frame. */
+export interface FrameTimingRow {
+  readonly size: string;
+  /** null where WebAssembly SIMD is unavailable. */
+  readonly simdMs: number | null;
+  readonly jsMs: number;
+}
+
 export interface VideoBenchResult {
   readonly config: VideoBenchConfig;
+  readonly frames?: readonly FrameTimingRow[];
   readonly throughput: readonly ThroughputRow[];
   readonly lookup: LookupResult | null;
 }
@@ -61,6 +72,35 @@ const median = (v: readonly number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+/**
+ * hashRgbFrame on one noise frame per size, the SIMD kernel and the JS loops alternating
+ * (`repeats` times each after a warm-up), so both figures come from the same moments of load.
+ */
+export function runFrameTiming(sizes: readonly string[], repeats: number, seed: number): FrameTimingRow[] {
+  const prng = createPrng(seed);
+  const simd = jaroszSimdAvailable();
+  return sizes.map((size) => {
+    const [width, height] = size.split('x').map(Number);
+    const data = new Uint8Array(width * height * 3);
+    prng.fill(data);
+    const pixels = { data, width, height, channels: 3 as const, stride: width * 3 };
+    const time = (useSimd: boolean): number => {
+      const t = performance.now();
+      hashRgbFrame(pixels, useSimd);
+      return performance.now() - t;
+    };
+    time(false);
+    if (simd) time(true);
+    const js: number[] = [];
+    const vec: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      js.push(time(false));
+      if (simd) vec.push(time(true));
+    }
+    return { size, simdMs: simd ? median(vec) : null, jsMs: median(js) };
+  });
+}
 
 /** ffmpeg decoding the first video stream to nothing: the floor any ffmpeg-fed hasher works against. */
 function decodeOnly(ffmpeg: string, path: string): Promise<void> {
@@ -162,13 +202,17 @@ export function runVideoLookup(c: VideoBenchConfig): LookupResult {
 
 export function formatVideoBench(r: VideoBenchResult): string {
   const c = r.config;
-  const lines = [
+  const lines = (r.frames ?? []).map(
+    (f) =>
+      `per-frame PDQ in-process (noise ${f.size}): ${f.simdMs === null ? 'SIMD unavailable' : `SIMD ${f.simdMs.toFixed(1)} ms`}, JS ${f.jsMs.toFixed(1)} ms`,
+  );
+  lines.push(
     `video hashing (vPDQ, 1 frame per second), generated H.264 testsrc2 at ${c.rate} fps, ${c.seconds} s each; median of ${c.rounds} rounds`,
     'size        at once  ffmpeg decode-only  hashsieve vpdq  ratio',
     ...r.throughput.map(
       (t) => `${t.size.padEnd(11)} ${String(t.workers).padEnd(8)} ${`${t.floor.toFixed(1)} s/s`.padEnd(19)} ${`${t.hash.toFixed(1)} s/s`.padEnd(15)} ${t.ratio.toFixed(2)}×`,
     ),
-  ];
+  );
   if (r.lookup) {
     const l = r.lookup;
     lines.push(

@@ -8,6 +8,7 @@ import { FileError, invalidParameterError } from '../errors.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
 import { hashFromBuffer64 } from './pdq/pipeline.js';
 import { jaroszDecimate, PDQ_DOWNSAMPLE_DIM } from './pdq/jarosz.js';
+import { jaroszDecimateRgb } from './pdq/jarosz-simd.js';
 import { fillLuma } from './pdq/luma.js';
 import type { Pixels, VideoSignalType } from './types.js';
 
@@ -155,13 +156,21 @@ export function isSelectedFrame(frame: number, modulus: number): boolean {
 
 /**
  * The reference's per-frame PDQ on RGB pixels: float32 luma 0.299f*R + 0.587f*G + 0.114f*B left to
- * right (no grey shortcut), a 64x64 frame used as is, otherwise two Jarosz passes and decimation.
+ * right (no grey shortcut), a 64x64 frame used as is, otherwise two Jarosz passes and decimation
+ * (the WebAssembly SIMD kernel for 3-channel pixels where available and `simd` is not false, the
+ * JS loops otherwise: the same float32 operations, bit for bit).
  */
-export function hashRgbFrame(pixels: Pixels): { hash: Uint8Array; quality: number } {
+export function hashRgbFrame(pixels: Pixels, simd = true): { hash: Uint8Array; quality: number } {
   const { width, height, channels } = pixels;
   if (channels < 3) throw invalidParameterError('pixels.channels', '3 or 4', channels);
   if (width < VPDQ_MIN_FRAME_SIDE || height < VPDQ_MIN_FRAME_SIDE) {
     throw new FileError('DECODE_FAILED', `Video frames of ${width}x${height} are too small to hash (under ${VPDQ_MIN_FRAME_SIDE} px on a side)`);
+  }
+  const buffer64 = new Float32Array(PDQ_DOWNSAMPLE_DIM * PDQ_DOWNSAMPLE_DIM);
+  const square = width === PDQ_DOWNSAMPLE_DIM && height === PDQ_DOWNSAMPLE_DIM;
+  if (!square && simd && jaroszDecimateRgb(pixels, buffer64)) {
+    const r = hashFromBuffer64(buffer64);
+    return { hash: r.hash, quality: r.quality };
   }
   const count = width * height;
   if (luma.length < count) {
@@ -170,8 +179,7 @@ export function hashRgbFrame(pixels: Pixels): { hash: Uint8Array; quality: numbe
   }
   const plane = luma.subarray(0, count);
   fillLuma(pixels, { width, height }, 'float32', false, plane);
-  const buffer64 = new Float32Array(PDQ_DOWNSAMPLE_DIM * PDQ_DOWNSAMPLE_DIM);
-  if (width === PDQ_DOWNSAMPLE_DIM && height === PDQ_DOWNSAMPLE_DIM) buffer64.set(plane);
+  if (square) buffer64.set(plane);
   else jaroszDecimate(plane, scratch.subarray(0, count), width, height, buffer64);
   const r = hashFromBuffer64(buffer64);
   return { hash: r.hash, quality: r.quality };

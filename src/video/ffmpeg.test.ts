@@ -52,6 +52,22 @@ describe('decoder failures are coded per-file errors and leave no child behind',
   it('no frame rate at all → DECODE_FAILED', async () => {
     const ffmpegPath = fake('norate', probeJson('0/0'), 'exit 0');
     await expect(hashVideoFile(join(dir, 'v.mp4'), { ffmpeg: { ffmpegPath } })).rejects.toMatchObject({ code: 'DECODE_FAILED', message: /no frame rate/ });
+    expect(liveChildCount()).toBe(0);
+  });
+  it('ffmpeg starts beside ffprobe: a probe that refuses the file kills it at once', async () => {
+    const ffmpegPath = fake('waiting', probeJson('0/0'), 'exec sleep 30');
+    const started = performance.now();
+    await expect(hashVideoFile(join(dir, 'v.mp4'), { ffmpeg: { ffmpegPath } })).rejects.toMatchObject({ code: 'DECODE_FAILED' });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(liveChildCount()).toBe(0);
+  });
+  it('frames an early ffmpeg wrote before the probe answered are all read (none dropped)', async () => {
+    const ffmpegPath = fake('eager', probeJson('25/1'), 'head -c 27648 /dev/zero');
+    const bin = join(ffmpegPath, '..');
+    writeFileSync(join(bin, 'ffprobe'), `#!/bin/sh\nsleep 0.3\ncat '${join(dir, 'eager.json')}'\n`);
+    const r = await hashVideoFile(join(dir, 'v.mp4'), { ffmpeg: { ffmpegPath }, secondsPerHash: 0 });
+    expect(r.frames.map((f) => f.frame)).toEqual([0, 1, 2]);
+    expect(liveChildCount()).toBe(0);
   });
   it('ffmpeg killed by a signal mid-stream → DECODER_CRASHED', async () => {
     const ffmpegPath = fake('crash', probeJson('25/1'), 'head -c 9216 /dev/zero; kill -SEGV $$');

@@ -107,7 +107,7 @@ export function liveChildCount(): number {
   return live.size;
 }
 
-interface Spawned {
+export interface Spawned {
   readonly child: ChildProcess;
   /** Resolves once the child has exited: its code or the signal that ended it. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -118,8 +118,11 @@ interface Spawned {
 
 const STDERR_TAIL_BYTES = 4096;
 
-function start(program: string, args: readonly string[], fd?: number): Spawned {
-  const child = spawn(program, args, { stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', fd] });
+function start(program: string, args: readonly string[], fd?: number, extraPipe = false): Spawned {
+  const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
+  if (fd !== undefined) stdio.push(fd);
+  if (extraPipe) stdio.push('pipe');
+  const child = spawn(program, args, { stdio });
   track(child);
   let tail = '';
   child.stderr!.setEncoding('utf8');
@@ -336,6 +339,11 @@ export interface RgbFrame {
  * (limited, full for yuvj formats) whatever the stream's tags say, swscale's area flags, RGB24.
  */
 export function ffmpegArgs(input: VideoInput, plan: DecodePlan): string[] {
+  return decoderArgs(input, ['-vf', filterGraph(plan)]);
+}
+
+/** The filter graph of a plan: frame selection, then BT.601 RGB24 at the stream's size. */
+export function filterGraph(plan: DecodePlan): string {
   const { probe, modulus, maxFrames } = plan;
   const range = probe.pixFmt.startsWith('yuvj') ? 'pc' : 'tv';
   const filters: string[] = [];
@@ -343,19 +351,53 @@ export function ffmpegArgs(input: VideoInput, plan: DecodePlan): string[] {
   if (modulus > 1) filters.push(`select='not(mod(n\\,${modulus}))+eq(n\\,${maxFrames})'`);
   else filters.push(`select='lte(n\\,${maxFrames})'`);
   filters.push(`scale=w=${probe.width}:h=${probe.height}:flags=area:in_color_matrix=bt601:in_range=${range}`, 'format=rgb24');
+  return filters.join(',');
+}
+
+/** ffmpeg's arguments around the video filter options: `-map 0:v:0` is the lowest-index video stream, as ffprobe's first. */
+function decoderArgs(input: VideoInput, filter: string[]): string[] {
   return [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
     ...inputArgs(input),
     '-noautorotate',
     '-i', input.url,
-    '-map', `0:${probe.streamIndex}`,
+    '-map', '0:v:0',
     '-an', '-sn', '-dn',
     '-fps_mode', 'passthrough',
-    '-vf', filters.join(','),
+    ...filter,
     '-sws_flags', 'area',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24',
     'pipe:1',
   ];
+}
+
+/**
+ * An ffmpeg child started before the probe has answered: it starts up and opens the input while
+ * ffprobe runs, then reads its filter graph (filterGraph) from a pipe, which decodeRgbFrames
+ * writes. `kill` it when the probe fails.
+ */
+export interface EarlyDecoder {
+  readonly spawned: Spawned;
+  readonly script: NodeJS.WritableStream;
+  kill(): Promise<void>;
+}
+
+export function startDecoder(input: VideoInput, programs: FfmpegPrograms): EarlyDecoder {
+  const scriptFd = input.fd === undefined ? 3 : 4;
+  const spawned = start(programs.ffmpeg, decoderArgs(input, [`-filter_script:v`, `pipe:${scriptFd}`]), input.fd, true);
+  const script = spawned.child.stdio[scriptFd] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+  // ffmpeg may exit before reading it (a file it cannot open): its exit status tells why.
+  script.on('error', () => {});
+  // A listener keeps Node from draining (and dropping) stdout should the child exit before decodeRgbFrames reads it.
+  spawned.child.stdout!.on('readable', () => {});
+  return {
+    spawned,
+    script,
+    kill: async () => {
+      spawned.kill();
+      await spawned.exited;
+    },
+  };
 }
 
 /** The decoder output number of the i-th delivered frame under a plan (the over-limit frame excepted). */
@@ -375,11 +417,16 @@ export async function* decodeRgbFrames(
   plan: DecodePlan,
   deadline: Deadline,
   signal?: AbortSignal,
+  early?: EarlyDecoder,
 ): AsyncGenerator<RgbFrame, { delivered: number }> {
   const { width, height } = plan.probe;
   const frameBytes = width * height * 3;
-  if (signal?.aborted) throw abortError();
-  const p = start(programs.ffmpeg, ffmpegArgs(input, plan), input.fd);
+  if (signal?.aborted) {
+    await early?.kill();
+    throw abortError();
+  }
+  const p = early ? early.spawned : start(programs.ffmpeg, ffmpegArgs(input, plan), input.fd);
+  early?.script.end(filterGraph(plan));
   let why: FileError | null = null;
   const stop = (e: FileError) => {
     why ??= e;

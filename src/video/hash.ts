@@ -23,6 +23,7 @@ import {
   fileInput,
   probeVideo,
   resolveFfmpeg,
+  startDecoder,
   type FfmpegConfig,
   type VideoInput,
   type VideoLimits,
@@ -105,8 +106,17 @@ export async function hashVideoInput(input: VideoInput, options: VideoHashOption
   const { secondsPerHash, limits } = resolveVideoOptions(options);
   const programs = resolveFfmpeg(options.ffmpeg);
   const deadline = new Deadline(limits.timeoutMs);
-  const probe = await probeVideo(input, programs, deadline, options.signal);
-  const frameRate = checkProbe(probe, limits);
+  // ffmpeg starts up beside ffprobe and waits for its filter graph (the probe decides it).
+  const early = startDecoder(input, programs);
+  let probe: VideoProbe;
+  let frameRate: number;
+  try {
+    probe = await probeVideo(input, programs, deadline, options.signal);
+    frameRate = checkProbe(probe, limits);
+  } catch (e) {
+    await early.kill();
+    throw e;
+  }
   const modulus = frameModulus(secondsPerHash, frameRate);
   // The reference never drains the decoder when the video is not stream 0 (see docs/video.md):
   // its last `reorderDelay` frames are not hashed. Every frame is delivered so the end is known.
@@ -114,7 +124,7 @@ export async function hashVideoInput(input: VideoInput, options: VideoHashOption
   const plan = { probe, modulus: quirk ? 1 : modulus, maxFrames: frameCap(limits, frameRate) };
   const frames: VpdqFrame[] = [];
   let decoded = 0;
-  for await (const f of decodeRgbFrames(input, programs, plan, deadline, options.signal)) {
+  for await (const f of decodeRgbFrames(input, programs, plan, deadline, options.signal, early)) {
     decoded = f.frame + 1;
     if (f.frame % modulus !== 0) continue;
     const r = hashRgbFrame({ data: f.data, width: f.width, height: f.height, channels: 3, stride: f.width * 3 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { CliContext } from '../context.js';
 import { resolveFfmpeg } from '../../video/ffmpeg.js';
 import { parseCount, parseCountList, parseDimensions, parseList, parseSeed } from '../args.js';
-import { formatVideoBench, runVideoLookup, runVideoThroughput, type VideoBenchConfig } from '../../bench/video.js';
+import { formatVideoBench, runFrameTiming, runVideoLookup, runVideoThroughput, type VideoBenchConfig } from '../../bench/video.js';
 
 export interface VideoBenchFlags {
   readonly sizes?: string;
@@ -34,9 +34,10 @@ export async function runVideoBenchCommand(f: VideoBenchFlags, ctx: CliContext):
   };
   if (!f.skipThroughput) resolveFfmpeg();
   const status = ctx.stderr.isTTY ? (s: string) => ctx.stderr.write(`\r\u001b[2K${s}`) : undefined;
+  const frames = f.skipThroughput ? [] : runFrameTiming(sizes, 5, config.seed);
   const throughput = f.skipThroughput ? [] : await runVideoThroughput(config, status);
   if (status) ctx.stderr.write('\r\u001b[2K');
   const lookup = f.skipLookup ? null : runVideoLookup(config);
-  const result = { config, throughput, lookup, load: os.loadavg(), cpus: os.availableParallelism() };
+  const result = { config, frames, throughput, lookup, load: os.loadavg(), cpus: os.availableParallelism() };
   ctx.stdout.write(f.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatVideoBench(result)}load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.availableParallelism()} CPUs\n`);
 }

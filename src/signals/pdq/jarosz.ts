@@ -13,14 +13,15 @@ export function jaroszWindowSize(oldDim: number, newDim: number = PDQ_DOWNSAMPLE
   return Math.floor((oldDim + 2 * newDim - 1) / (2 * newDim));
 }
 
-interface BoxPhases {
+/** The reference box pass's four loops: inputs summed before the first output, outputs while the window grows, slides, shrinks. */
+export interface BoxPhases {
   readonly lead: number;
   readonly grow: number;
   readonly full: number;
   readonly tail: number;
 }
 
-function boxPhases(length: number, window: number): BoxPhases {
+export function boxPhases(length: number, window: number): BoxPhases {
   const half = Math.floor((window + 2) / 2);
   return {
     lead: half - 1,
@@ -186,18 +187,97 @@ export function decimationIndices(dim: number): Int32Array {
   return idx;
 }
 
+/** Divisor of each output of a box pass: how many values its window holds. */
+function boxCounts(p: BoxPhases, length: number): Float32Array {
+  const counts = new Float32Array(length);
+  let o = 0;
+  for (let i = 0; i < p.grow; i++) counts[o++] = p.lead + 1 + i;
+  for (let i = 0; i < p.full; i++) counts[o++] = p.lead + p.grow;
+  for (let i = 0; i < p.tail; i++) counts[o++] = p.lead + p.grow - 1 - i;
+  return counts;
+}
+
 /**
- * The last column pass, computed only for the 64 columns decimation reads; each column's running
- * sum follows the reference exactly, then the 64 kept rows are picked into `out64`.
+ * The running sums of the box pass over `rows` (1-4) rows from a (a, a+w, ...) into rows 0-3 of
+ * `sums` (width each; a missing row repeats row a): the reference's additions and subtractions,
+ * its divisions left to the caller.
  */
-function lastColsPassDecimated(
+function boxSumsFourRows(input: Float32Array, sums: Float32Array, a: number, width: number, rows: number, p: BoxPhases): void {
+  const b = a + (rows > 1 ? width : 0);
+  const c = a + (rows > 2 ? 2 * width : 0);
+  const d = a + (rows > 3 ? 3 * width : 0);
+  const sb = width;
+  const sc = 2 * width;
+  const sd = 3 * width;
+  let xa = 0;
+  let xb = 0;
+  let xc = 0;
+  let xd = 0;
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
+  for (let i = 0; i < p.lead; i++, ri++) {
+    xa = fround(xa + input[a + ri]);
+    xb = fround(xb + input[b + ri]);
+    xc = fround(xc + input[c + ri]);
+    xd = fround(xd + input[d + ri]);
+  }
+  for (let i = 0; i < p.grow; i++, ri++, oi++) {
+    sums[oi] = xa = fround(xa + input[a + ri]);
+    sums[sb + oi] = xb = fround(xb + input[b + ri]);
+    sums[sc + oi] = xc = fround(xc + input[c + ri]);
+    sums[sd + oi] = xd = fround(xd + input[d + ri]);
+  }
+  for (let i = 0; i < p.full; i++, ri++, li++, oi++) {
+    sums[oi] = xa = fround(fround(xa + input[a + ri]) - input[a + li]);
+    sums[sb + oi] = xb = fround(fround(xb + input[b + ri]) - input[b + li]);
+    sums[sc + oi] = xc = fround(fround(xc + input[c + ri]) - input[c + li]);
+    sums[sd + oi] = xd = fround(fround(xd + input[d + ri]) - input[d + li]);
+  }
+  for (let i = 0; i < p.tail; i++, li++, oi++) {
+    sums[oi] = xa = fround(xa - input[a + li]);
+    sums[sb + oi] = xb = fround(xb - input[b + li]);
+    sums[sc + oi] = xc = fround(xc - input[c + li]);
+    sums[sd + oi] = xd = fround(xd - input[d + li]);
+  }
+}
+
+/**
+ * The last row pass, its outputs kept only at the 64 columns decimation reads: `out` (height x
+ * 64) gets row y's output at column colIdx[c] in out[y * 64 + c], the reference's sum / count.
+ * Running sums still walk every column (each depends on all the roundings before it).
+ */
+export function boxAlongRowsSampled(input: Float32Array, out: Float32Array, width: number, height: number, window: number): void {
+  const p = boxPhases(width, window);
+  const counts = boxCounts(p, width);
+  const colIdx = decimationIndices(width);
+  const sums = new Float32Array(4 * width);
+  for (let y = 0; y < height; y += 4) {
+    const rows = Math.min(4, height - y);
+    boxSumsFourRows(input, sums, y * width, width, rows, p);
+    for (let r = 0; r < rows; r++) {
+      const o = (y + r) * PDQ_DOWNSAMPLE_DIM;
+      for (let c = 0; c < PDQ_DOWNSAMPLE_DIM; c++) out[o + c] = sums[r * width + colIdx[c]] / counts[colIdx[c]];
+    }
+  }
+}
+
+/** 0, 1, ..., 63: the column indices of a plane already reduced to its kept columns. */
+export const KEPT_COLUMNS = Int32Array.from({ length: PDQ_DOWNSAMPLE_DIM }, (_, i) => i);
+
+/**
+ * The last column pass, computed only for the 64 columns decimation reads (colIdx, by default
+ * those of `width`; KEPT_COLUMNS for a height x 64 plane); each column's running sum follows the
+ * reference exactly, then the 64 kept rows are picked into `out64`.
+ */
+export function lastColsPassDecimated(
   input: Float32Array,
   width: number,
   height: number,
   window: number,
   out64: Float32Array,
+  colIdx: Int32Array = decimationIndices(width),
 ): void {
-  const colIdx = decimationIndices(width);
   const rowIdx = decimationIndices(height);
   const column = new Float32Array(height);
   const phases = boxPhases(height, window);
@@ -221,13 +301,13 @@ export function jaroszDecimate(
   const windowAlongRows = jaroszWindowSize(width);
   const windowAlongCols = jaroszWindowSize(height);
   const sums = new Float32Array(width);
-  for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
+  for (let pass = 0; pass < JAROSZ_PASSES - 1; pass++) {
     boxAlongRows(luma, scratch, width, height, windowAlongRows);
-    if (pass < JAROSZ_PASSES - 1) {
-      boxAlongCols(scratch, luma, width, height, windowAlongCols, sums);
-    } else {
-      lastColsPassDecimated(scratch, width, height, windowAlongCols, out64);
-    }
+    boxAlongCols(scratch, luma, width, height, windowAlongCols, sums);
   }
+  const keptCount = height * PDQ_DOWNSAMPLE_DIM;
+  const kept = scratch.length >= keptCount ? scratch.subarray(0, keptCount) : new Float32Array(keptCount);
+  boxAlongRowsSampled(luma, kept, width, height, windowAlongRows);
+  lastColsPassDecimated(kept, PDQ_DOWNSAMPLE_DIM, height, windowAlongCols, out64, KEPT_COLUMNS);
   return { windowAlongRows, windowAlongCols };
 }

@@ -1,7 +1,8 @@
 import type { DihedralName, Pixels } from '../types.js';
 import { DIHEDRAL_NAMES } from '../types.js';
 import { dct64To16, dctToHash, dihedralDct, lowerMedian, pdqQuality } from './dct.js';
-import { jaroszDecimate, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
+import { jaroszDecimate, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
+import { jaroszDecimateLuma } from './jarosz-simd.js';
 import { fillLuma, isGrey, type LumaSize } from './luma.js';
 import { separableDecimate, separablePass } from './separable.js';
 
@@ -69,7 +70,9 @@ export function computePdq(pixels: Pixels, cppTool: boolean): PdqComputed {
   if (cppTool) fillLuma(pixels, size, 'float32', isGrey(pixels), luma);
   else fillLuma(pixels, size, 'float64', pixels.channels < 3, luma);
   const buffer64 = new Float32Array(PDQ_DOWNSAMPLE_DIM * PDQ_DOWNSAMPLE_DIM);
-  const windows = jaroszDecimate(luma, scratch, size.width, size.height, buffer64);
+  const windows = jaroszDecimateLuma(luma, size.width, size.height, buffer64)
+    ? { windowAlongRows: jaroszWindowSize(size.width), windowAlongCols: jaroszWindowSize(size.height) }
+    : jaroszDecimate(luma, scratch, size.width, size.height, buffer64);
   return {
     ...hashFromBuffer64(buffer64),
     hashedWidth: size.width,
