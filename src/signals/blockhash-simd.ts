@@ -17,7 +17,7 @@
  * the values are formed.
  */
 import { assembleModule, instantiate } from '../wasm/module.js';
-import { decrementAndLoop, EMPTY_BLOCK, get, I32, i32, memarg, OP, set, SIMD, V128, zero, addTo } from '../wasm/ops.js';
+import { addTo, decrementAndLoop, EMPTY_BLOCK, get, I32, i32, i32x4LaneSum, memarg, OP, set, SIMD, V128, zero } from '../wasm/ops.js';
 
 export type RunKernelKind = 'bytes' | 'rgba';
 
@@ -128,7 +128,6 @@ function sumsBody(kind: RunKernelKind): number[] {
     kind === 'bytes'
       ? [...get(END), ...i32(16), OP.i32Sub, ...SIMD.load, ...memarg(0, 0), ...tailMask, ...SIMD.and, ...widen]
       : [...get(END), ...i32(16), OP.i32Sub, ...SIMD.load, ...memarg(0, 0), ...rgbaValues, ...tailMask, ...SIMD.and];
-  const lane = (i: number): number[] => [...get(ACC), ...SIMD.i32x4ExtractLane, i];
   const run = [
     ...get(PIX),
     ...get(D),
@@ -155,13 +154,7 @@ function sumsBody(kind: RunKernelKind): number[] {
     ...SIMD.i32x4Add,
     ...set(ACC),
     ...get(OUT),
-    ...lane(0),
-    ...lane(1),
-    OP.i32Add,
-    ...lane(2),
-    OP.i32Add,
-    ...lane(3),
-    OP.i32Add,
+    ...i32x4LaneSum(ACC),
     OP.i32Store,
     ...memarg(2, 0),
     ...addTo(OUT, i32(4)),

@@ -99,3 +99,8 @@ export const decrementAndLoop = (l: number): number[] => [...get(l), ...i32(1), 
 export const v128Const = (bytes: ArrayLike<number>): number[] => [...SIMD.const, ...Array.from(bytes)];
 /** local = the zero v128. */
 export const zero = (l: number): number[] => [...v128Const(new Uint8Array(16)), ...set(l)];
+
+/** The sum of the four i32 lanes of v128 local `l`, left on the stack (lane 0 + 1, + 2, + 3). */
+export const i32x4LaneSum = (l: number): number[] => [
+  ...[0, 1, 2, 3].flatMap((i) => [...get(l), ...SIMD.i32x4ExtractLane, i, ...(i > 0 ? [OP.i32Add] : [])]),
+];

@@ -38,6 +38,7 @@ import {
   V128,
   v128Const,
   zero,
+  i32x4LaneSum,
 } from '../../wasm/ops.js';
 
 const N = 64;
@@ -162,7 +163,6 @@ function addTerms(vOffset: number, mask: boolean, saturation: number): number[] 
 }
 
 function qualityBody(saturation: number): number[] {
-  const lane = (i: number): number[] => [...get(SUM), ...SIMD.i32x4ExtractLane, i];
   return [
     ...zero(SUM),
     ...i32(DCT_A_AT),
@@ -171,13 +171,7 @@ function qualityBody(saturation: number): number[] {
     ...i32(DCT_A_AT),
     ...set(QP),
     ...loop(QROWS, N, [...loop(COUNT, N / 4 - 1, addTerms(F32, false, saturation)), ...addTerms(F32, true, saturation)]),
-    ...lane(0),
-    ...lane(1),
-    OP.i32Add,
-    ...lane(2),
-    OP.i32Add,
-    ...lane(3),
-    OP.i32Add,
+    ...i32x4LaneSum(SUM),
     OP.end,
   ];
 }
