@@ -283,22 +283,16 @@ async function hashLoaded(
 ): Promise<FileHashResult> {
   if (bytes.length === 0) return { path, size: 0, hashes: {}, error: { code: 'EMPTY_FILE', message: 'The file is empty (0 bytes)' } };
   const container = r.video.length > 0 ? sniffVideo(bytes.subarray(0, VIDEO_SNIFF_BYTES)) : null;
-  if (!container && !skipDecode && r.perceptual.length > 0) {
-    // Nothing waits on the digests: the decode starts first (libvips works on a libuv thread) and they are computed meanwhile.
-    const decoding = decodeAndHash(r, bytes, hashes);
-    decoding.catch(() => undefined);
-    const digests = digestsOf(r.exact);
-    digests.update(bytes);
-    digests.finish(hashes);
-    const rest = await decoding;
-    return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
-  }
+  // When nothing waits on the digests, the decode starts first (libvips works on a libuv thread) and they are computed meanwhile.
+  const early = !container && !skipDecode && r.perceptual.length > 0 ? decodeAndHash(r, bytes, hashes) : null;
+  early?.catch(() => undefined);
   const digests = digestsOf(r.exact);
   digests.update(bytes);
   digests.finish(hashes);
-  if (container && !skipDecode?.(hashes)) return hashVideo(file === null ? { bytes } : { file }, path, bytes.length, r, hashes, container);
-  if (r.perceptual.length > 0 && skipDecode?.(hashes)) return { path, size: bytes.length, hashes: ordered(r.order, hashes), decodeSkipped: true };
-  const rest = await decodeAndHash(r, bytes, hashes);
+  const skip = early === null && skipDecode?.(hashes) === true;
+  if (container && !skip) return hashVideo(file === null ? { bytes } : { file }, path, bytes.length, r, hashes, container);
+  if (r.perceptual.length > 0 && skip) return { path, size: bytes.length, hashes: ordered(r.order, hashes), decodeSkipped: true };
+  const rest = await (early ?? decodeAndHash(r, bytes, hashes));
   return { path, size: bytes.length, hashes: ordered(r.order, hashes), ...rest };
 }
 
