@@ -11,6 +11,7 @@ import type { Pixels } from '../types.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
 import { decimationIndices, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
 import { type BytesPerPixel, instantiateFilter, type FilterKernel, TAP_DESC_BYTES, WORDS_PER_GROUP } from './simd.js';
+import { instantiateIntegerFilter, PIXELS_PER_STEP, STEP_COUNT_BYTES } from './simd-int.js';
 
 const DIM = PDQ_DOWNSAMPLE_DIM;
 /** Luma weights in 22-bit fixed point (255 * 2^22 * 1 fits an int32; weight error < 3e-8 of each). */
@@ -91,6 +92,49 @@ export function sampleTaps(length: number, window: number): SampleTaps {
   return { starts, lengths, weights, span };
 }
 
+/**
+ * The same taps as integers: weights[s * span + k] = counts[s * span + k] / denominators[s]
+ * exactly. Each count is how many second-pass windows read the input, weighed by the common
+ * multiple of their sizes (every window holds `window` values but near the ends, where one
+ * sample may also read a window one shorter). Null when a count exceeds an i16 or a row sum of
+ * one channel (255 times a denominator) an i32: the integer kernel does not serve those widths.
+ */
+export interface IntegerTaps {
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+  readonly counts: Int32Array;
+  readonly denominators: Float64Array;
+  readonly span: number;
+}
+
+const I16_MAX = 0x7fff;
+const I32_MAX = 0x7fffffff;
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+export function integerTaps(length: number, window: number): IntegerTaps | null {
+  const { lo, hi } = boxWindows(length, window);
+  const at = decimationIndices(length);
+  const { starts, lengths, span } = sampleTaps(length, window);
+  const counts = new Int32Array(DIM * span);
+  const denominators = new Float64Array(DIM);
+  for (let s = 0; s < DIM; s++) {
+    const t = at[s];
+    let multiple = 1;
+    for (let k = lo[t]; k <= hi[t]; k++) {
+      const n = hi[k] - lo[k] + 1;
+      multiple = (multiple / gcd(multiple, n)) * n;
+    }
+    denominators[s] = (hi[t] - lo[t] + 1) * multiple;
+    if (255 * denominators[s] > I32_MAX) return null;
+    const row = s * span - starts[s];
+    for (let k = lo[t]; k <= hi[t]; k++) {
+      const share = multiple / (hi[k] - lo[k] + 1);
+      for (let j = lo[k]; j <= hi[k]; j++) counts[row + j] += share;
+    }
+  }
+  return counts.every((c) => c <= I16_MAX) ? { starts, lengths, counts, denominators, span } : null;
+}
+
 const TAPS_CACHE_SIZE = 8;
 const tapsCache = new Map<string, SampleTaps>();
 
@@ -102,6 +146,18 @@ function cachedTaps(length: number): SampleTaps {
     taps = sampleTaps(length, window);
     if (tapsCache.size >= TAPS_CACHE_SIZE) tapsCache.delete(tapsCache.keys().next().value!);
     tapsCache.set(key, taps);
+  }
+  return taps;
+}
+
+const integerTapsCache = new Map<number, IntegerTaps | null>();
+
+function cachedIntegerTaps(length: number): IntegerTaps | null {
+  let taps = integerTapsCache.get(length);
+  if (taps === undefined) {
+    taps = integerTaps(length, jaroszWindowSize(length));
+    if (integerTapsCache.size >= TAPS_CACHE_SIZE) integerTapsCache.delete(integerTapsCache.keys().next().value!);
+    integerTapsCache.set(length, taps);
   }
   return taps;
 }
@@ -195,24 +251,50 @@ const BAND_BYTES = 128 * 1024;
 /** A kernel and the tap tables its memory holds (their byte offsets depend on the pixel size). */
 interface KernelState {
   readonly kernel: FilterKernel;
-  taps: [SampleTaps | null, SampleTaps | null];
+  taps: [SampleTaps | IntegerTaps | null, SampleTaps | null];
 }
-/** Per bytes per pixel: undefined until first used, null where SIMD is unavailable. */
-const kernels: { 3?: KernelState | null; 4?: KernelState | null } = {};
+/**
+ * Which SIMD row pass: `integer` (simd-int.ts, exact integer row sums) or `float64` (simd.ts).
+ * Both share the float64 column pass.
+ */
+export type RowKernel = 'integer' | 'float64';
+/** Per kernel and bytes per pixel: undefined until first used, null where SIMD is unavailable. */
+const kernels: Record<RowKernel, { 3?: KernelState | null; 4?: KernelState | null }> = { integer: {}, float64: {} };
 
 /** The SIMD kernel for pixels of `bytesPerPixel`, instantiated on first use, once per thread. */
-function kernelFor(bytesPerPixel: BytesPerPixel): KernelState | null {
-  let state = kernels[bytesPerPixel];
+function kernelFor(bytesPerPixel: BytesPerPixel, which: RowKernel = 'float64'): KernelState | null {
+  let state = kernels[which][bytesPerPixel];
   if (state === undefined) {
-    const kernel = instantiateFilter(FIXED_R, FIXED_G, FIXED_B, bytesPerPixel);
-    state = kernels[bytesPerPixel] = kernel && { kernel, taps: [null, null] };
+    const kernel = (which === 'integer' ? instantiateIntegerFilter : instantiateFilter)(FIXED_R, FIXED_G, FIXED_B, bytesPerPixel);
+    state = kernels[which][bytesPerPixel] = kernel && { kernel, taps: [null, null] };
   }
   return state;
 }
 
 /** Whether the SIMD kernel for RGB (3) or RGBA (4) pixels is available (instantiating it). */
-export function simdAvailable(bytesPerPixel: BytesPerPixel = 4): boolean {
-  return kernelFor(bytesPerPixel) !== null;
+export function simdAvailable(bytesPerPixel: BytesPerPixel = 4, which: RowKernel = 'float64'): boolean {
+  return kernelFor(bytesPerPixel, which) !== null;
+}
+
+/** The integer kernel's row table (layout in simd-int.ts), as tapTable does for the float64 one. */
+function integerTapTable(memory: ArrayBuffer | null, at: number, taps: IntegerTaps, bytesPerPixel: number): number {
+  const { starts, lengths, counts, span } = taps;
+  let w = align16(at + DIM * TAP_DESC_BYTES);
+  for (let s = 0; s < DIM; s++) {
+    const steps = Math.ceil(lengths[s] / PIXELS_PER_STEP);
+    if (memory) {
+      new Int32Array(memory, at + s * TAP_DESC_BYTES, 3).set([starts[s] * bytesPerPixel, steps, w]);
+      const padded = new Int16Array(steps * PIXELS_PER_STEP);
+      padded.set(counts.subarray(s * span, s * span + lengths[s]));
+      const table = new Int16Array(memory, w, (steps * STEP_COUNT_BYTES) / 2);
+      for (let i = 0; i < steps; i++) {
+        const c = padded.subarray(i * 8, i * 8 + 8);
+        table.set([...c.subarray(0, 4), ...c.subarray(0, 4), ...c.subarray(4), ...c.subarray(4), ...c], i * 24);
+      }
+    }
+    w += steps * STEP_COUNT_BYTES;
+  }
+  return align16(w);
 }
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -269,8 +351,8 @@ function readRows(taps: SampleTaps, height: number): number[] {
  * stride * (band + 1) + 16 bytes. False where the kernel is unavailable or its memory would
  * exceed SIMD_MAX_BYTES.
  */
-function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, out64: Float32Array): boolean {
-  const pass = simdPass(pixels, colTaps, rowTaps);
+function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, out64: Float32Array, prefer: RowKernel): boolean {
+  const pass = simdPass(pixels, colTaps, rowTaps, prefer);
   if (!pass) return false;
   pass.rows(0, pixels.height);
   pass.finish(out64);
@@ -288,16 +370,19 @@ interface DecimationPass {
  * kernel's memory is shared by every use on this thread: between `rows` calls no PDQ hash of
  * other pixels may run.
  */
-function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps): DecimationPass | null {
+function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, prefer: RowKernel = 'integer'): DecimationPass | null {
   const bytesPerPixel = pixels.channels;
   if (bytesPerPixel !== 3 && bytesPerPixel !== 4) return null;
-  const state = kernelFor(bytesPerPixel);
+  const ints = prefer === 'integer' && kernelFor(bytesPerPixel, 'integer') ? cachedIntegerTaps(pixels.width) : null;
+  const state = kernelFor(bytesPerPixel, ints ? 'integer' : 'float64');
   if (!state) return null;
   const { data, height, stride } = pixels;
   const band = Math.max(2, Math.floor(BAND_BYTES / stride / 2) * 2);
-  const rowTableAt = tapTable(null, 0, colTaps, bytesPerPixel, WORDS_PER_GROUP, FIXED_SCALE);
+  const rowTable = (memory: ArrayBuffer | null): number =>
+    ints ? integerTapTable(memory, 0, ints, bytesPerPixel) : tapTable(memory, 0, colTaps, bytesPerPixel, WORDS_PER_GROUP, FIXED_SCALE);
+  const rowTableAt = rowTable(null);
   const pixAt = tapTable(null, rowTableAt, rowTaps, DIM * 8, 1, 1);
-  const midAt = align16(pixAt + stride * (band + 1) + 16);
+  const midAt = align16(pixAt + stride * (band + 1) + 32);
   const out64At = midAt + (height + 1) * DIM * 8;
   const need = out64At + DIM * DIM * 8;
   if (need > SIMD_MAX_BYTES) return null;
@@ -310,10 +395,11 @@ function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps): Dec
       return null;
     }
   }
-  if (state.taps[0] !== colTaps || state.taps[1] !== rowTaps) {
-    tapTable(memory.buffer, 0, colTaps, bytesPerPixel, WORDS_PER_GROUP, FIXED_SCALE);
+  const alongRows = ints ?? colTaps;
+  if (state.taps[0] !== alongRows || state.taps[1] !== rowTaps) {
+    rowTable(memory.buffer);
     tapTable(memory.buffer, rowTableAt, rowTaps, DIM * 8, 1, 1);
-    state.taps = [colTaps, rowTaps];
+    state.taps = [alongRows, rowTaps];
   }
   const runs = readRows(rowTaps, height);
   return {
@@ -330,7 +416,11 @@ function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps): Dec
     },
     finish: (out64) => {
       kernel.cols(midAt, rowTableAt, out64At);
-      out64.set(new Float64Array(memory.buffer, out64At, DIM * DIM));
+      const sums = new Float64Array(memory.buffer, out64At, DIM * DIM);
+      if (!ints) return out64.set(sums);
+      // The integer rows hold luma times 2^FIXED_BITS times each column's denominator.
+      const { denominators } = ints;
+      for (let i = 0; i < DIM * DIM; i++) out64[i] = (sums[i] / denominators[i % DIM]) * FIXED_SCALE;
     },
   };
 }
@@ -353,19 +443,20 @@ function keptRows(mid: Float64Array, taps: SampleTaps, out64: Float32Array): voi
 /**
  * Luma (float64, alpha dropped; `grey` = first channel read as is) of every pixel, filtered and
  * decimated to the 64x64 `out64`. Returns the window sizes, as jaroszDecimate does. RGB and RGBA
- * go through the SIMD kernel (decimateSimd) unless `simd` is false or it is unavailable; grey
- * (1 or 2 channels) through the JS loop.
+ * go through a SIMD kernel (decimateSimd: the integer one where it serves the width, else the
+ * float64 one; `simd` names one) unless `simd` is false or none is available; grey (1 or 2
+ * channels) through the JS loop.
  */
 export function separableDecimate(
   pixels: Pixels,
   grey: boolean,
   out64: Float32Array,
-  simd = true,
+  simd: boolean | RowKernel = true,
 ): { windowAlongRows: number; windowAlongCols: number } {
   const { width, height } = pixels;
   const colTaps = cachedTaps(width);
   const rowTaps = cachedTaps(height);
-  if (grey || !simd || !decimateSimd(pixels, colTaps, rowTaps, out64)) {
+  if (grey || !simd || !decimateSimd(pixels, colTaps, rowTaps, out64, simd === true ? 'integer' : simd)) {
     if (rowsByCol.length < height * DIM) rowsByCol = new Float64Array(height * DIM);
     const words = grey ? null : rgbaWords(pixels);
     if (words) rowsFromWords(words, pixels.stride >> 2, height, colTaps, rowsByCol);

@@ -24,7 +24,7 @@
  * cols(mid, taps, out64): the column pass (colsBody), in the same order of additions as the JS loop.
  */
 
-import { assembleModule, instantiate } from '../../wasm/module.js';
+import { assembleModule, instantiate, type WasmFunction } from '../../wasm/module.js';
 import {
   addTo,
   decrementAndLoop,
@@ -267,6 +267,11 @@ function colsBody(): number[] {
   return [...get(COL_TAPS), ...set(CD), ...i32(KEPT), ...set(R), OP.loop, EMPTY_BLOCK, ...row, ...decrementAndLoop(R), OP.end, OP.end];
 }
 
+/** The column pass as a module function (shared with the integer row kernel's module, simd-int.ts). */
+export function colsFunction(): WasmFunction {
+  return { name: 'cols', params: [I32, I32, I32], results: [], locals: [[5, I32], [1 + ACC_LANES, V128]], code: colsBody() };
+}
+
 /**
  * The module for the given fixed-point luma weights (each below 2^30: its high part must fit an
  * i16; their sum times 255 must fit an i32) and pixels of `bytesPerPixel` bytes.
@@ -276,7 +281,7 @@ export function filterModuleBytes(r: number, g: number, b: number, bytesPerPixel
   return assembleModule(
     [
       { name: 'rows', params: five, results: [], locals: [[5, I32], [ROWS_V128_LOCALS, V128]], code: rowsBody(r, g, b, bytesPerPixel) },
-      { name: 'cols', params: [I32, I32, I32], results: [], locals: [[5, I32], [1 + ACC_LANES, V128]], code: colsBody() },
+      colsFunction(),
     ],
     { own: { minPages: 1 } },
   );
