@@ -35,8 +35,6 @@ const V128_LOCALS = 6;
 const WHITE_VALUE = 765;
 /** Loads summed into 16-bit lanes before they are folded into the 32-bit ones (each adds at most 2 * 255 to a lane). */
 const LOADS_PER_FOLD = 128;
-/** Loads per turn of the unrolled inner loop. */
-const UNROLL = 4;
 
 const splat = (l: number, n: number): number[] => [...i32(n), ...SIMD.i32x4Splat, ...set(l)];
 /** The four i32 lanes holding the sum of the 16 bytes on the stack, four to a lane. */
@@ -102,38 +100,8 @@ const foldedLoads = [
   OP.i32Sub,
   ...set(N),
   ...zero(ACC16),
-  // Four loads a turn while four remain (their pairs added first), then one at a time.
-  OP.block,
-  EMPTY_BLOCK,
   OP.loop,
   EMPTY_BLOCK,
-  ...get(M),
-  ...i32(UNROLL),
-  OP.i32LtU,
-  OP.brIf,
-  1,
-  ...get(ACC16),
-  ...[0, 1, 2, 3].flatMap((i) => [...get(P), ...SIMD.load, ...memarg(0, 16 * i), ...SIMD.i16x8ExtaddPairwiseI8x16U, ...(i % 2 ? SIMD.i16x8Add : [])]),
-  ...SIMD.i16x8Add,
-  ...SIMD.i16x8Add,
-  ...set(ACC16),
-  ...addTo(P, i32(16 * UNROLL)),
-  ...get(M),
-  ...i32(UNROLL),
-  OP.i32Sub,
-  ...set(M),
-  OP.br,
-  0,
-  OP.end,
-  OP.end,
-  OP.block,
-  EMPTY_BLOCK,
-  OP.loop,
-  EMPTY_BLOCK,
-  ...get(M),
-  OP.i32Eqz,
-  OP.brIf,
-  1,
   ...get(ACC16),
   ...get(P),
   ...SIMD.load,
@@ -142,13 +110,7 @@ const foldedLoads = [
   ...SIMD.i16x8Add,
   ...set(ACC16),
   ...addTo(P, i32(16)),
-  ...get(M),
-  ...i32(1),
-  OP.i32Sub,
-  ...set(M),
-  OP.br,
-  0,
-  OP.end,
+  ...decrementAndLoop(M),
   OP.end,
   ...get(ACC),
   ...get(ACC16),
