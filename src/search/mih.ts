@@ -835,6 +835,13 @@ export class MultiIndexHash implements HammingIndex {
     return mergeHits(this.shards.map((s) => s.searchAs(hash, plan.strategy, s.plan(radius))), this.starts);
   }
 
+  /** Every hash within `radius` by a scan of every shard, whatever the plan says (the baseline the tables are measured against). */
+  scan(hash: Uint8Array, radius: number): Hits {
+    checkQuery(hash, this.bits);
+    checkRadius(radius);
+    return mergeHits(this.shards.map((s) => s.searchAs(hash, 'linear', s.plan(radius))), this.starts);
+  }
+
   idOf(position: number): number {
     const s = shardOf(this.starts, position);
     return this.shards[s].idOf(position - this.starts[s]);

@@ -47,6 +47,7 @@ describe('indexes split into shards', () => {
         expect(text(linear.query(q, radius)), `radius ${radius}`).toBe(want);
         if (radius <= 64) expect(text(forced.query(q, radius)), `radius ${radius}`).toBe(want);
         expect(sharded.lastQueryStrategy).toBe(sharded.plan(radius).strategy);
+        expect(sharded.scan(q, radius)).toEqual(sharded.search(q, radius));
         matches += want.split(' ').filter(Boolean).length;
       }
     }
