@@ -5,7 +5,7 @@
  *
  *   node --expose-gc dist/bench/costmodel.js [--sizes 10k,100k,1M] [--layouts old,new] [--sweep new]
  *        [--radii 31,40,48,56,64,72,80,96] [--tune-radius 31] [--rounds 5] [--block-ms 40] [--seed 1]
- *        [--scan linear|index] [--save results.json]
+ *        [--scan linear|index] [--shard-bytes 2GiB] [--save results.json]
  *   node dist/bench/costmodel.js --fit results.json [more.json ...]
  *
  * Layouts: `old` and `new` (the layout the 2026-11-28 and the current prices pick at the tuning
@@ -24,7 +24,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseCount, parseList, parseSeed } from '../src/cli/args.js';
+import { parseCount, parseList, parseSeed, parseSize } from '../src/cli/args.js';
 import { LinearIndex } from '../src/search/linear.js';
 import {
   chooseEntries,
@@ -65,6 +65,8 @@ interface Options {
   save: string | undefined;
   fit: string[];
   scanOnIndex: boolean;
+  /** Memory one shard may take (absent: the library's default). */
+  shardBytes: number | undefined;
 }
 
 /** One measured (size, layout, radius): medians of in-round ratios tables/scan. */
@@ -107,6 +109,7 @@ function options(argv: string[]): Options {
       save: { type: 'string' },
       fit: { type: 'boolean', default: false },
       scan: { type: 'string', default: 'linear' },
+      'shard-bytes': { type: 'string' },
     },
   });
   return {
@@ -123,6 +126,7 @@ function options(argv: string[]): Options {
     save: values.save,
     fit: values.fit ? positionals : [],
     scanOnIndex: parseScan(values.scan),
+    shardBytes: values['shard-bytes'] === undefined ? undefined : parseSize('--shard-bytes', values['shard-bytes']),
   };
 }
 
@@ -280,7 +284,7 @@ async function measureSize(o: Options, n: number, rows: CostRow[]): Promise<void
   const started = Date.now();
   const list = randomPacked(createPrng(deriveSeed(o.seed, 'list', bits, n)), bits, n);
   const generatedS = (Date.now() - started) / 1000;
-  const perShard = shardLayout(bits, n, o.tuneRadius).counts[0];
+  const perShard = shardLayout(bits, n, o.tuneRadius, { maxShardBytes: o.shardBytes }).counts[0];
   const linear = o.scanOnIndex ? null : LinearIndex.build(list);
   let mih: MultiIndexHash | null = null;
   const scan: Scan = (q, r) => (linear ? linear.search(q, r) : mih!.scan(q, r));
@@ -318,7 +322,7 @@ async function measureSize(o: Options, n: number, rows: CostRow[]): Promise<void
     gc();
     const c0 = cpuNs();
     const w0 = Date.now();
-    mih = MultiIndexHash.build(list, { radius: o.tuneRadius, widths: layout.widths, entries: layout.entries, strategy: 'mih' });
+    mih = MultiIndexHash.build(list, { radius: o.tuneRadius, widths: layout.widths, entries: layout.entries, strategy: 'mih', maxShardBytes: o.shardBytes });
     const buildS = (cpuNs() - c0) / 1e9;
     const buildWallS = (Date.now() - w0) / 1000;
     const shards = mih.shardSizes.length;
