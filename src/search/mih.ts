@@ -795,7 +795,8 @@ export class MultiIndexHash implements HammingIndex {
     const shards: MihShard[] = [];
     for (const count of h.shards) {
       const shard = MihShard.restore(readExact, key, strategy);
-      if (!shard || shard.size !== count || shard.bits !== h.bits) return null;
+      const same = shards.length === 0 || (shard?.entries === shards[0].entries && shard.widths.join() === shards[0].widths.join());
+      if (!shard || shard.size !== count || shard.bits !== h.bits || !same) return null;
       shards.push(shard);
     }
     const index = new MultiIndexHash(shards);
