@@ -5,7 +5,7 @@
  *
  *   node --expose-gc dist/bench/costmodel.js [--sizes 10k,100k,1M] [--layouts old,new] [--sweep new]
  *        [--radii 31,40,48,56,64,72,80,96] [--tune-radius 31] [--rounds 5] [--block-ms 40] [--seed 1]
- *        [--save results.json]
+ *        [--scan linear|index] [--shard-bytes 2GiB] [--save results.json]
  *   node dist/bench/costmodel.js --fit results.json [more.json ...]
  *
  * Layouts: `old` and `new` (the layout the 2026-11-28 and the current prices pick at the tuning
@@ -16,12 +16,15 @@
  * 0..r bits flipped; `mix` is 90% random, 10% near (bench match's default).
  * With --fit, the saved rows are fitted to the model's form (relative least squares) and the
  * fitted prices printed with the choice each set of prices makes against the measurement.
+ * Lists whose index outgrows one WebAssembly memory are split into shards as the library does;
+ * layouts are then chosen for one shard's size, and `--scan index` times the scan on the index's
+ * own shards instead of a separate LinearIndex (one copy of the hashes fewer, for the largest lists).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseCount, parseList, parseSeed } from '../src/cli/args.js';
+import { parseCount, parseList, parseSeed, parseSize } from '../src/cli/args.js';
 import { LinearIndex } from '../src/search/linear.js';
 import {
   chooseEntries,
@@ -31,6 +34,7 @@ import {
   layoutWork,
   MultiIndexHash,
   scanCostNs,
+  shardLayout,
   tablesCostNs,
   type CostModel,
   type EntryKind,
@@ -39,6 +43,7 @@ import {
 } from '../src/search/mih.js';
 import { flippedCopy, hashAt, randomBytes, randomPacked } from '../src/synthetic/hashes.js';
 import { createPrng, deriveSeed } from '../src/synthetic/prng.js';
+import type { Hits } from '../src/search/arena.js';
 import type { PackedHashes } from '../src/search/types.js';
 
 const POOL = 256;
@@ -59,6 +64,9 @@ interface Options {
   seed: number;
   save: string | undefined;
   fit: string[];
+  scanOnIndex: boolean;
+  /** Memory one shard may take (absent: the library's default). */
+  shardBytes: number | undefined;
 }
 
 /** One measured (size, layout, radius): medians of in-round ratios tables/scan. */
@@ -66,6 +74,8 @@ export interface CostRow {
   n: number;
   bits: number;
   layout: string;
+  /** Shards the list was split into (absent: one); `work` and the model's ratio are per shard. */
+  shards?: number;
   widths: number[];
   entries: EntryKind;
   radius: number;
@@ -98,6 +108,8 @@ function options(argv: string[]): Options {
       seed: { type: 'string', default: '1' },
       save: { type: 'string' },
       fit: { type: 'boolean', default: false },
+      scan: { type: 'string', default: 'linear' },
+      'shard-bytes': { type: 'string' },
     },
   });
   return {
@@ -113,7 +125,14 @@ function options(argv: string[]): Options {
     seed: parseSeed('--seed', values.seed),
     save: values.save,
     fit: values.fit ? positionals : [],
+    scanOnIndex: parseScan(values.scan),
+    shardBytes: values['shard-bytes'] === undefined ? undefined : parseSize('--shard-bytes', values['shard-bytes']),
   };
+}
+
+function parseScan(value: string): boolean {
+  if (value !== 'linear' && value !== 'index') throw new Error(`Expected --scan linear or index but received ${value}`);
+  return value === 'index';
 }
 
 /** The widths and entry kind a layout name stands for at this size. */
@@ -187,15 +206,18 @@ function pools(list: PackedHashes, radius: number, seed: number): Pools {
   return { random, near };
 }
 
-function sameAnswers(a: MultiIndexHash, b: LinearIndex, qs: Uint8Array[], radius: number): boolean {
-  const text = (ms: { id: number; distance: number }[]) => ms.map((m) => `${m.id}:${m.distance}`).join(',');
-  return qs.every((q) => text(a.query(q, radius)) === text(b.query(q, radius)));
+/** A scan of the whole list: a LinearIndex, or the index's own shards (`--scan index`). */
+type Scan = (q: Uint8Array, radius: number) => Hits;
+
+function sameAnswers(a: MultiIndexHash, scan: Scan, qs: Uint8Array[], radius: number): boolean {
+  const text = (h: Hits) => Array.from(h.pos, (p, i) => `${p}:${h.dist[i]}`).join(',');
+  return qs.every((q) => text(a.search(q, radius)) === text(scan(q, radius)));
 }
 
 /** Rounds alternating scan and tables blocks on the same queries; the block order flips every round. */
-function measure(mih: MultiIndexHash, linear: LinearIndex, p: Pools, radius: number, o: Options, scanGuess: number): Omit<CostRow, 'n' | 'bits' | 'layout' | 'widths' | 'entries' | 'radius' | 'work'> {
+function measure(mih: MultiIndexHash, linear: Scan, p: Pools, radius: number, o: Options, scanGuess: number): Omit<CostRow, 'n' | 'bits' | 'layout' | 'widths' | 'entries' | 'radius' | 'work'> {
   const tables = (q: Uint8Array) => mih.search(q, radius);
-  const scan = (q: Uint8Array) => linear.search(q, radius);
+  const scan = (q: Uint8Array) => linear(q, radius);
   const one = timeBlock(tables, p.random, 0, 1);
   const tablesGuess = Math.max(timeBlock(tables, p.random, 1, Math.max(1, Math.min(POOL, Math.round((o.blockMs * 1e6) / 8 / one)))), 1);
   if (tablesGuess > o.stopRatio * 2 * scanGuess) {
@@ -243,9 +265,12 @@ const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFracti
 const sizeLabel = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 const load = () => loadavg().map((l) => fmt(l, 2)).join(' ');
 
+/** Hashes in one shard of a row's list (the model prices a sharded query as that many shards of this size). */
+const shardN = (r: CostRow) => r.n / (r.shards ?? 1);
+
 function printRow(r: CostRow): void {
-  const old = tablesCostNs(r.work, r.entries, COST_MODEL_2026_11_28) / scanCostNs(r.bits, r.n, COST_MODEL_2026_11_28);
-  const cur = tablesCostNs(r.work, r.entries, COST_MODEL) / scanCostNs(r.bits, r.n, COST_MODEL);
+  const old = tablesCostNs(r.work, r.entries, COST_MODEL_2026_11_28) / scanCostNs(r.bits, shardN(r), COST_MODEL_2026_11_28);
+  const cur = tablesCostNs(r.work, r.entries, COST_MODEL) / scanCostNs(r.bits, shardN(r), COST_MODEL);
   const m = r.ratio;
   console.log(
     `| ${sizeLabel(r.n)} | ${r.layout} | ${r.radius} | ${fmt(r.work.probes)} | ${fmt(r.work.candidates)} | ` +
@@ -258,64 +283,75 @@ async function measureSize(o: Options, n: number, rows: CostRow[]): Promise<void
   const { bits } = o;
   const started = Date.now();
   const list = randomPacked(createPrng(deriveSeed(o.seed, 'list', bits, n)), bits, n);
-  const linear = LinearIndex.build(list);
+  const generatedS = (Date.now() - started) / 1000;
+  const perShard = shardLayout(bits, n, o.tuneRadius, { maxShardBytes: o.shardBytes }).counts[0];
+  const linear = o.scanOnIndex ? null : LinearIndex.build(list);
+  let mih: MultiIndexHash | null = null;
+  const scan: Scan = (q, r) => (linear ? linear.search(q, r) : mih!.scan(q, r));
   const poolsByRadius = new Map<number, Pools>();
   const poolsAt = (r: number) => {
     let p = poolsByRadius.get(r);
     if (!p) poolsByRadius.set(r, (p = pools(list, r, o.seed)));
     return p;
   };
+  for (const r of [o.tuneRadius, ...o.radii]) poolsAt(r);
   const scanGuess = new Map<number, number>();
   const scanAt = (r: number) => {
     let s = scanGuess.get(r);
     if (s === undefined) {
       const p = poolsAt(r).random;
-      const probe = timeBlock((q) => linear.search(q, r), p, 0, 1);
-      s = timeBlock((q) => linear.search(q, r), p, 1, Math.max(1, Math.round((o.blockMs * 1e6) / 4 / probe)));
+      const probe = timeBlock((q) => scan(q, r), p, 0, 1);
+      s = timeBlock((q) => scan(q, r), p, 1, Math.max(1, Math.round((o.blockMs * 1e6) / 4 / probe)));
       scanGuess.set(r, s);
     }
     return s;
   };
   const byLabel = new Map<string, { layout: Layout; names: string[]; sweep: boolean }>();
   for (const spec of o.layouts) {
-    const layout = resolveLayout(spec, bits, n, o.tuneRadius);
+    const layout = resolveLayout(spec, bits, perShard, o.tuneRadius);
     const entry = byLabel.get(layoutLabel(layout)) ?? { layout, names: [], sweep: false };
     entry.names.push(spec);
     entry.sweep ||= o.sweep.has(spec);
     byLabel.set(layoutLabel(layout), entry);
   }
-  console.log(`\n### N = ${sizeLabel(n)} (${bits}-bit), load average ${load()}`);
+  console.log(`\n### N = ${sizeLabel(n)} (${bits}-bit${perShard < n ? `, shards of up to ${sizeLabel(perShard)}` : ''}), load average ${load()}, list generated in ${fmt(generatedS, 1)} s`);
   console.log('| N | layout | r | probes | candidates | tables/scan random | near | mix (90/10) | mix q1–q3 | old model | current model | tables µs | scan µs | note |');
   console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |');
   for (const [label, { layout, names, sweep }] of byLabel) {
     const spec = names.join('/');
     gc();
     const c0 = cpuNs();
-    let mih: MultiIndexHash | null = MultiIndexHash.build(list, { radius: o.tuneRadius, widths: layout.widths, entries: layout.entries, strategy: 'mih' });
+    const w0 = Date.now();
+    mih = MultiIndexHash.build(list, { radius: o.tuneRadius, widths: layout.widths, entries: layout.entries, strategy: 'mih', maxShardBytes: o.shardBytes });
     const buildS = (cpuNs() - c0) / 1e9;
+    const buildWallS = (Date.now() - w0) / 1000;
+    const shards = mih.shardSizes.length;
     const check = [...poolsAt(o.tuneRadius).near.slice(0, CHECK_QUERIES), ...poolsAt(o.tuneRadius).random.slice(0, CHECK_QUERIES)];
-    const ok = sameAnswers(mih, linear, check, o.tuneRadius);
+    const ok = sameAnswers(mih, scan, check, o.tuneRadius);
+    const built = `build ${fmt(buildS, 1)} s CPU, ${fmt(buildWallS, 1)} s wall, ${fmt(mih.memoryBytes / MIB)} MiB (${fmt(mih.memoryBytes / n, 1)} B/hash)${shards > 1 ? ` in ${shards} shards` : ''}`;
     for (const radius of sweep ? o.radii : [o.tuneRadius]) {
-      const work = layoutWork(layout.widths, n, radius);
-      const base = { n, bits, layout: `${spec}=${label}`, widths: layout.widths, entries: layout.entries, radius, work };
+      const work = layoutWork(layout.widths, mih.shardSizes[0], radius);
+      const base = { n, bits, layout: `${spec}=${label}${shards > 1 ? ` ×${shards}` : ''}`, shards, widths: layout.widths, entries: layout.entries, radius, work };
       if (mih.plan(radius).strategy !== 'mih') {
         const row: CostRow = { ...base, ratio: null, mixSpread: null, tablesNs: null, scanNs: scanAt(radius), rounds: 0, note: mih.plan(radius).reason };
         rows.push(row);
         printRow(row);
         break;
       }
-      const m = measure(mih, linear, poolsAt(radius), radius, o, scanAt(radius));
-      const row: CostRow = { ...base, ...m, note: [m.note, radius === o.tuneRadius ? `build ${fmt(buildS, 1)} s CPU, ${fmt(mih.memoryBytes / MIB)} MiB${ok ? '' : ', ANSWERS DIFFER'}` : ''].filter(Boolean).join('; ') };
+      const m = measure(mih, scan, poolsAt(radius), radius, o, scanAt(radius));
+      const row: CostRow = { ...base, ...m, note: [m.note, radius === o.tuneRadius ? `${built}${ok ? '' : ', ANSWERS DIFFER'}` : ''].filter(Boolean).join('; ') };
       rows.push(row);
       printRow(row);
       if (m.ratio && Math.min(m.ratio.random, Number.isNaN(m.ratio.near) ? Infinity : m.ratio.near) > o.stopRatio) break;
       if (m.rounds === 0) break;
     }
+    console.log(`(${spec}: ${built})`);
     if (!ok) process.exitCode = 2;
     mih = null;
     gc();
   }
-  console.log(`(N = ${sizeLabel(n)}: ${fmt((Date.now() - started) / 1000)} s wall, load average ${load()}, rss ${fmt(process.memoryUsage().rss / MIB)} MiB)`);
+  const peak = process.resourceUsage().maxRSS * 1024;
+  console.log(`(N = ${sizeLabel(n)}: ${fmt((Date.now() - started) / 1000)} s wall, load average ${load()}, rss ${fmt(process.memoryUsage().rss / MIB)} MiB, peak rss ${fmt(peak / MIB)} MiB)`);
 }
 
 /** Prices fitted to measured rows: relative least squares on the tables' ns against the scan's, with non-negative prices. */
@@ -323,9 +359,9 @@ export function fitCostModel(rows: readonly CostRow[], start: CostModel = COST_M
   const keys = ['probeNs', 'probeNsPerExtraBit', 'candidateNs', 'sievePassNs', 'missNs', 'sievedBucketNs', 'sievedEntryNs', 'tableNs', 'tablesQueryNs'] as const;
   const usable = rows.filter((r) => r.ratio && r.rounds > 0 && Number.isFinite(r.ratio.mix));
   const design = usable.map((r) => {
-    const w = layoutWork(r.widths, r.n, r.radius, start);
+    const w = layoutWork(r.widths, shardN(r), r.radius, start);
     const plain = r.entries === 'plain';
-    const words = r.n * Math.ceil(r.bits / 64);
+    const words = shardN(r) * Math.ceil(r.bits / 64);
     const ratio = r.ratio!.mix;
     const target = ratio * (words * start.scanNsPerWord + start.scanQueryNs);
     const loads = plain ? w.candidates : w.buckets + w.sievePassed;
@@ -368,7 +404,7 @@ function leastSquares(a: number[][], y: number[]): number[] {
 
 /** Model ratio tables/scan for a row under some prices. */
 export function modelRatio(r: CostRow, cost: CostModel): number {
-  return tablesCostNs(layoutWork(r.widths, r.n, r.radius, cost), r.entries, cost) / scanCostNs(r.bits, r.n, cost);
+  return tablesCostNs(layoutWork(r.widths, shardN(r), r.radius, cost), r.entries, cost) / scanCostNs(r.bits, shardN(r), cost);
 }
 
 function printFit(files: string[]): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cheaperStrategy, chooseLayout, COST_MODEL, COST_MODEL_2026_11_28, type CostModel, type EntryKind } from './mih.js';
+import { cheaperStrategy, chooseLayout, COST_MODEL, COST_MODEL_2026_11_28, shardLayout, type CostModel, type EntryKind } from './mih.js';
 
 /**
  * The measurement the prices were fitted to (docs/search.md, "Cost model"): 256-bit random lists,
@@ -109,6 +109,16 @@ const MEASURED: readonly Row[] = [
   [30000000,"24x6,23x4,20","plain",56,0.7331], // 30M
   [30000000,"24x6,23x4,20","plain",64,1.5956], // 30M
   [30000000,"24x6,23x4,20","plain",72,4.1337], // 30M
+  [25000000,"24x6,23x4,20","plain",12,0.0004], // 50M in 2 shards (n per shard)
+  [25000000,"24x6,23x4,20","plain",31,0.0124], // 50M in 2 shards (n per shard)
+  [25000000,"24x6,23x4,20","plain",48,0.2545], // 50M in 2 shards (n per shard)
+  [25000000,"24x6,23x4,20","plain",56,0.7485], // 50M in 2 shards (n per shard)
+  [25000000,"24x6,23x4,20","plain",64,1.6533], // 50M in 2 shards (n per shard)
+  [30000000,"24x6,23x4,20","plain",12,0.0004], // 90M in 3 shards (n per shard)
+  [30000000,"24x6,23x4,20","plain",31,0.0146], // 90M in 3 shards (n per shard)
+  [30000000,"24x6,23x4,20","plain",48,0.2612], // 90M in 3 shards (n per shard)
+  [30000000,"24x6,23x4,20","plain",56,0.7421], // 90M in 3 shards (n per shard)
+  [30000000,"24x6,23x4,20","plain",64,1.6309], // 90M in 3 shards (n per shard)
 ];
 
 /** Where tables and scan are this close (ratio within 1/MARGIN..MARGIN), either choice is right. */
@@ -143,6 +153,16 @@ describe('index cost model against the measurement', () => {
       const layout = chooseLayout(256, n, 31);
       const firstLinear = [12, 31, 40, 48, 56, 64, 72].find((r) => cheaperStrategy(256, n, layout, r) === 'linear') ?? Infinity;
       expect([n, firstLinear >= from && firstLinear <= to]).toEqual([n, true]);
+    }
+  });
+
+  it('the crossover radius of lists split into shards matches the measured one (the model priced per shard)', () => {
+    // 50M (2 shards of 25M) and 90M (3 of 30M), 2026-12-05: tables 0.75x the scan at r = 56, 1.65x at 64.
+    for (const n of [5e7, 9e7]) {
+      const { counts, layout } = shardLayout(256, n, 31);
+      expect(counts.length).toBe(n === 5e7 ? 2 : 3);
+      const firstLinear = [12, 31, 40, 48, 56, 64, 72].find((r) => cheaperStrategy(256, counts[0], layout, r) === 'linear');
+      expect([n, firstLinear]).toEqual([n, 64]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { checkPacked, checkQuery, checkRadius, HashArena, toMatches, type Hits } from './arena.js';
 import type { HammingIndex, IndexMatch, PackedHashes } from './types.js';
+import { checkShardBytes, fewestShards, MAX_MEMORY_BYTES, mergeHits, shardCounts, shardOf, splitPacked } from './shards.js';
 import { PROBE_DESC_BYTES, SIEVE_ENTRY_BYTES } from './wasm.js';
 
 /**
@@ -111,6 +112,11 @@ const RADIX_BITS = 12;
 const CACHE_MAGIC = Uint8Array.from(Buffer.from('HSMIH\0\0\0'));
 const CACHE_FORMAT = 3;
 const CACHE_PREAMBLE_BYTES = 16;
+/** A sharded index's stream: this preamble and header, then each shard as a single index's stream. */
+const SHARDS_MAGIC = Uint8Array.from(Buffer.from('HSMIHS\0\0'));
+const SHARDS_FORMAT = 1;
+/** Memory a shard keeps free for queries beyond one 8-byte hit per hash: probe sets, descriptors, candidates. */
+const QUERY_RESERVE_BYTES = 64 * 2 ** 20;
 
 export type Strategy = 'mih' | 'linear';
 /** Table entries: `plain` positions (4 bytes) or `sieved`: positions plus 12 bytes of filter bits (16 bytes). */
@@ -127,6 +133,8 @@ export interface MultiIndexHashOptions {
   readonly strategy?: 'auto' | Strategy;
   /** Table entry kind (default: the cheaper by the cost model, sieved only within MAX_SIEVED_INDEX_BYTES). */
   readonly entries?: EntryKind;
+  /** WebAssembly memory one shard may take (default and most: 4 GiB); a list whose index would need more is split into shards. */
+  readonly maxShardBytes?: number;
 }
 
 export interface QueryPlan {
@@ -139,6 +147,8 @@ export interface QueryPlan {
   /** Expected candidates (table entries read) per query on uniformly random hashes. */
   readonly expectedCandidates: number;
   readonly reason: string;
+  /** Shards asked (each a multi-index hash over its own memory; probes and candidates are their sums). */
+  readonly shards: number;
 }
 
 /** One table's probe keys of a query, a slice of its mask list: written to memory as a descriptor. */
@@ -351,7 +361,29 @@ export function segmentRadii(radius: number, widths: readonly number[]): number[
   return widths.map((w, i) => Math.min(w, i <= b ? a : a - 1));
 }
 
-export class MultiIndexHash implements HammingIndex {
+/** A preamble (magic, header length) and a JSON header, padded to whole 8-byte words. */
+function framed(magic: Uint8Array, header: object): Uint8Array {
+  const json = Buffer.from(JSON.stringify(header));
+  const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES + Math.ceil(json.length / 8) * 8).fill(0x20);
+  preamble.set(magic);
+  new DataView(preamble.buffer).setUint32(magic.length, preamble.length - CACHE_PREAMBLE_BYTES, true);
+  preamble.set(json, CACHE_PREAMBLE_BYTES);
+  return preamble;
+}
+
+function hasMagic(preamble: Uint8Array, magic: Uint8Array): boolean {
+  return magic.every((b, i) => preamble[i] === b);
+}
+
+/** The JSON header after a preamble read by the caller. */
+function readHeader(preamble: Uint8Array, readExact: (dst: Uint8Array) => void): unknown {
+  const headerBytes = new Uint8Array(new DataView(preamble.buffer, preamble.byteOffset).getUint32(CACHE_MAGIC.length, true));
+  readExact(headerBytes);
+  return JSON.parse(Buffer.from(headerBytes).toString('utf8'));
+}
+
+/** One multi-index hash over one WebAssembly memory: a whole index, or one shard of a larger one. */
+export class MihShard implements HammingIndex {
   readonly bits: number;
   readonly size: number;
   readonly widths: readonly number[];
@@ -385,33 +417,9 @@ export class MultiIndexHash implements HammingIndex {
     });
   }
 
-  private static layout(packed: PackedHashes, options: MultiIndexHashOptions): Layout {
-    const m = options.segments;
-    const lowest = Math.ceil(packed.bits / MAX_SEGMENT_BITS);
-    const highest = Math.min(MAX_SEGMENTS, Math.floor(packed.bits / MIN_SEGMENT_BITS));
-    if (m !== undefined && (!Number.isInteger(m) || m < lowest || m > highest)) {
-      throw new RangeError(`Expected a segment count from ${lowest} to ${highest} for ${packed.bits}-bit hashes but received ${m}`);
-    }
-    const radius = options.radius ?? Math.round(packed.bits * DEFAULT_TUNING_RATIO);
-    checkRadius(radius);
-    if (options.widths) {
-      const widths = [...options.widths];
-      return { widths, entries: options.entries ?? chooseEntries(packed.bits, packed.count, radius, widths) };
-    }
-    return chooseLayout(packed.bits, packed.count, radius, m, options.entries);
-  }
-
-  static build(packed: PackedHashes, options: MultiIndexHashOptions = {}): MultiIndexHash {
-    checkPacked(packed);
-    if (options.entries !== undefined && options.entries !== 'plain' && options.entries !== 'sieved') {
-      throw new RangeError(`Expected entries 'plain' or 'sieved' but received ${String(options.entries)}`);
-    }
-    const layout = MultiIndexHash.layout(packed, options);
-    const { widths } = layout;
-    if (widths.reduce((sum, w) => sum + w, 0) !== packed.bits || widths.some((w) => !Number.isInteger(w) || w < 1 || w > MAX_SEGMENT_BITS)) {
-      throw new RangeError(`Expected segment widths of 1..${MAX_SEGMENT_BITS} bits summing to ${packed.bits} but received ${widths.join(',')}`);
-    }
-    const index = new MultiIndexHash(HashArena.fromPacked(packed), packed.ids, layout, options.strategy ?? 'auto');
+  /** Index `packed` with `layout` (validated by the caller). */
+  static build(packed: PackedHashes, layout: Layout, strategy: 'auto' | Strategy): MihShard {
+    const index = new MihShard(HashArena.fromPacked(packed), packed.ids, layout, strategy);
     const sortBuffers = Array.from({ length: 4 }, () => new Uint32Array(packed.count));
     for (const seg of index.segments) index.buildTable(seg, sortBuffers);
     index.tablesEnd = index.arena.used;
@@ -424,7 +432,7 @@ export class MultiIndexHash implements HammingIndex {
    */
   serialize(key: string): Uint8Array[] {
     const image = this.arena.u8().subarray(0, this.tablesEnd);
-    const header = Buffer.from(JSON.stringify({
+    return [framed(CACHE_MAGIC, {
       format: CACHE_FORMAT,
       key,
       bits: this.bits,
@@ -433,12 +441,7 @@ export class MultiIndexHash implements HammingIndex {
       entries: this.entries,
       tables: this.segments.map((s) => [s.offsets, s.entries, s.positions]),
       imageBytes: image.length,
-    }));
-    const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES + Math.ceil(header.length / 8) * 8).fill(0x20);
-    preamble.set(CACHE_MAGIC);
-    new DataView(preamble.buffer).setUint32(CACHE_MAGIC.length, preamble.length - CACHE_PREAMBLE_BYTES, true);
-    preamble.set(header, CACHE_PREAMBLE_BYTES);
-    return [preamble, image, new Uint8Array(this.ids.buffer, this.ids.byteOffset, this.ids.byteLength)];
+    }), image, new Uint8Array(this.ids.buffer, this.ids.byteOffset, this.ids.byteLength)];
   }
 
   /**
@@ -446,20 +449,20 @@ export class MultiIndexHash implements HammingIndex {
    * stream. Returns null when the stream is not an index cache (of this format) or was written
    * for another key.
    */
-  static restore(readExact: (dst: Uint8Array) => void, key: string, options: Pick<MultiIndexHashOptions, 'strategy'> = {}): MultiIndexHash | null {
-    const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES);
-    readExact(preamble);
-    if (!CACHE_MAGIC.every((b, i) => preamble[i] === b)) return null;
-    const headerBytes = new Uint8Array(new DataView(preamble.buffer).getUint32(CACHE_MAGIC.length, true));
-    readExact(headerBytes);
-    const h = JSON.parse(Buffer.from(headerBytes).toString('utf8')) as {
+  static restore(readExact: (dst: Uint8Array) => void, key: string, strategy: 'auto' | Strategy, preamble?: Uint8Array): MihShard | null {
+    if (!preamble) {
+      preamble = new Uint8Array(CACHE_PREAMBLE_BYTES);
+      readExact(preamble);
+    }
+    if (!hasMagic(preamble, CACHE_MAGIC)) return null;
+    const h = readHeader(preamble, readExact) as {
       format: number; key: string; bits: number; count: number; widths: number[]; entries: EntryKind; tables: [number, number, number][]; imageBytes: number;
     };
     if (h.format !== CACHE_FORMAT || h.key !== key) return null;
     const arena = HashArena.restore(h.bits, h.count, h.imageBytes, readExact);
     const ids = new Uint32Array(h.count);
     readExact(new Uint8Array(ids.buffer));
-    const index = new MultiIndexHash(arena, ids, { widths: h.widths, entries: h.entries }, options.strategy ?? 'auto');
+    const index = new MihShard(arena, ids, { widths: h.widths, entries: h.entries }, strategy);
     index.segments.forEach((seg, i) => {
       [seg.offsets, seg.entries, seg.positions] = h.tables[i];
     });
@@ -558,7 +561,7 @@ export class MultiIndexHash implements HammingIndex {
   private makePlan(radius: number): QueryPlan {
     const radii = segmentRadii(radius, this.widths);
     const { ns: mihCost, probes, candidates } = layoutCost(this.widths, this.size, radius, this.entries, COST_MODEL);
-    const base = { radius, segmentRadii: radii, probes, expectedCandidates: candidates };
+    const base = { radius, segmentRadii: radii, probes, expectedCandidates: candidates, shards: 1 };
     const fits = radii.every((a, i) => a < 0 || ballSize(this.widths[i], a) <= MAX_MASKS);
     if (this.forced === 'linear') return { ...base, strategy: 'linear', reason: 'linear strategy requested' };
     if (!fits) return { ...base, strategy: 'linear', reason: `probe sets over ${MAX_MASKS} keys per table` };
@@ -655,8 +658,13 @@ export class MultiIndexHash implements HammingIndex {
   search(hash: Uint8Array, radius: number): Hits {
     checkQuery(hash, this.bits);
     const plan = this.plan(radius);
-    this.lastQueryStrategy = plan.strategy;
-    if (plan.strategy === 'linear') return this.arena.scan(hash, radius);
+    return this.searchAs(hash, plan.strategy === 'linear' ? 'linear' : 'mih', plan);
+  }
+
+  /** `search` answered by the given strategy (`mih` only where `plan` allows the tables: their probe sets fit). */
+  searchAs(hash: Uint8Array, strategy: Strategy, plan: QueryPlan): Hits {
+    this.lastQueryStrategy = strategy;
+    if (strategy === 'linear') return this.arena.scan(hash, plan.radius);
     return this.searchTables(hash, plan);
   }
 
@@ -666,6 +674,185 @@ export class MultiIndexHash implements HammingIndex {
 
   query(hash: Uint8Array, radius: number): IndexMatch[] {
     return toMatches(this.search(hash, radius), this.ids);
+  }
+
+  queryMany(hashes: readonly Uint8Array[], radius: number): IndexMatch[][] {
+    return hashes.map((h) => this.query(h, radius));
+  }
+}
+
+/** Bytes of one shard's memory: its hashes and tables, one 8-byte hit per hash (a query matching all), and padding. */
+export function shardBytes(bits: number, count: number, layout: Layout): number {
+  const padding = layout.widths.length * 2 * (TOUCH_REACH_BYTES + 8) + 4 * 8 * Math.ceil(bits / 64);
+  return layoutBytes(bits, count, layout.widths, layout.entries) + count * PAIR_BYTES + padding;
+}
+
+/**
+ * How an index of `count` hashes is cut: the fewest shards (consecutive runs of near-equal size)
+ * whose memory fits `maxShardBytes`, and the layout the cost model picks for one shard's size.
+ */
+export function shardLayout(bits: number, count: number, radius: number, options: Pick<MultiIndexHashOptions, 'segments' | 'widths' | 'entries' | 'maxShardBytes'> = {}): { counts: number[]; layout: Layout } {
+  const budget = options.maxShardBytes ?? MAX_MEMORY_BYTES - QUERY_RESERVE_BYTES;
+  checkShardBytes(budget);
+  const layouts = new Map<number, Layout>();
+  const layoutFor = (n: number): Layout => {
+    let layout = layouts.get(n);
+    if (!layout) {
+      layout = options.widths
+        ? { widths: [...options.widths], entries: options.entries ?? chooseEntries(bits, n, radius, options.widths) }
+        : chooseLayout(bits, n, radius, options.segments, options.entries);
+      layouts.set(n, layout);
+    }
+    return layout;
+  };
+  const counts = shardCounts(count, fewestShards(count, (n) => shardBytes(bits, n, layoutFor(n)) <= budget));
+  return { counts, layout: layoutFor(counts[0]) };
+}
+
+/**
+ * The fast Hamming index: multi-index hashing over one WebAssembly memory or, when the hashes
+ * and tables would not fit one (4 GiB), over shards: consecutive runs of the list in build order,
+ * each in its own memory with the layout the cost model picks for its size. A query asks every
+ * shard and merges their answers, so they are the same as one index's (ties in build order).
+ */
+export class MultiIndexHash implements HammingIndex {
+  readonly bits: number;
+  readonly size: number;
+  /** The segment widths and entry kind of every shard (shards differ in size by one hash at most). */
+  readonly widths: readonly number[];
+  readonly entries: EntryKind;
+  /** How the last query was answered (`linear` when the tables could not pay off or cover the radius). */
+  lastQueryStrategy: Strategy | null = null;
+  private readonly shards: readonly MihShard[];
+  private readonly starts: readonly number[];
+  private readonly plans = new Map<number, QueryPlan>();
+
+  private constructor(shards: readonly MihShard[]) {
+    this.shards = shards;
+    this.bits = shards[0].bits;
+    this.widths = shards[0].widths;
+    this.entries = shards[0].entries;
+    let at = 0;
+    this.starts = shards.map((s) => ((at += s.size), at - s.size));
+    this.size = at;
+  }
+
+  static build(packed: PackedHashes, options: MultiIndexHashOptions = {}): MultiIndexHash {
+    checkPacked(packed);
+    const { bits } = packed;
+    if (options.entries !== undefined && options.entries !== 'plain' && options.entries !== 'sieved') {
+      throw new RangeError(`Expected entries 'plain' or 'sieved' but received ${String(options.entries)}`);
+    }
+    const m = options.segments;
+    const lowest = Math.ceil(bits / MAX_SEGMENT_BITS);
+    const highest = Math.min(MAX_SEGMENTS, Math.floor(bits / MIN_SEGMENT_BITS));
+    if (m !== undefined && (!Number.isInteger(m) || m < lowest || m > highest)) {
+      throw new RangeError(`Expected a segment count from ${lowest} to ${highest} for ${bits}-bit hashes but received ${m}`);
+    }
+    const radius = options.radius ?? Math.round(bits * DEFAULT_TUNING_RATIO);
+    checkRadius(radius);
+    const { widths } = options;
+    if (widths && (widths.reduce((sum, w) => sum + w, 0) !== bits || widths.some((w) => !Number.isInteger(w) || w < 1 || w > MAX_SEGMENT_BITS))) {
+      throw new RangeError(`Expected segment widths of 1..${MAX_SEGMENT_BITS} bits summing to ${bits} but received ${widths.join(',')}`);
+    }
+    const { counts, layout } = shardLayout(bits, packed.count, radius, options);
+    const { parts } = splitPacked(packed, counts);
+    return new MultiIndexHash(parts.map((part) => MihShard.build(part, layout, options.strategy ?? 'auto')));
+  }
+
+  /** Entries per shard, in build order (one shard unless the list outgrew one memory). */
+  get shardSizes(): number[] {
+    return this.shards.map((s) => s.size);
+  }
+
+  /**
+   * The index as byte chunks to write in order, tagged with `key` (e.g. the list's entries
+   * digest). One shard: a header, the WebAssembly memory image (hashes and tables), then the ids;
+   * several: a header naming the shards, then each shard so.
+   */
+  serialize(key: string): Uint8Array[] {
+    if (this.shards.length === 1) return this.shards[0].serialize(key);
+    const header = framed(SHARDS_MAGIC, { format: SHARDS_FORMAT, key, bits: this.bits, count: this.size, shards: this.shardSizes });
+    return [header, ...this.shards.flatMap((s) => s.serialize(key))];
+  }
+
+  /**
+   * Rebuild an index from what `serialize` wrote; `readExact(dst)` must fill `dst` from the
+   * stream. Returns null when the stream is not an index cache (of this format) or was written
+   * for another key.
+   */
+  static restore(readExact: (dst: Uint8Array) => void, key: string, options: Pick<MultiIndexHashOptions, 'strategy'> = {}): MultiIndexHash | null {
+    const strategy = options.strategy ?? 'auto';
+    const preamble = new Uint8Array(CACHE_PREAMBLE_BYTES);
+    readExact(preamble);
+    if (hasMagic(preamble, CACHE_MAGIC)) {
+      const one = MihShard.restore(readExact, key, strategy, preamble);
+      return one && new MultiIndexHash([one]);
+    }
+    if (!hasMagic(preamble, SHARDS_MAGIC)) return null;
+    const h = readHeader(preamble, readExact) as { format: number; key: string; bits: number; count: number; shards: number[] };
+    if (h.format !== SHARDS_FORMAT || h.key !== key || !Array.isArray(h.shards) || h.shards.length === 0) return null;
+    const shards: MihShard[] = [];
+    for (const count of h.shards) {
+      const shard = MihShard.restore(readExact, key, strategy);
+      const same = shards.length === 0 || (shard?.entries === shards[0].entries && shard.widths.join() === shards[0].widths.join());
+      if (!shard || shard.size !== count || shard.bits !== h.bits || !same) return null;
+      shards.push(shard);
+    }
+    const index = new MultiIndexHash(shards);
+    return index.size === h.count ? index : null;
+  }
+
+  /** Bytes of WebAssembly memory this index holds (hashes, tables, buffers; all shards). */
+  get memoryBytes(): number {
+    return this.shards.reduce((sum, s) => sum + s.memoryBytes, 0);
+  }
+
+  /** How a query at `radius` would be answered, with the numbers behind the choice (sums over the shards). */
+  plan(radius: number): QueryPlan {
+    let plan = this.plans.get(radius);
+    if (!plan) {
+      checkRadius(radius);
+      const parts = this.shards.map((s) => s.plan(radius));
+      const first = parts[0];
+      plan = parts.length === 1 ? first : {
+        ...first,
+        probes: parts.reduce((sum, p) => sum + p.probes, 0),
+        expectedCandidates: parts.reduce((sum, p) => sum + p.expectedCandidates, 0),
+        shards: parts.length,
+        reason: `${parts.length} shards of up to ${this.shards[0].size} hashes, each: ${first.reason}`,
+      };
+      this.plans.set(radius, plan);
+    }
+    return plan;
+  }
+
+  /** Positions (build order) and distances of every hash within `radius`, sorted by distance then position. */
+  search(hash: Uint8Array, radius: number): Hits {
+    checkQuery(hash, this.bits);
+    const plan = this.plan(radius);
+    this.lastQueryStrategy = plan.strategy;
+    if (this.shards.length === 1) return this.shards[0].searchAs(hash, plan.strategy, plan);
+    return mergeHits(this.shards.map((s) => s.searchAs(hash, plan.strategy, s.plan(radius))), this.starts);
+  }
+
+  /** Every hash within `radius` by a scan of every shard, whatever the plan says (the baseline the tables are measured against). */
+  scan(hash: Uint8Array, radius: number): Hits {
+    checkQuery(hash, this.bits);
+    checkRadius(radius);
+    return mergeHits(this.shards.map((s) => s.searchAs(hash, 'linear', s.plan(radius))), this.starts);
+  }
+
+  idOf(position: number): number {
+    const s = shardOf(this.starts, position);
+    return this.shards[s].idOf(position - this.starts[s]);
+  }
+
+  query(hash: Uint8Array, radius: number): IndexMatch[] {
+    const hits = this.search(hash, radius);
+    const out: IndexMatch[] = new Array(hits.pos.length);
+    for (let i = 0; i < hits.pos.length; i++) out[i] = { id: this.idOf(hits.pos[i]), distance: hits.dist[i] };
+    return out;
   }
 
   queryMany(hashes: readonly Uint8Array[], radius: number): IndexMatch[][] {
