@@ -1,7 +1,8 @@
 /**
  * The scan benchmark (`hashsieve bench scan`): the real `scan()` (walk, pool, hash, match against
  * a large PDQ list, NDJSON report) on synthetic JPEGs at each worker count, beside the decode-only
- * floor and hashing alone (the bench pool without walk, match or report); then memory over a tree
+ * floor and hashing alone (the bench pool without walk, match or report, with as many files in
+ * flight per thread as the scan keeps, and the decode floor also with one); then memory over a tree
  * of many tiny files. The benchmark measures by injecting a timing wrapper around the scan's own
  * hasher, so it times exactly what the scan runs, from the first file handed to the pool to the
  * last one back (index building and thread start-up excluded).
@@ -12,7 +13,7 @@ import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { decodeShapeFor, type DecodeShape } from '../hash.js';
 import { shrinkTarget } from '../image/decode.js';
-import { createPool, type Hasher, type HasherFactory } from '../scan/pool.js';
+import { createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from '../scan/pool.js';
 import { scan } from '../scan/scan.js';
 import { getSignal } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../signals/types.js';
@@ -210,10 +211,10 @@ async function scanOnce(dir: string, workers: number, lists: { store: StoreReade
   };
 }
 
-/** The bench pool alone over the same files: decode only, or hash with the scan's signals. */
-async function floor(dir: string, workers: number, shape: DecodeShape, kind: 'decode' | 'hash'): Promise<{ rate: number; cpuPerFile: number }> {
+/** The bench pool alone over the same files, `perThread` files in flight per thread: decode only, or hash with the scan's signals. */
+async function floor(dir: string, workers: number, shape: DecodeShape, kind: 'decode' | 'hash', perThread: number): Promise<{ rate: number; cpuPerFile: number }> {
   const paths = readdirSync(dir).map((f) => join(dir, f));
-  const runner = await startHashPool(paths, workers, shape);
+  const runner = await startHashPool(paths, workers, shape, perThread);
   try {
     const c0 = cpuMs();
     const r = await runner.run({ name: kind, kind, signals: kind === 'hash' ? SCAN_SIGNALS : [] });
@@ -232,6 +233,8 @@ interface Measured {
   readonly mainMs: number;
   readonly decode: number;
   readonly decodeCpu: number;
+  /** The decode floor with one file in flight per thread (what the floor was before it matched the scan). */
+  readonly decodeOne: number;
   readonly hash: number | null;
   readonly hashCpu: number | null;
 }
@@ -242,18 +245,24 @@ export interface ScanBenchRow {
   readonly files: number;
   readonly workers: number;
   readonly scanFilesPerS: number;
+  /** The floors keep as many files in flight per thread as the scan (TASKS_IN_FLIGHT_PER_WORKER). */
   readonly decodeFilesPerS: number;
   /** null when the pipeline is not the library's default (the bench pool hashes with the default). */
   readonly hashFilesPerS: number | null;
+  /** The decode floor with one file in flight per thread (not the scan's policy; for comparison with older figures). */
+  readonly decodeOneInFlightFilesPerS: number;
   /** Over the first worker count; null on its own row. */
   readonly scanSpeedUp: number | null;
   readonly decodeSpeedUp: number | null;
+  readonly decodeOneInFlightSpeedUp: number | null;
   readonly scanCpuMsPerFile: number;
   readonly decodeCpuMsPerFile: number;
   readonly hashCpuMsPerFile: number | null;
   readonly mainMsPerFile: number;
   /** Decode-only CPU per file over the scan's: the scan's share of the floor. */
   readonly scanShareOfDecode: number;
+  /** Scan files/s over decode-only files/s (wall clock). */
+  readonly scanRateOfDecode: number;
   readonly scanShareOfHash: number | null;
 }
 
@@ -268,14 +277,16 @@ async function throughput(label: string, dir: string, n: number, lists: { store:
     const round = new Map<number, Measured>();
     for (const w of o.workers) {
       const run = await scanOnce(dir, w, lists, o);
-      const d = await floor(dir, w, shape, 'decode');
-      const h = sameOptions ? await floor(dir, w, shape, 'hash') : null;
+      const d = await floor(dir, w, shape, 'decode', TASKS_IN_FLIGHT_PER_WORKER);
+      const h = sameOptions ? await floor(dir, w, shape, 'hash', TASKS_IN_FLIGHT_PER_WORKER) : null;
+      const d1 = await floor(dir, w, shape, 'decode', 1);
       round.set(w, {
         scan: run.files / run.seconds,
         scanCpu: run.cpuMs / run.files,
         mainMs: run.mainBusyMs / run.files,
         decode: d.rate,
         decodeCpu: d.cpuPerFile,
+        decodeOne: d1.rate,
         hash: h?.rate ?? null,
         hashCpu: h?.cpuPerFile ?? null,
       });
@@ -295,13 +306,16 @@ async function throughput(label: string, dir: string, n: number, lists: { store:
       scanFilesPerS: med((m) => m.scan),
       decodeFilesPerS: med((m) => m.decode),
       hashFilesPerS: medHash((m) => m.hash!),
+      decodeOneInFlightFilesPerS: med((m) => m.decodeOne),
       scanSpeedUp: speedUp((m) => m.scan),
       decodeSpeedUp: speedUp((m) => m.decode),
+      decodeOneInFlightSpeedUp: speedUp((m) => m.decodeOne),
       scanCpuMsPerFile: med((m) => m.scanCpu),
       decodeCpuMsPerFile: med((m) => m.decodeCpu),
       hashCpuMsPerFile: medHash((m) => m.hashCpu!),
       mainMsPerFile: med((m) => m.mainMs),
       scanShareOfDecode: med((m) => m.decodeCpu / m.scanCpu),
+      scanRateOfDecode: med((m) => m.scan / m.decode),
       scanShareOfHash: medHash((m) => m.hashCpu! / m.scanCpu),
     };
   });
@@ -326,6 +340,8 @@ export interface ScanBenchReport {
   readonly startedAt: string;
   readonly environment: Environment;
   readonly options: ScanBenchOptions;
+  /** Files in flight per pool thread, in the scan and in its floors. */
+  readonly inFlightPerThread: number;
   /** The list matched against, and how long its import took when it was not cached. */
   readonly list: { readonly entries: number; readonly importSeconds: number | null; readonly indexCache: string } | null;
   /** How the scan and the floor decode (the pipeline's shrink and channels), and what that gives for each size. */
@@ -354,6 +370,7 @@ export async function runScanBench(o: ScanBenchOptions, log: (line: string) => v
     startedAt,
     environment,
     options: o,
+    inFlightPerThread: TASKS_IN_FLIGHT_PER_WORKER,
     decode: { minSide: shape.minSide, rgba: shape.rgba, sizes: [decodedAt(1024, 768), decodedAt(4032, 3024)] },
   };
   if (o.small === 0 && o.large === 0 && o.tiny === 0) return { ...base, list: null, rows: [], memory: null };
