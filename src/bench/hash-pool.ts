@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { DecodeShape } from '../hash.js';
 import type { HashMode, HashRunner } from './hash-bench.js';
 import type { HashBenchReply, HashBenchTask } from './hash-worker.js';
 
-const WORKER_URL = new URL('./hash-worker.js', import.meta.url).href;
+/** A path, as the scan's pool passes it (piscina would turn a URL into a path for every task). */
+const WORKER_PATH = fileURLToPath(new URL('./hash-worker.js', import.meta.url));
 
 /**
  * A piscina pool of exactly `workers` threads over the corpus, each running up to `tasksPerThread`
@@ -14,11 +16,12 @@ const WORKER_URL = new URL('./hash-worker.js', import.meta.url).href;
  */
 export async function startHashPool(paths: readonly string[], workers: number, shape: DecodeShape, tasksPerThread = 1): Promise<HashRunner> {
   const pool = new Piscina<HashBenchTask, HashBenchReply>({
-    filename: WORKER_URL,
+    filename: WORKER_PATH,
     minThreads: workers,
     maxThreads: workers,
     concurrentTasksPerWorker: tasksPerThread,
     idleTimeout: Number.POSITIVE_INFINITY,
+    recordTiming: false,
   });
   const task = (path: string, mode: HashMode): HashBenchTask => ({ path, mode: mode.kind, signals: mode.signals, ...shape });
   const slots = workers * tasksPerThread;
