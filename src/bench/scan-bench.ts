@@ -22,6 +22,7 @@ import { generateSource } from '../synthetic/images.js';
 import { createPrng } from '../synthetic/prng.js';
 import { captureEnvironment, type Environment } from './environment.js';
 import { startHashPool } from './hash-pool.js';
+import { mainThreadCpuClock } from './thread-cpu.js';
 
 export interface ScanBenchOptions {
   /** 1024x768 JPEGs, 4032x3024 JPEGs, random PDQ hashes in the list, tiny files for the memory run (0 skips). */
@@ -111,12 +112,18 @@ interface Window {
   cpuStart: number;
   cpuEnd: number;
   elu: ReturnType<typeof performance.eventLoopUtilization> | null;
+  mainStart: number | null;
+  /** The main thread's CPU time in the window (event-loop busy time where that clock is missing). */
   mainBusyMs: number;
 }
 
+const mainClock = mainThreadCpuClock();
+/** What the main-thread figures are: its CPU time, or (no per-thread clock) its event loop's busy time. */
+const MAIN_THREAD_MEASURE = mainClock.read() === null ? 'event-loop busy time' : 'CPU time';
+
 /** The scan's own hasher (a pool), wrapped to record the measured window. */
 function timingHasher(make: HasherFactory): { createHasher: HasherFactory; window: Window } {
-  const w: Window = { files: 0, startNs: 0n, endNs: 0n, cpuStart: 0, cpuEnd: 0, elu: null, mainBusyMs: 0 };
+  const w: Window = { files: 0, startNs: 0n, endNs: 0n, cpuStart: 0, cpuEnd: 0, elu: null, mainStart: null, mainBusyMs: 0 };
   const createHasher: HasherFactory = async (opts) => {
     const inner: Hasher = await make(opts);
     return {
@@ -125,12 +132,14 @@ function timingHasher(make: HasherFactory): { createHasher: HasherFactory; windo
           w.startNs = process.hrtime.bigint();
           w.cpuStart = cpuMs();
           w.elu = performance.eventLoopUtilization();
+          w.mainStart = mainClock.read();
         }
         const result = await inner.hash(task);
         w.files += 1;
         w.endNs = process.hrtime.bigint();
         w.cpuEnd = cpuMs();
-        w.mainBusyMs = performance.eventLoopUtilization(w.elu).active;
+        const main = w.mainStart === null ? null : mainClock.read();
+        w.mainBusyMs = main === null ? performance.eventLoopUtilization(w.elu).active : main - w.mainStart!;
         return result;
       },
       stop: () => inner.stop(),
@@ -212,13 +221,17 @@ async function scanOnce(dir: string, workers: number, lists: { store: StoreReade
 }
 
 /** The bench pool alone over the same files, `perThread` files in flight per thread: decode only, or hash with the scan's signals. */
-async function floor(dir: string, workers: number, shape: DecodeShape, kind: 'decode' | 'hash', perThread: number): Promise<{ rate: number; cpuPerFile: number }> {
+async function floor(dir: string, workers: number, shape: DecodeShape, kind: 'decode' | 'hash', perThread: number): Promise<{ rate: number; cpuPerFile: number; mainPerFile: number }> {
   const paths = readdirSync(dir).map((f) => join(dir, f));
   const runner = await startHashPool(paths, workers, shape, perThread);
   try {
     const c0 = cpuMs();
+    const m0 = mainClock.read();
+    const elu = performance.eventLoopUtilization();
     const r = await runner.run({ name: kind, kind, signals: kind === 'hash' ? SCAN_SIGNALS : [] });
-    return { rate: paths.length / (r.elapsedMs / 1000), cpuPerFile: (cpuMs() - c0) / paths.length };
+    const m1 = m0 === null ? null : mainClock.read();
+    const mainMs = m1 === null ? performance.eventLoopUtilization(elu).active : m1 - m0!;
+    return { rate: paths.length / (r.elapsedMs / 1000), cpuPerFile: (cpuMs() - c0) / paths.length, mainPerFile: mainMs / paths.length };
   } finally {
     await runner.close();
   }
@@ -237,6 +250,7 @@ interface Measured {
   readonly decodeOne: number;
   readonly hash: number | null;
   readonly hashCpu: number | null;
+  readonly hashMain: number | null;
 }
 
 /** One image size and worker count: medians over the rounds (ratios formed within a round). */
@@ -258,7 +272,10 @@ export interface ScanBenchRow {
   readonly scanCpuMsPerFile: number;
   readonly decodeCpuMsPerFile: number;
   readonly hashCpuMsPerFile: number | null;
+  /** The scan's main thread per file (ScanBenchReport.mainThread says what is measured). */
   readonly mainMsPerFile: number;
+  /** The hash-only floor's main thread per file (it only hands files to the pool and takes the answers). */
+  readonly hashMainMsPerFile: number | null;
   /** Decode-only CPU per file over the scan's: the scan's share of the floor. */
   readonly scanShareOfDecode: number;
   /** Scan files/s over decode-only files/s (wall clock). */
@@ -289,6 +306,7 @@ async function throughput(label: string, dir: string, n: number, lists: { store:
         decodeOne: d1.rate,
         hash: h?.rate ?? null,
         hashCpu: h?.cpuPerFile ?? null,
+        hashMain: h?.mainPerFile ?? null,
       });
     }
     rounds.push(round);
@@ -314,6 +332,7 @@ async function throughput(label: string, dir: string, n: number, lists: { store:
       decodeCpuMsPerFile: med((m) => m.decodeCpu),
       hashCpuMsPerFile: medHash((m) => m.hashCpu!),
       mainMsPerFile: med((m) => m.mainMs),
+      hashMainMsPerFile: medHash((m) => m.hashMain!),
       scanShareOfDecode: med((m) => m.decodeCpu / m.scanCpu),
       scanRateOfDecode: med((m) => m.scan / m.decode),
       scanShareOfHash: medHash((m) => m.hashCpu! / m.scanCpu),
@@ -342,6 +361,8 @@ export interface ScanBenchReport {
   readonly options: ScanBenchOptions;
   /** Files in flight per pool thread, in the scan and in its floors. */
   readonly inFlightPerThread: number;
+  /** What the main-thread columns measure: its CPU time (Linux), or its event loop's busy time. */
+  readonly mainThread: string;
   /** The list matched against, and how long its import took when it was not cached. */
   readonly list: { readonly entries: number; readonly importSeconds: number | null; readonly indexCache: string } | null;
   /** How the scan and the floor decode (the pipeline's shrink and channels), and what that gives for each size. */
@@ -371,6 +392,7 @@ export async function runScanBench(o: ScanBenchOptions, log: (line: string) => v
     environment,
     options: o,
     inFlightPerThread: TASKS_IN_FLIGHT_PER_WORKER,
+    mainThread: MAIN_THREAD_MEASURE,
     decode: { minSide: shape.minSide, rgba: shape.rgba, sizes: [decodedAt(1024, 768), decodedAt(4032, 3024)] },
   };
   if (o.small === 0 && o.large === 0 && o.tiny === 0) return { ...base, list: null, rows: [], memory: null };
