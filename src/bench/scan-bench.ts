@@ -1,7 +1,8 @@
 /**
  * The scan benchmark (`hashsieve bench scan`): the real `scan()` (walk, pool, hash, match against
  * a large PDQ list, NDJSON report) on synthetic JPEGs at each worker count, beside the decode-only
- * floor and hashing alone (the bench pool without walk, match or report); then memory over a tree
+ * floor and hashing alone (the bench pool without walk, match or report, with as many files in
+ * flight per thread as the scan keeps, and the decode floor also with one); then memory over a tree
  * of many tiny files. The benchmark measures by injecting a timing wrapper around the scan's own
  * hasher, so it times exactly what the scan runs, from the first file handed to the pool to the
  * last one back (index building and thread start-up excluded).
@@ -12,7 +13,7 @@ import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { decodeShapeFor, type DecodeShape } from '../hash.js';
 import { shrinkTarget } from '../image/decode.js';
-import { createPool, type Hasher, type HasherFactory } from '../scan/pool.js';
+import { createPool, TASKS_IN_FLIGHT_PER_WORKER, type Hasher, type HasherFactory } from '../scan/pool.js';
 import { scan } from '../scan/scan.js';
 import { getSignal } from '../signals/registry.js';
 import { DEFAULT_HASH_OPTIONS, type HashOptions, type PdqPipeline } from '../signals/types.js';
@@ -21,6 +22,7 @@ import { generateSource } from '../synthetic/images.js';
 import { createPrng } from '../synthetic/prng.js';
 import { captureEnvironment, type Environment } from './environment.js';
 import { startHashPool } from './hash-pool.js';
+import { mainThreadCpuClock } from './thread-cpu.js';
 
 export interface ScanBenchOptions {
   /** 1024x768 JPEGs, 4032x3024 JPEGs, random PDQ hashes in the list, tiny files for the memory run (0 skips). */
@@ -110,12 +112,18 @@ interface Window {
   cpuStart: number;
   cpuEnd: number;
   elu: ReturnType<typeof performance.eventLoopUtilization> | null;
+  mainStart: number | null;
+  /** The main thread's CPU time in the window (event-loop busy time where that clock is missing). */
   mainBusyMs: number;
 }
 
+const mainClock = mainThreadCpuClock();
+/** What the main-thread figures are: its CPU time, or (no per-thread clock) its event loop's busy time. */
+const MAIN_THREAD_MEASURE = mainClock.read() === null ? 'event-loop busy time' : 'CPU time';
+
 /** The scan's own hasher (a pool), wrapped to record the measured window. */
 function timingHasher(make: HasherFactory): { createHasher: HasherFactory; window: Window } {
-  const w: Window = { files: 0, startNs: 0n, endNs: 0n, cpuStart: 0, cpuEnd: 0, elu: null, mainBusyMs: 0 };
+  const w: Window = { files: 0, startNs: 0n, endNs: 0n, cpuStart: 0, cpuEnd: 0, elu: null, mainStart: null, mainBusyMs: 0 };
   const createHasher: HasherFactory = async (opts) => {
     const inner: Hasher = await make(opts);
     return {
@@ -124,12 +132,14 @@ function timingHasher(make: HasherFactory): { createHasher: HasherFactory; windo
           w.startNs = process.hrtime.bigint();
           w.cpuStart = cpuMs();
           w.elu = performance.eventLoopUtilization();
+          w.mainStart = mainClock.read();
         }
         const result = await inner.hash(task);
         w.files += 1;
         w.endNs = process.hrtime.bigint();
         w.cpuEnd = cpuMs();
-        w.mainBusyMs = performance.eventLoopUtilization(w.elu).active;
+        const main = w.mainStart === null ? null : mainClock.read();
+        w.mainBusyMs = main === null ? performance.eventLoopUtilization(w.elu).active : main - w.mainStart!;
         return result;
       },
       stop: () => inner.stop(),
@@ -210,14 +220,18 @@ async function scanOnce(dir: string, workers: number, lists: { store: StoreReade
   };
 }
 
-/** The bench pool alone over the same files: decode only, or hash with the scan's signals. */
-async function floor(dir: string, workers: number, shape: DecodeShape, kind: 'decode' | 'hash'): Promise<{ rate: number; cpuPerFile: number }> {
+/** The bench pool alone over the same files, `perThread` files in flight per thread: decode only, or hash with the scan's signals. */
+async function floor(dir: string, workers: number, shape: DecodeShape, kind: 'decode' | 'hash', perThread: number): Promise<{ rate: number; cpuPerFile: number; mainPerFile: number }> {
   const paths = readdirSync(dir).map((f) => join(dir, f));
-  const runner = await startHashPool(paths, workers, shape);
+  const runner = await startHashPool(paths, workers, shape, perThread);
   try {
     const c0 = cpuMs();
+    const m0 = mainClock.read();
+    const elu = performance.eventLoopUtilization();
     const r = await runner.run({ name: kind, kind, signals: kind === 'hash' ? SCAN_SIGNALS : [] });
-    return { rate: paths.length / (r.elapsedMs / 1000), cpuPerFile: (cpuMs() - c0) / paths.length };
+    const m1 = m0 === null ? null : mainClock.read();
+    const mainMs = m1 === null ? performance.eventLoopUtilization(elu).active : m1 - m0!;
+    return { rate: paths.length / (r.elapsedMs / 1000), cpuPerFile: (cpuMs() - c0) / paths.length, mainPerFile: mainMs / paths.length };
   } finally {
     await runner.close();
   }
@@ -232,8 +246,11 @@ interface Measured {
   readonly mainMs: number;
   readonly decode: number;
   readonly decodeCpu: number;
+  /** The decode floor with one file in flight per thread (what the floor was before it matched the scan). */
+  readonly decodeOne: number;
   readonly hash: number | null;
   readonly hashCpu: number | null;
+  readonly hashMain: number | null;
 }
 
 /** One image size and worker count: medians over the rounds (ratios formed within a round). */
@@ -242,18 +259,27 @@ export interface ScanBenchRow {
   readonly files: number;
   readonly workers: number;
   readonly scanFilesPerS: number;
+  /** The floors keep as many files in flight per thread as the scan (TASKS_IN_FLIGHT_PER_WORKER). */
   readonly decodeFilesPerS: number;
   /** null when the pipeline is not the library's default (the bench pool hashes with the default). */
   readonly hashFilesPerS: number | null;
+  /** The decode floor with one file in flight per thread (not the scan's policy; for comparison with older figures). */
+  readonly decodeOneInFlightFilesPerS: number;
   /** Over the first worker count; null on its own row. */
   readonly scanSpeedUp: number | null;
   readonly decodeSpeedUp: number | null;
+  readonly decodeOneInFlightSpeedUp: number | null;
   readonly scanCpuMsPerFile: number;
   readonly decodeCpuMsPerFile: number;
   readonly hashCpuMsPerFile: number | null;
+  /** The scan's main thread per file (ScanBenchReport.mainThread says what is measured). */
   readonly mainMsPerFile: number;
+  /** The hash-only floor's main thread per file (it only hands files to the pool and takes the answers). */
+  readonly hashMainMsPerFile: number | null;
   /** Decode-only CPU per file over the scan's: the scan's share of the floor. */
   readonly scanShareOfDecode: number;
+  /** Scan files/s over decode-only files/s (wall clock). */
+  readonly scanRateOfDecode: number;
   readonly scanShareOfHash: number | null;
 }
 
@@ -268,16 +294,19 @@ async function throughput(label: string, dir: string, n: number, lists: { store:
     const round = new Map<number, Measured>();
     for (const w of o.workers) {
       const run = await scanOnce(dir, w, lists, o);
-      const d = await floor(dir, w, shape, 'decode');
-      const h = sameOptions ? await floor(dir, w, shape, 'hash') : null;
+      const d = await floor(dir, w, shape, 'decode', TASKS_IN_FLIGHT_PER_WORKER);
+      const h = sameOptions ? await floor(dir, w, shape, 'hash', TASKS_IN_FLIGHT_PER_WORKER) : null;
+      const d1 = await floor(dir, w, shape, 'decode', 1);
       round.set(w, {
         scan: run.files / run.seconds,
         scanCpu: run.cpuMs / run.files,
         mainMs: run.mainBusyMs / run.files,
         decode: d.rate,
         decodeCpu: d.cpuPerFile,
+        decodeOne: d1.rate,
         hash: h?.rate ?? null,
         hashCpu: h?.cpuPerFile ?? null,
+        hashMain: h?.mainPerFile ?? null,
       });
     }
     rounds.push(round);
@@ -295,13 +324,17 @@ async function throughput(label: string, dir: string, n: number, lists: { store:
       scanFilesPerS: med((m) => m.scan),
       decodeFilesPerS: med((m) => m.decode),
       hashFilesPerS: medHash((m) => m.hash!),
+      decodeOneInFlightFilesPerS: med((m) => m.decodeOne),
       scanSpeedUp: speedUp((m) => m.scan),
       decodeSpeedUp: speedUp((m) => m.decode),
+      decodeOneInFlightSpeedUp: speedUp((m) => m.decodeOne),
       scanCpuMsPerFile: med((m) => m.scanCpu),
       decodeCpuMsPerFile: med((m) => m.decodeCpu),
       hashCpuMsPerFile: medHash((m) => m.hashCpu!),
       mainMsPerFile: med((m) => m.mainMs),
+      hashMainMsPerFile: medHash((m) => m.hashMain!),
       scanShareOfDecode: med((m) => m.decodeCpu / m.scanCpu),
+      scanRateOfDecode: med((m) => m.scan / m.decode),
       scanShareOfHash: medHash((m) => m.hashCpu! / m.scanCpu),
     };
   });
@@ -326,6 +359,10 @@ export interface ScanBenchReport {
   readonly startedAt: string;
   readonly environment: Environment;
   readonly options: ScanBenchOptions;
+  /** Files in flight per pool thread, in the scan and in its floors. */
+  readonly inFlightPerThread: number;
+  /** What the main-thread columns measure: its CPU time (Linux), or its event loop's busy time. */
+  readonly mainThread: string;
   /** The list matched against, and how long its import took when it was not cached. */
   readonly list: { readonly entries: number; readonly importSeconds: number | null; readonly indexCache: string } | null;
   /** How the scan and the floor decode (the pipeline's shrink and channels), and what that gives for each size. */
@@ -354,6 +391,8 @@ export async function runScanBench(o: ScanBenchOptions, log: (line: string) => v
     startedAt,
     environment,
     options: o,
+    inFlightPerThread: TASKS_IN_FLIGHT_PER_WORKER,
+    mainThread: MAIN_THREAD_MEASURE,
     decode: { minSide: shape.minSide, rgba: shape.rgba, sizes: [decodedAt(1024, 768), decodedAt(4032, 3024)] },
   };
   if (o.small === 0 && o.large === 0 && o.tiny === 0) return { ...base, list: null, rows: [], memory: null };

@@ -24,25 +24,24 @@ export interface EngineJob {
 const STOPPED = Symbol('stopped');
 
 /**
- * `p`, or STOPPED as soon as `signal` aborts. The listener is removed once `p` settles: racing
+ * `wait(p)`: `p`, or STOPPED as soon as `signal` aborts. One abort listener serves the whole run
+ * (the engine waits for one thing at a time), so a wait costs no listener of its own; racing
  * against one long-lived promise instead would pile up a reaction per file for the whole scan.
  */
-function orStop<T>(p: Promise<T>, signal: AbortSignal): Promise<T | typeof STOPPED> {
-  if (signal.aborted) return Promise.resolve(STOPPED);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(STOPPED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+function stopWaits(signal: AbortSignal): { wait<T>(p: Promise<T>): Promise<T | typeof STOPPED>; dispose(): void } {
+  let wake: (() => void) | null = null;
+  const onAbort = (): void => wake?.();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    wait<T>(p: Promise<T>): Promise<T | typeof STOPPED> {
+      if (signal.aborted) return Promise.resolve(STOPPED);
+      return new Promise((resolve, reject) => {
+        wake = () => resolve(STOPPED);
+        p.then(resolve, reject);
+      });
+    },
+    dispose: () => signal.removeEventListener('abort', onAbort),
+  };
 }
 
 /**
@@ -65,57 +64,66 @@ async function withStat(item: Extract<WalkItem, { kind: 'file' }>, result: Scann
  * pool. Returns true when every item was processed, false when stopped.
  */
 export async function runEngine(job: EngineJob): Promise<boolean> {
-  const inflight = new Set<Promise<void>>();
+  let inflight = 0;
   let failure: unknown = null;
+  /** Resolves the current wait for a free slot (set only while the engine waits for one). */
+  let freed: (() => void) | null = null;
+  const slotFreed = (): Promise<void> => new Promise((resolve) => (freed = resolve));
+  const stops = stopWaits(job.stop);
 
-  const submit = (item: Extract<WalkItem, { kind: 'file' }>): void => {
-    const p: Promise<void> = job.hasher
-      .hash({ ...job.task, path: item.path, ...(item.size === null && { stat: true }) })
-      .then((result) => withStat(item, result))
-      .then((result) => job.output.add(hashedRecord(item, result, job.matcher.match(result))))
-      .catch((e: unknown) => {
-        if (!(e instanceof Interrupted)) failure ??= e;
-      })
-      .finally(() => {
-        inflight.delete(p);
-        job.onProgress?.();
-      });
-    inflight.add(p);
+  const hashOne = async (item: Extract<WalkItem, { kind: 'file' }>): Promise<void> => {
+    try {
+      const result = await withStat(item, await job.hasher.hash({ ...job.task, path: item.path, ...(item.size === null && { stat: true }) }));
+      job.output.add(hashedRecord(item, result, job.matcher.match(result)));
+    } catch (e) {
+      if (!(e instanceof Interrupted)) failure ??= e;
+    } finally {
+      inflight -= 1;
+      job.onProgress?.();
+      freed?.();
+      freed = null;
+    }
   };
 
   let complete = true;
   const items = job.items[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await orStop(items.next(), job.stop);
-    if (next === STOPPED || job.stop.aborted || failure) {
-      complete = false;
-      void items.return?.(undefined)?.catch(() => undefined);
-      break;
-    }
-    if (next.done) break;
-    const item = next.value;
-    if (job.done.size > 0 && job.done.has(pathKey(item.path))) continue;
-    if (item.kind !== 'file') {
-      job.output.add(unhashedRecord(item));
-      job.onProgress?.();
-    } else {
-      while (inflight.size >= job.concurrency && !job.stop.aborted) await orStop(Promise.race(inflight), job.stop);
-      if (job.stop.aborted) {
+  try {
+    for (;;) {
+      const next = await stops.wait(items.next());
+      if (next === STOPPED || job.stop.aborted || failure) {
         complete = false;
         void items.return?.(undefined)?.catch(() => undefined);
         break;
       }
-      submit(item);
+      if (next.done) break;
+      const item = next.value;
+      if (job.done.size > 0 && job.done.has(pathKey(item.path))) continue;
+      if (item.kind !== 'file') {
+        job.output.add(unhashedRecord(item));
+        job.onProgress?.();
+      } else {
+        while (inflight >= job.concurrency && !job.stop.aborted) await stops.wait(slotFreed());
+        if (job.stop.aborted) {
+          complete = false;
+          void items.return?.(undefined)?.catch(() => undefined);
+          break;
+        }
+        inflight += 1;
+        void hashOne(item);
+      }
+      await job.output.maybeFlush();
     }
-    await job.output.maybeFlush();
-  }
-  while (inflight.size > 0) {
-    await orStop(Promise.race(inflight), job.stop);
-    if (job.stop.aborted) {
-      job.hasher.stop();
-      await Promise.allSettled([...inflight]);
+    while (inflight > 0) {
+      const left = job.stop.aborted ? null : slotFreed();
+      if (left !== null) await stops.wait(left);
+      if (job.stop.aborted) {
+        job.hasher.stop();
+        while (inflight > 0) await slotFreed();
+      }
+      await job.output.maybeFlush();
     }
-    await job.output.maybeFlush();
+  } finally {
+    stops.dispose();
   }
   if (failure) throw failure;
   return complete && !job.stop.aborted;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { FileErrorCode } from '../errors.js';
 import type { FileHashResult } from '../results.js';
@@ -105,14 +106,18 @@ type Attempt = { readonly ok: ScannedFile } | { readonly failed: 'timeout' | 'su
  * which would cost main-thread time the main thread shares with the workers' cores.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
+  // A path, not a file URL: piscina turns a URL into a path again for every task it runs.
+  const filename = fileURLToPath(opts.worker ?? new URL('./worker.js', import.meta.url));
   const newPool = (threads: number, perThread: number) =>
     new Piscina<HashTask | WarmUpTask, ScannedFile | null>({
-      filename: (opts.worker ?? new URL('./worker.js', import.meta.url)).href,
+      filename,
       minThreads: threads,
       maxThreads: threads,
       concurrentTasksPerWorker: perThread,
       loadBalancer: leastBusy(perThread),
       idleTimeout: Number.POSITIVE_INFINITY,
+      // Nothing reads piscina's run and wait time histograms.
+      recordTiming: false,
     });
   const pool = newPool(opts.workers, TASKS_IN_FLIGHT_PER_WORKER);
   /** Retries run here, one file at a time; started on the first retry. */
