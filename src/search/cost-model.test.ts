@@ -119,6 +119,11 @@ const MEASURED: readonly Row[] = [
   [30000000,"24x6,23x4,20","plain",48,0.2612], // 90M in 3 shards (n per shard)
   [30000000,"24x6,23x4,20","plain",56,0.7421], // 90M in 3 shards (n per shard)
   [30000000,"24x6,23x4,20","plain",64,1.6309], // 90M in 3 shards (n per shard)
+  [33333334,"24x6,23x4,20","plain",12,0.0005], // 10^8 in 3 shards (n per shard)
+  [33333334,"24x6,23x4,20","plain",31,0.0205], // 10^8 in 3 shards (n per shard)
+  [33333334,"24x6,23x4,20","plain",48,0.2915], // 10^8 in 3 shards (n per shard)
+  [33333334,"24x6,23x4,20","plain",56,0.7544], // 10^8 in 3 shards (n per shard)
+  [33333334,"24x6,23x4,20","plain",64,1.5973], // 10^8 in 3 shards (n per shard)
 ];
 
 /** Where tables and scan are this close (ratio within 1/MARGIN..MARGIN), either choice is right. */
@@ -157,8 +162,8 @@ describe('index cost model against the measurement', () => {
   });
 
   it('the crossover radius of lists split into shards matches the measured one (the model priced per shard)', () => {
-    // 50M (2 shards of 25M) and 90M (3 of 30M), 2026-12-05: tables 0.75x the scan at r = 56, 1.65x at 64.
-    for (const n of [5e7, 9e7]) {
+    // 50M (2 shards of 25M), 90M (3 of 30M) and 10^8 (3 of 33.3M), 2026-12-05: tables 0.75x the scan at r = 56, 1.6x at 64.
+    for (const n of [5e7, 9e7, 1e8]) {
       const { counts, layout } = shardLayout(256, n, 31);
       expect(counts.length).toBe(n === 5e7 ? 2 : 3);
       const firstLinear = [12, 31, 40, 48, 56, 64, 72].find((r) => cheaperStrategy(256, counts[0], layout, r) === 'linear');
