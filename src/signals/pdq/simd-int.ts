@@ -22,7 +22,7 @@
  */
 import { assembleModule, instantiate } from '../../wasm/module.js';
 import { addTo, decrementAndLoop, EMPTY_BLOCK, get, I32, i32, memarg, OP, set, SIMD, tee, V128, v128Const, zero } from '../../wasm/ops.js';
-import { colsFunction, type BytesPerPixel, type FilterKernel, TAP_DESC_BYTES } from './simd.js';
+import { colsFunction, readTapDesc, type BytesPerPixel, type FilterKernel, TAP_DESC_BYTES } from './simd.js';
 
 const KEPT = 64;
 const OUT_ROW_BYTES = KEPT * 8;
@@ -127,20 +127,7 @@ const f64Pair = (a: number, b: number): number[] => v128Const(new Uint8Array(Flo
 
 function rowsBody(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel): number[] {
   const sample = [
-    ...get(PIX),
-    ...get(D),
-    OP.i32Load,
-    ...memarg(2, 0),
-    OP.i32Add,
-    ...set(P),
-    ...get(D),
-    OP.i32Load,
-    ...memarg(2, 4),
-    ...set(N),
-    ...get(D),
-    OP.i32Load,
-    ...memarg(2, 8),
-    ...set(W),
+    ...readTapDesc(PIX, D, P, N, W),
     ...[RG0, B0, RG1, B1].flatMap(zero),
     OP.loop,
     EMPTY_BLOCK,

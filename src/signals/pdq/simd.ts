@@ -53,6 +53,24 @@ const [SWIZZLE_RB, SWIZZLE_G] = [25, 26];
 const ROWS_V128_LOCALS = 17;
 const LOW_BITS = 15;
 
+/** A tap descriptor at local `d` into locals: `p` = pix + first pixel's byte offset, `n` = group count, `w` = weights' address. */
+export const readTapDesc = (pix: number, d: number, p: number, n: number, w: number): number[] => [
+  ...get(pix),
+  ...get(d),
+  OP.i32Load,
+  ...memarg(2, 0),
+  OP.i32Add,
+  ...set(p),
+  ...get(d),
+  OP.i32Load,
+  ...memarg(2, 4),
+  ...set(n),
+  ...get(d),
+  OP.i32Load,
+  ...memarg(2, 8),
+  ...set(w),
+];
+
 /** 3 (RGB) or 4 (RGBA): the rows kernel is assembled for one. */
 export type BytesPerPixel = 3 | 4;
 
@@ -149,20 +167,7 @@ function rowsBody(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel)
     ...addTo(W, i32(32)),
   ];
   const sample = [
-    ...get(PIX),
-    ...get(D),
-    OP.i32Load,
-    ...memarg(2, 0),
-    OP.i32Add,
-    ...set(P),
-    ...get(D),
-    OP.i32Load,
-    ...memarg(2, 4),
-    ...set(N),
-    ...get(D),
-    OP.i32Load,
-    ...memarg(2, 8),
-    ...set(W),
+    ...readTapDesc(PIX, D, P, N, W),
     ...zero(ACC0),
     ...zero(ACC1),
     ...zero(ACC2),
