@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MultiIndexHash } from './mih.js';
 import { flippedCopy, hashAt, randomBytes, randomPacked } from '../synthetic/hashes.js';
 import { createPrng, type Prng } from '../synthetic/prng.js';
+import { chunkReader as reader } from '../../test/support/chunk-reader.js';
 
-/** A readExact over chunks written by serialize, as a file would give them back. */
-function reader(chunks: Uint8Array[]): (dst: Uint8Array) => void {
-  const all = Buffer.concat(chunks);
-  let at = 0;
-  return (dst) => {
-    if (at + dst.length > all.length) throw new Error('truncated');
-    dst.set(all.subarray(at, at + dst.length));
-    at += dst.length;
-  };
-}
 
 describe('MultiIndexHash cache (serialize / restore)', () => {
   for (const [bits, entries] of [[64, 'sieved'], [256, 'sieved'], [256, 'plain']] as const) {

@@ -6,6 +6,7 @@ import { mergeHits, shardCounts, shardOf } from './shards.js';
 import { flippedCopy, hashAt, randomBytes, randomPacked } from '../synthetic/hashes.js';
 import { createPrng, type Prng } from '../synthetic/prng.js';
 import type { IndexMatch, PackedHashes } from './types.js';
+import { chunkReader as reader } from '../../test/support/chunk-reader.js';
 
 /** A shard budget that splits the 3,000-hash lists below into several shards. */
 const SMALL_SHARD_BYTES = 700_000;
@@ -134,13 +135,3 @@ describe('indexes split into shards', () => {
   });
 });
 
-/** A readExact over chunks written by serialize, as a file would give them back. */
-function reader(chunks: Uint8Array[]): (dst: Uint8Array) => void {
-  const all = Buffer.concat(chunks);
-  let at = 0;
-  return (dst) => {
-    if (at + dst.length > all.length) throw new Error('truncated');
-    dst.set(all.subarray(at, at + dst.length));
-    at += dst.length;
-  };
-}
