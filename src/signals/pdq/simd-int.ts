@@ -22,7 +22,7 @@
  */
 import { assembleModule, instantiate } from '../../wasm/module.js';
 import { addTo, decrementAndLoop, EMPTY_BLOCK, get, I32, i32, memarg, OP, set, SIMD, tee, V128, v128Const, zero } from '../../wasm/ops.js';
-import { colsFunction, readTapDesc, type BytesPerPixel, type FilterKernel, TAP_DESC_BYTES } from './simd.js';
+import { colsFunction, readTapDesc, rowPairs, type BytesPerPixel, type FilterKernel, TAP_DESC_BYTES } from './simd.js';
 
 const KEPT = 64;
 const OUT_ROW_BYTES = KEPT * 8;
@@ -153,19 +153,6 @@ function rowsBody(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel)
     ...addTo(OUT, i32(8)),
     ...addTo(D, i32(TAP_DESC_BYTES)),
   ];
-  const pair = [
-    ...get(TAPS),
-    ...set(D),
-    ...i32(KEPT),
-    ...set(S),
-    OP.loop,
-    EMPTY_BLOCK,
-    ...sample,
-    ...decrementAndLoop(S),
-    OP.end,
-    ...addTo(OUT, i32(OUT_ROW_BYTES)),
-    ...addTo(PIX, [...get(ROW_BYTES), ...get(ROW_BYTES), OP.i32Add]),
-  ];
   return [
     ...v128Const(swizzle(bytesPerPixel, [0, 0, 0, 0, 1, 1, 1, 1])),
     ...set(SWIZZLE_RG),
@@ -177,18 +164,7 @@ function rowsBody(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel)
     ...set(LUMA_RG),
     ...f64Pair(b, b),
     ...set(LUMA_B),
-    OP.block,
-    EMPTY_BLOCK,
-    ...get(PAIRS),
-    OP.i32Eqz,
-    OP.brIf,
-    0,
-    OP.loop,
-    EMPTY_BLOCK,
-    ...pair,
-    ...decrementAndLoop(PAIRS),
-    OP.end,
-    OP.end,
+    ...rowPairs(sample, { pix: PIX, rowBytes: ROW_BYTES, pairs: PAIRS, taps: TAPS, out: OUT, s: S, d: D }),
     OP.end,
   ];
 }

@@ -71,6 +71,48 @@ export const readTapDesc = (pix: number, d: number, p: number, n: number, w: num
   ...set(w),
 ];
 
+/** The locals a rows kernel walks row pairs with (rowPairs). */
+export interface RowPairLocals {
+  readonly pix: number;
+  readonly rowBytes: number;
+  readonly pairs: number;
+  readonly taps: number;
+  readonly out: number;
+  readonly s: number;
+  readonly d: number;
+}
+
+/**
+ * The rows kernels' outer loops: for each of `pairs` row pairs, `sample` once per kept column
+ * (d walking the tap descriptors), then out and pix advance by two rows.
+ */
+export function rowPairs(sample: number[], l: RowPairLocals): number[] {
+  return [
+    OP.block,
+    EMPTY_BLOCK,
+    ...get(l.pairs),
+    OP.i32Eqz,
+    OP.brIf,
+    0,
+    OP.loop,
+    EMPTY_BLOCK,
+    ...get(l.taps),
+    ...set(l.d),
+    ...i32(KEPT),
+    ...set(l.s),
+    OP.loop,
+    EMPTY_BLOCK,
+    ...sample,
+    ...decrementAndLoop(l.s),
+    OP.end,
+    ...addTo(l.out, i32(OUT_ROW_BYTES)),
+    ...addTo(l.pix, [...get(l.rowBytes), ...get(l.rowBytes), OP.i32Add]),
+    ...decrementAndLoop(l.pairs),
+    OP.end,
+    OP.end,
+  ];
+}
+
 /** 3 (RGB) or 4 (RGBA): the rows kernel is assembled for one. */
 export type BytesPerPixel = 3 | 4;
 
@@ -183,19 +225,6 @@ function rowsBody(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel)
     ...addTo(OUT, i32(8)),
     ...addTo(D, i32(TAP_DESC_BYTES)),
   ];
-  const pair = [
-    ...get(TAPS),
-    ...set(D),
-    ...i32(KEPT),
-    ...set(S),
-    OP.loop,
-    EMPTY_BLOCK,
-    ...sample,
-    ...decrementAndLoop(S),
-    OP.end,
-    ...addTo(OUT, i32(OUT_ROW_BYTES)),
-    ...addTo(PIX, [...get(ROW_BYTES), ...get(ROW_BYTES), OP.i32Add]),
-  ];
   const split =
     bytesPerPixel === 4
       ? splat(MASK, 0x00ff00ff)
@@ -206,18 +235,7 @@ function rowsBody(r: number, g: number, b: number, bytesPerPixel: BytesPerPixel)
     ...splat(HI_G, g >> LOW_BITS),
     ...splat(LO_RB, (r & 0x7fff) | ((b & 0x7fff) << 16)),
     ...splat(LO_G, g & 0x7fff),
-    OP.block,
-    EMPTY_BLOCK,
-    ...get(PAIRS),
-    OP.i32Eqz,
-    OP.brIf,
-    0,
-    OP.loop,
-    EMPTY_BLOCK,
-    ...pair,
-    ...decrementAndLoop(PAIRS),
-    OP.end,
-    OP.end,
+    ...rowPairs(sample, { pix: PIX, rowBytes: ROW_BYTES, pairs: PAIRS, taps: TAPS, out: OUT, s: S, d: D }),
     OP.end,
   ];
 }
