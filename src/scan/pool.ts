@@ -55,7 +55,7 @@ const SUSPECT = 'hashsieve: file timeout on a shared thread';
 const STOPPED = 'hashsieve: interrupted';
 
 /** Start slots per shared block (JobSpec.slots); a block is replaced once its slots are used up. */
-const SLOTS_PER_BLOCK = 256;
+export const SLOTS_PER_BLOCK = 256;
 
 /**
  * A file's stop signal for piscina (its AbortSignalEventTarget shape): one listener, no event
@@ -88,7 +88,7 @@ class FileStop {
  * step cannot time files out. A slot is used again only after its file's thread answered; the
  * slot of a file whose task failed is never used again, as a thread being ended may still write it.
  */
-class StartSlots {
+export class StartSlots {
   block = new SharedArrayBuffer(SLOTS_PER_BLOCK * 16);
   words = new BigInt64Array(this.block);
   private used = 0;
