@@ -147,7 +147,9 @@ function leastBusy(perThread: number): LoadBalancer {
     let best: (typeof workers)[number] | null = null;
     let bestUsage = task.isAbortable ? perThread : 1;
     for (const w of workers) {
-      const usage = w.isRunningAbortableTask ? 1 : w.currentUsage;
+      // A thread running one abortable task reports Infinity (see above): it holds one file.
+      const reported = w.currentUsage;
+      const usage = reported === Infinity ? 1 : reported;
       if (usage < bestUsage) {
         best = w;
         bestUsage = usage;
@@ -204,6 +206,12 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
     return false;
   };
   const sweep = (): void => {
+    // Stopped here, once nothing is in flight, rather than with every last file: the next file often follows at once.
+    if (inFlight.size === 0 && watchdog !== null) {
+      clearInterval(watchdog);
+      watchdog = null;
+      return;
+    }
     const now = process.hrtime.bigint();
     for (const f of inFlight) {
       const started = Atomics.load(f.words, f.at);
@@ -212,14 +220,11 @@ export async function createPool(opts: PoolOptions): Promise<Hasher> {
   };
   const watch = (f: InFlight): void => {
     inFlight.add(f);
-    if (opts.fileTimeoutMs > 0 && watchdog === null) watchdog = setInterval(sweep, watchdogPeriodMs(opts.fileTimeoutMs));
+    // Unreferenced: the files in flight keep the process alive, not their watchdog.
+    if (opts.fileTimeoutMs > 0 && watchdog === null) watchdog = setInterval(sweep, watchdogPeriodMs(opts.fileTimeoutMs)).unref();
   };
   const unwatch = (f: InFlight): void => {
     inFlight.delete(f);
-    if (inFlight.size === 0 && watchdog !== null) {
-      clearInterval(watchdog);
-      watchdog = null;
-    }
   };
   /** After a thread was replaced, hold the next file until a thread is up, so its start-up is not timed. */
   const untilAThreadIsReady = (p: Pool): Promise<unknown> => p.run(warmUp(1), { signal: stopper.signal }).catch(() => null);
