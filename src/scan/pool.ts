@@ -28,7 +28,10 @@ export interface PoolOptions {
   readonly workers: number;
   /** Per-file limit in ms (0 = none). A task over it is aborted and its thread replaced. */
   readonly fileTimeoutMs: number;
-  /** The worker module the threads run (default ./worker.js); tests pass one that injects faults. */
+  /**
+   * The worker module the threads run (default ./worker.js); tests pass one that injects faults,
+   * which takes the pool's messages through worker.js's startTask and hashStarted.
+   */
   readonly worker?: URL;
 }
 
@@ -174,6 +177,9 @@ type Attempt = { readonly ok: ScannedFile } | { readonly failed: 'timeout' | 'su
  *
  * Timeouts are kept by one watchdog timer that sweeps the files in flight, not a timer per file,
  * which would cost main-thread time the main thread shares with the workers' cores.
+ *
+ * A file's message is its path and its job's id (PoolFileTask): a job, the constants tasks share,
+ * goes to a thread once, and a thread that lacks it answers NeedJob and gets the file again with it.
  */
 export async function createPool(opts: PoolOptions): Promise<Hasher> {
   type Pool = Piscina<PoolFileTask | WarmUpTask, Answer>;
