@@ -73,7 +73,8 @@ export async function runEngine(job: EngineJob): Promise<boolean> {
 
   const hashOne = async (item: Extract<WalkItem, { kind: 'file' }>): Promise<void> => {
     try {
-      const result = await withStat(item, await job.hasher.hash({ ...job.task, path: item.path, ...(item.size === null && { stat: true }) }));
+      const scanned = await job.hasher.hash({ ...job.task, path: item.path, ...(item.size === null && { stat: true }) });
+      const result = item.size !== null || scanned.stat !== undefined ? scanned : await withStat(item, scanned);
       job.output.add(hashedRecord(item, result, job.matcher.match(result)));
     } catch (e) {
       if (!(e instanceof Interrupted)) failure ??= e;

@@ -45,6 +45,44 @@ export interface WarmUpTask {
 
 export const WARM_UP_WAIT_MS = 60_000;
 
-export function isWarmUp(task: HashTask | WarmUpTask): task is WarmUpTask {
+export function isWarmUp(task: object): task is WarmUpTask {
   return 'warmUp' in task;
+}
+
+/** What every file of one job shares: sent to a pool thread once, not with each file. */
+export interface JobSpec {
+  readonly signals: HashTask['signals'];
+  readonly options: HashTask['options'];
+  readonly limits: HashTask['limits'];
+  readonly video?: HashTask['video'];
+  readonly knownGood?: HashTask['knownGood'];
+  /**
+   * The pool's start slots: BigInt64 pairs the worker sets when it starts a file, [2i] its
+   * process.hrtime.bigint() and [2i + 1] its threadId (see HashTask.started).
+   */
+  readonly slots: SharedArrayBuffer;
+}
+
+/** The pool's message for one file: its job by id, and the job itself when the thread may not have it. */
+export interface PoolFileTask {
+  readonly path: HashTask['path'];
+  readonly stat?: true;
+  readonly bytes?: Uint8Array;
+  readonly job: number;
+  /** The file's pair of BigInt64s in JobSpec.slots. */
+  readonly slot: number;
+  readonly define?: JobSpec;
+}
+
+/** A thread's answer to a file whose job it does not hold (a new or replaced thread): send it again with `define`. */
+export interface NeedJob {
+  readonly needJob: number;
+}
+
+export function isPoolFileTask(task: object): task is PoolFileTask {
+  return 'job' in task;
+}
+
+export function isNeedJob(answer: unknown): answer is NeedJob {
+  return typeof answer === 'object' && answer !== null && 'needJob' in answer;
 }
