@@ -84,6 +84,16 @@ describe('blockhash block sums read from the band PDQ copied (one copy for both)
     }
   });
 
+  it('a band longer than the one laid out for sharing is refused, not copied over the kernel memory', () => {
+    const p = image(200, 100, 3, 3);
+    const host = pdq.rowPass!(p, DEFAULT_HASH_OPTIONS)!;
+    const sums = blockSumsPass(p, 16, 'precise');
+    const band = Math.floor((128 * 1024) / p.stride);
+    expect(host.shareBands!([sums.bandReader!], band)).toHaveLength(1);
+    expect(() => host.rows(0, band + 1)).toThrow(RangeError);
+    host.rows(0, band);
+  });
+
   it('walkRows shares the band at any size where PDQ and blockhash both have a pass', () => {
     const p = image(300, 200, 3, 1);
     const walked = walkRows([blockhash, pdq], p, DEFAULT_HASH_OPTIONS);

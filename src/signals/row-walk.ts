@@ -2,8 +2,8 @@
  * Several perceptual signals over one walk of an image's rows: every signal with a row pass
  * (PerceptualSignalType.rowPass) reads each band while it is in cache, so a large image is read from
  * memory once rather than once per signal. Where one pass copies each band into a WebAssembly
- * memory and others can read it there (RowPass.shareBands), the band is copied once for all. The results are fromPixels' own (each pass computes the
- * same sums; tests compare them).
+ * memory and others can read it there (RowPass.shareBands), the band is copied once for all.
+ * The results are fromPixels' own (each pass computes the same sums; tests compare them).
  */
 import type { BandReader, HashOptions, PerceptualResult, PerceptualSignalType, Pixels, RowPass } from './types.js';
 

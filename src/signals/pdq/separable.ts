@@ -414,12 +414,13 @@ function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, pref
   const copy = (y: number, rows: number): void => {
     new Uint8Array(memory.buffer).set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
   };
-  /** Once bands are shared: each band is copied whole, and the kernel filters the rows read from where they sit in it. */
-  let shared = false;
+  /** Once bands are shared (rows per band, else 0): each band is copied whole, and the kernel filters the rows read from where they sit in it. */
+  let shared = 0;
   return {
     rows: (y0, y1) => {
       const { midAt } = at!;
       const filter = (from: number, y: number, rows: number): void => kernel.rows(from, stride, Math.ceil(rows / 2), 0, midAt + y * DIM * 8);
+      if (y1 - y0 > shared && shared > 0) throw new RangeError(`a shared band of ${y1 - y0} rows is over the ${shared} laid out`);
       if (shared) copy(y0, y1 - y0);
       for (let i = 0; i < runs.length; i += 2) {
         const start = Math.max(runs[i], y0);
@@ -441,7 +442,7 @@ function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, pref
       const next = layout(bandRows, scratch.reduce((a, b) => a + b, 0));
       if (!next) return [];
       at = next;
-      shared = true;
+      shared = bandRows;
       let scratchAt = next.scratchAt;
       return readers.filter((r, i) => {
         const ok = r.attach(memory, pixAt, scratchAt, bandRows);
