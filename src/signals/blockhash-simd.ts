@@ -3,12 +3,12 @@
  * toolchain), used by blockhash-sums.ts where it is available. Integer sums only, so its totals are
  * the JS reader's exactly.
  *
- * sums(pix, rowBytes, rows, runs, count, out): for each of `rows` rows (rowBytes apart from pix)
+ * sums(pix, rowBytes, rows, runs, count, out, mask): for each of `rows` rows (rowBytes apart from pix)
  * and each of `count` runs (at runs + 8 k: i32 first byte and i32 end byte, within a row), the
  * total of the run's pixel values, one i32 at out per (row, run). Sixteen bytes per v128 load,
  * added pairwise into eight 16-bit lanes (folded into four i32 lanes every LOADS_PER_FOLD loads;
  * RGBA: four i32 values a load). The last 0..15 bytes come from the 16 bytes
- * ending at the run's end, the bytes before the tail zeroed by a mask loaded from MASK_AT + tail
+ * ending at the run's end, the bytes before the tail zeroed by a mask loaded from mask + tail
  * (16 zero bytes then 16 0xff): no load reads past a run's end, and what a short run's tail load
  * reads before its start (at least 16 bytes into memory) is masked out.
  * Pixel value, two kernels: `bytes` sums every byte (RGB: r+g+b; grey, one byte a pixel: the
@@ -16,20 +16,20 @@
  * 0, as blockhash-core counts a fully transparent pixel; its tail mask clears whole pixels after
  * the values are formed.
  */
-import { assembleModule, instantiate } from '../wasm/module.js';
+import { assembleModule, compile, instantiate, instantiateWithMemory, type WasmMemory, type WasmMemorySpec } from '../wasm/module.js';
 import { addTo, decrementAndLoop, EMPTY_BLOCK, get, I32, i32, i32x4LaneSum, memarg, OP, set, SIMD, V128, zero } from '../wasm/ops.js';
 
 export type RunKernelKind = 'bytes' | 'rgba';
 
-/** The tail masks: 16 zero bytes, then 16 bytes of 0xff. */
+/** The tail masks, 16 zero bytes then 16 bytes of 0xff: where blockhash-sums.ts keeps them in the kernel's own memory. */
 export const MASK_AT = 0;
 export const MASK_BYTES = 32;
 /** Bytes of one run descriptor (i32 start, i32 end). */
 export const RUN_DESC_BYTES = 8;
 
-const [PIX, ROW_BYTES, ROWS, RUNS, COUNT, OUT] = [0, 1, 2, 3, 4, 5];
-const [K, D, P, END, N, M] = [6, 7, 8, 9, 10, 11];
-const [ACC, V, WHITE, ALPHA_MIN, RGB_MASK, ACC16] = [12, 13, 14, 15, 16, 17];
+const [PIX, ROW_BYTES, ROWS, RUNS, COUNT, OUT, MASK] = [0, 1, 2, 3, 4, 5, 6];
+const [K, D, P, END, N, M] = [7, 8, 9, 10, 11, 12];
+const [ACC, V, WHITE, ALPHA_MIN, RGB_MASK, ACC16] = [13, 14, 15, 16, 17, 18];
 const I32_LOCALS = 6;
 const V128_LOCALS = 6;
 const WHITE_VALUE = 765;
@@ -53,7 +53,7 @@ const rgbaValues = [
   ...SIMD.bitselect,
 ];
 /** The tail mask for the bytes left between P and END (0..15). */
-const tailMask = [...get(END), ...get(P), OP.i32Sub, ...SIMD.load, ...memarg(0, MASK_AT)];
+const tailMask = [...get(END), ...get(P), OP.i32Sub, ...get(MASK), OP.i32Add, ...SIMD.load, ...memarg(0, 0)];
 
 /** ACC += the RGBA values of the N whole loads from P. */
 const wideLoads = [
@@ -198,19 +198,29 @@ function sumsBody(kind: RunKernelKind): number[] {
   ];
 }
 
-export function runKernelBytes(kind: RunKernelKind): Uint8Array {
+/** The module with its own memory, or (`memory` imported) one that reads another kernel's memory. */
+export function runKernelBytes(kind: RunKernelKind, memory: WasmMemorySpec = { own: { minPages: 1 } }): Uint8Array {
   return assembleModule(
-    [{ name: 'sums', params: [I32, I32, I32, I32, I32, I32], results: [], locals: [[I32_LOCALS, I32], [V128_LOCALS, V128]], code: sumsBody(kind) }],
-    { own: { minPages: 1 } },
+    [{ name: 'sums', params: [I32, I32, I32, I32, I32, I32, I32], results: [], locals: [[I32_LOCALS, I32], [V128_LOCALS, V128]], code: sumsBody(kind) }],
+    memory,
   );
 }
 
 export interface RunKernel {
-  sums(pix: number, rowBytes: number, rows: number, runs: number, count: number, out: number): void;
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  sums(pix: number, rowBytes: number, rows: number, runs: number, count: number, out: number, mask: number): void;
+  memory: WasmMemory;
 }
 
 /** Instantiates the kernel, or null where WebAssembly SIMD is unavailable. */
 export function instantiateRunKernel(kind: RunKernelKind): RunKernel | null {
   return instantiate<RunKernel>(runKernelBytes(kind));
+}
+
+/** Per kind: the module that imports its memory, compiled on first use. */
+const compiled: Partial<Record<RunKernelKind, object>> = {};
+
+/** The kernel on `memory` (another kernel's), so it sums rows that kernel's caller copied there; only where instantiateRunKernel serves. */
+export function runKernelOn(kind: RunKernelKind, memory: WasmMemory): RunKernel {
+  const module = (compiled[kind] ??= compile(runKernelBytes(kind, { imported: { minPages: 1 } })));
+  return { ...instantiateWithMemory<Pick<RunKernel, 'sums'>>(module, memory), memory };
 }

@@ -10,8 +10,9 @@
  * the way in blockhash-core and depend on its order of addition: for those, `exact` is false and
  * the sums serve only the quality metric (the hash then comes from blockhash-core).
  */
-import { instantiateRunKernel, MASK_AT, MASK_BYTES, RUN_DESC_BYTES, type RunKernel, type RunKernelKind } from './blockhash-simd.js';
-import type { Pixels } from './types.js';
+import type { WasmMemory } from '../wasm/module.js';
+import { instantiateRunKernel, MASK_AT, MASK_BYTES, RUN_DESC_BYTES, type RunKernel, type RunKernelKind, runKernelOn } from './blockhash-simd.js';
+import type { BandReader, Pixels } from './types.js';
 
 export type BlockhashMethod = 'precise' | 'quick';
 
@@ -244,19 +245,80 @@ const WASM_PAGE = 65536;
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 /** Per kernel kind: undefined until first used, null where SIMD is unavailable. */
 const kernels: { bytes?: RunKernel | null; rgba?: RunKernel | null } = {};
+/** The kernels on other kernels' memories (runKernelOn), per memory and kind. */
+const kernelsOn = new WeakMap<WasmMemory, Partial<Record<RunKernelKind, RunKernel>>>();
 
 function kernelFor(kind: RunKernelKind): RunKernel | null {
   let k = kernels[kind];
   if (k === undefined) {
     k = kernels[kind] = instantiateRunKernel(kind);
-    if (k) new Uint8Array(k.memory.buffer, MASK_AT + MASK_BYTES / 2, MASK_BYTES / 2).fill(0xff);
+    if (k) fillMask(k.memory, MASK_AT);
   }
   return k;
+}
+
+/** The tail masks (blockhash-simd.ts) at `at`: 16 zero bytes, then 16 of 0xff. */
+function fillMask(memory: WasmMemory, at: number): void {
+  const mask = new Uint8Array(memory.buffer, at, MASK_BYTES);
+  mask.fill(0, 0, MASK_BYTES / 2);
+  mask.fill(0xff, MASK_BYTES / 2);
 }
 
 /** Whether the SIMD kernel for `kind` is available (instantiating it). */
 export function blockhashSimdAvailable(kind: RunKernelKind = 'bytes'): boolean {
   return kernelFor(kind) !== null;
+}
+
+/** The kernel kind that sums these pixels' runs, or null where the JS reader does. */
+function simdKind(p: Pixels, runs: readonly Segment[]): RunKernelKind | null {
+  const { channels, stride } = p;
+  if ((channels !== 1 && channels !== 3 && channels !== 4) || stride > SIMD_MAX_ROW_BYTES || runs.length === 0) return null;
+  const kind = channels === 4 ? 'rgba' : 'bytes';
+  return kernelFor(kind) ? kind : null;
+}
+
+/**
+ * The kernel's own data in its memory from `at` (16-aligned), for bands of up to `band` rows:
+ * the tail masks, the run descriptors and the totals.
+ */
+function runLayout(at: number, count: number, band: number): { maskAt: number; runsAt: number; outAt: number; end: number } {
+  const runsAt = align16(at) + MASK_BYTES;
+  const outAt = align16(runsAt + count * RUN_DESC_BYTES);
+  return { maskAt: align16(at), runsAt, outAt, end: align16(outAt + band * count * 4) };
+}
+
+type RunLayout = ReturnType<typeof runLayout>;
+
+/** Writes the masks and the run descriptors of `layout` into the kernel's memory. */
+function writeRuns(memory: WasmMemory, layout: RunLayout, runs: readonly Segment[], channels: number): void {
+  fillMask(memory, layout.maskAt);
+  const desc = new Int32Array(memory.buffer, layout.runsAt, 2 * runs.length);
+  for (let k = 0; k < runs.length; k++) {
+    desc[2 * k] = runs[k].start * channels;
+    desc[2 * k + 1] = runs[k].end * channels;
+  }
+}
+
+/** The totals of `rows` rows from row y at pixAt in the kernel's memory, each visited. */
+function visitBand(
+  kernel: RunKernel,
+  layout: RunLayout,
+  p: Pixels,
+  count: number,
+  pixAt: number,
+  y: number,
+  rows: number,
+  totals: Float64Array,
+  visit: (y: number, totals: Float64Array) => void,
+): void {
+  kernel.sums(pixAt, p.stride, rows, layout.runsAt, count, layout.outAt, layout.maskAt);
+  const out = new Uint32Array(kernel.memory.buffer, layout.outAt, rows * count);
+  // Grey is one byte a pixel, counted three times as blockhash-core sees it spread to RGB.
+  const scale = p.channels === 1 ? 3 : 1;
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < count; k++) totals[k] = out[r * count + k] * scale;
+    visit(y + r, totals);
+  }
 }
 
 /** eachRowTotals through the SIMD kernel: grey, RGB and RGBA rows up to SIMD_MAX_ROW_BYTES. False where it does not serve. */
@@ -268,15 +330,14 @@ function simdRowTotals(
   totals: Float64Array,
   visit: (y: number, totals: Float64Array) => void,
 ): boolean {
-  const { data, channels, stride } = p;
-  if ((channels !== 1 && channels !== 3 && channels !== 4) || stride > SIMD_MAX_ROW_BYTES || runs.length === 0) return false;
-  const kernel = kernelFor(channels === 4 ? 'rgba' : 'bytes');
-  if (!kernel) return false;
+  const kind = simdKind(p, runs);
+  if (!kind) return false;
+  const kernel = kernelFor(kind)!;
+  const { data, stride } = p;
   const count = runs.length;
   const band = Math.max(1, Math.floor(BAND_BYTES / (stride + 4 * count)));
-  const runsAt = MASK_AT + MASK_BYTES;
-  const outAt = align16(runsAt + count * RUN_DESC_BYTES);
-  const pixAt = align16(outAt + band * count * 4);
+  const layout = runLayout(MASK_AT, count, band);
+  const pixAt = layout.end;
   const need = pixAt + band * stride;
   const { memory } = kernel;
   if (memory.buffer.byteLength < need) {
@@ -286,23 +347,12 @@ function simdRowTotals(
       return false;
     }
   }
-  const desc = new Int32Array(memory.buffer, runsAt, 2 * count);
-  for (let k = 0; k < count; k++) {
-    desc[2 * k] = runs[k].start * channels;
-    desc[2 * k + 1] = runs[k].end * channels;
-  }
+  writeRuns(memory, layout, runs, p.channels);
   const heap = new Uint8Array(memory.buffer);
-  const out = new Uint32Array(memory.buffer, outAt, band * count);
-  // Grey is one byte a pixel, counted three times as blockhash-core sees it spread to RGB.
-  const scale = channels === 1 ? 3 : 1;
   for (let y = y0; y < y1; y += band) {
     const rows = Math.min(band, y1 - y);
     heap.set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
-    kernel.sums(pixAt, stride, rows, runsAt, count, outAt);
-    for (let r = 0; r < rows; r++) {
-      for (let k = 0; k < count; k++) totals[k] = out[r * count + k] * scale;
-      visit(y + r, totals);
-    }
+    visitBand(kernel, layout, p, count, pixAt, y, rows, totals, visit);
   }
   return true;
 }
@@ -311,6 +361,49 @@ function simdRowTotals(
 export interface BlockSumsPass {
   rows(y0: number, y1: number): void;
   finish(): BlockSums;
+  /** Where the SIMD kernel serves: reads each band from another kernel's copy instead of its own (see BandReader). */
+  readonly bandReader?: BandReader;
+}
+
+/**
+ * `rows` of a pass over `runs` (rows from `last` on are skipped): each band through
+ * eachRowTotals, or once a band reader is attached, from the band its host copied.
+ */
+function runRows(
+  p: Pixels,
+  runs: readonly Segment[],
+  simd: boolean,
+  visit: (y: number, totals: Float64Array) => void,
+  last = p.height,
+): Pick<BlockSumsPass, 'rows' | 'bandReader'> {
+  let shared: ((y0: number, y1: number) => void) | null = null;
+  const rows = (y0: number, y1: number): void => {
+    const end = Math.min(y1, last);
+    if (y0 >= end) return;
+    if (shared) shared(y0, end);
+    else eachRowTotals(p, runs, simd, y0, end, visit);
+  };
+  const kind = simd ? simdKind(p, runs) : null;
+  if (!kind) return { rows };
+  const count = runs.length;
+  const totals = new Float64Array(count);
+  const bandReader: BandReader = {
+    scratchBytes: (maxRows) => runLayout(0, count, maxRows).end + 16,
+    attach: (memory, pixAt, scratchAt, maxRows) => {
+      const kernel = kernelOn(kind, memory);
+      const layout = runLayout(scratchAt, count, maxRows);
+      writeRuns(memory, layout, runs, p.channels);
+      shared = (y0, y1) => visitBand(kernel, layout, p, count, pixAt, y0, y1 - y0, totals, visit);
+      return true;
+    },
+  };
+  return { rows, bandReader };
+}
+
+function kernelOn(kind: RunKernelKind, memory: WasmMemory): RunKernel {
+  let byKind = kernelsOn.get(memory);
+  if (!byKind) kernelsOn.set(memory, (byKind = {}));
+  return (byKind[kind] ??= runKernelOn(kind, memory));
 }
 
 function precisePass(p: Pixels, bits: number, simd: boolean): BlockSumsPass {
@@ -348,7 +441,7 @@ function precisePass(p: Pixels, bits: number, simd: boolean): BlockSumsPass {
     }
   };
   return {
-    rows: (y0, y1) => eachRowTotals(p, whole, simd, y0, y1, visit),
+    ...runRows(p, whole, simd, visit),
     finish: () => {
       const scale = bits * bits;
       for (let i = 0; i < scaled.length; i++) scaled[i] /= scale;
@@ -362,16 +455,13 @@ function quickPass(p: Pixels, bits: number, simd: boolean): BlockSumsPass {
   const by = Math.floor(p.height / bits);
   const sums = new Float64Array(bits * bits);
   const runs = Array.from({ length: bits }, (_, j) => ({ start: j * bx, end: (j + 1) * bx, block: j }));
-  // Rows past by * bits (the bottom remainder) are ignored, as blockhash-core does.
-  const last = bx > 0 ? by * bits : 0;
   const visit = (y: number, totals: Float64Array): void => {
     const out = Math.floor(y / by) * bits;
     for (let j = 0; j < bits; j++) sums[out + j] += totals[j];
   };
   return {
-    rows: (y0, y1) => {
-      if (y0 < Math.min(y1, last)) eachRowTotals(p, runs, simd, y0, Math.min(y1, last), visit);
-    },
+    // Rows past by * bits (the bottom remainder) are ignored, as blockhash-core does.
+    ...runRows(p, runs, simd, visit, bx > 0 ? by * bits : 0),
     finish: () => ({ sums, pixelsPerBlock: bx * by, exact: true }),
   };
 }

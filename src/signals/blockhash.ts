@@ -11,7 +11,7 @@ import { bmvbhash, bmvbhashEven } from 'blockhash-core';
 import { invalidParameterError } from '../errors.js';
 import { blockhashQuality, blockSumsPass, sumsToHash, type BlockhashMethod } from './blockhash-sums.js';
 import { formatHex, hammingBytes, parseHex } from './hex.js';
-import type { HashOptions, PerceptualSignalType, Pixels } from './types.js';
+import type { BandReader, HashOptions, PerceptualSignalType, Pixels } from './types.js';
 
 export const BLOCKHASH_DEFAULT_BITS = 16;
 /** blockhash-core only yields whole hex digits (and sane bands) for sizes that are multiples of 4. */
@@ -116,6 +116,7 @@ export function blockhashWithQuality(pixels: Pixels, bits: number, method: Block
 export interface BlockhashPass {
   rows(y0: number, y1: number): void;
   finish(): { hash: Uint8Array; quality: number };
+  readonly bandReader?: BandReader;
 }
 
 export function blockhashPass(pixels: Pixels, bits: number, method: BlockhashMethod): BlockhashPass {
@@ -124,6 +125,7 @@ export function blockhashPass(pixels: Pixels, bits: number, method: BlockhashMet
   const pass = blockSumsPass(pixels, bits, method);
   return {
     rows: pass.rows,
+    bandReader: pass.bandReader,
     finish: () => {
       const sums = pass.finish();
       const hash = sums.exact ? sumsToHash(sums) : blockhashReference(pixels, bits, method);

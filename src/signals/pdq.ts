@@ -52,7 +52,7 @@ function fromPixels(pixels: Pixels, options: HashOptions): PerceptualResult {
 function rowPass(pixels: Pixels, options: HashOptions): RowPass | null {
   assertPixels(pixels);
   const pass = options.pdqPipeline === 'fast' ? computePdqFastPass(pixels) : null;
-  return pass && { rows: pass.rows, finish: () => result(pass.finish(), options) };
+  return pass && { rows: pass.rows, shareBands: pass.shareBands, finish: () => result(pass.finish(), options) };
 }
 
 export const pdq: PerceptualSignalType = Object.freeze({

@@ -61,10 +61,12 @@ describe('one walk over the rows for pdq and blockhash', () => {
     expectSameAsFromPixels(p, { ...DEFAULT_HASH_OPTIONS, blockhashBits: 64 });
   });
 
-  it('takes part only where at least two signals have a pass and the image is large enough', () => {
+  it('takes part only where at least two signals have a pass and they share band copies or the image is large enough', () => {
     const rgb = image(300, 200, 3, 1);
-    expect(walkRows([pdq, blockhash], rgb, DEFAULT_HASH_OPTIONS).size).toBe(0);
-    expect(walkRows([pdq, blockhash], rgb, DEFAULT_HASH_OPTIONS, rgb.data.length).size).toBe(2);
+    const unshared: PerceptualSignalType = { ...blockhash, name: 'unshared', rowPass: (p, o) => ({ ...blockhash.rowPass!(p, o)!, bandReader: undefined }) };
+    expect(walkRows([pdq, unshared], rgb, DEFAULT_HASH_OPTIONS).size).toBe(0);
+    expect(walkRows([pdq, unshared], rgb, DEFAULT_HASH_OPTIONS, rgb.data.length).size).toBe(2);
+    expect(walkRows([pdq, blockhash], rgb, DEFAULT_HASH_OPTIONS).size).toBe(2);
     expect(walkRows([blockhash], rgb, DEFAULT_HASH_OPTIONS, 0).size).toBe(0);
     // PDQ's row pass serves RGB and RGBA in the fast pipeline only.
     expect(walkRows([pdq, blockhash], image(300, 200, 1, 1), DEFAULT_HASH_OPTIONS, 0).size).toBe(0);

@@ -8,6 +8,7 @@
  */
 
 import type { Pixels } from '../types.js';
+import type { WasmMemory } from '../wasm/module.js';
 
 export type { Pixels };
 
@@ -108,6 +109,22 @@ export interface PerceptualSignalType extends SignalTypeBase {
 export interface RowPass {
   rows(y0: number, y1: number): void;
   finish(): PerceptualResult;
+  /** A pass that can read its bands from another pass's copy (shareBands). */
+  readonly bandReader?: BandReader;
+  /**
+   * A pass that copies each band into a WebAssembly memory: from now on it copies every band
+   * of up to `maxRows` rows whole, and each reader it returns (those that attached) reads it
+   * there in its own `rows(y0, y1)`, called right after this pass's `rows(y0, y1)`.
+   */
+  shareBands?(readers: readonly BandReader[], maxRows: number): BandReader[];
+}
+
+/** The reading side of a shared band (RowPass.shareBands). */
+export interface BandReader {
+  /** Bytes it needs in the host's memory (16-aligned) for bands of up to `maxRows` rows. */
+  scratchBytes(maxRows: number): number;
+  /** Reads each band at `pixAt` (rows `stride` apart) and keeps its own data at `scratchAt`; false where it cannot. */
+  attach(memory: WasmMemory, pixAt: number, scratchAt: number, maxRows: number): boolean;
 }
 
 export interface ExactSignalType extends SignalTypeBase {

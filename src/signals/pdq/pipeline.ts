@@ -1,4 +1,4 @@
-import type { DihedralName, Pixels } from '../types.js';
+import type { DihedralName, Pixels, RowPass } from '../types.js';
 import { DIHEDRAL_NAMES } from '../types.js';
 import { dct64To16, dctToHash, dihedralDct, lowerMedian, pdqQuality } from './dct.js';
 import { jaroszDecimate, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
@@ -104,12 +104,13 @@ function fastResult(pixels: Pixels, buffer64: Float32Array, windows: { windowAlo
 }
 
 /** computePdqFast band by band (rows(y0, y1) for consecutive bands, then finish), or null where it takes another path. */
-export function computePdqFastPass(pixels: Pixels): { rows(y0: number, y1: number): void; finish(): PdqComputed } | null {
+export function computePdqFastPass(pixels: Pixels): (Pick<RowPass, 'rows' | 'shareBands'> & { finish(): PdqComputed }) | null {
   if (pixels.width < PDQ_DOWNSAMPLE_DIM || pixels.height < PDQ_DOWNSAMPLE_DIM) return null;
   const pass = separablePass(pixels);
   if (!pass) return null;
   return {
     rows: pass.rows,
+    shareBands: pass.shareBands,
     finish: () => {
       const buffer64 = new Float32Array(PDQ_DOWNSAMPLE_DIM * PDQ_DOWNSAMPLE_DIM);
       return fastResult(pixels, buffer64, pass.finish(buffer64));

@@ -7,7 +7,7 @@
  * Arithmetic is float64 rather than the reference's running float32 sums, so the buffer differs
  * from fullres by float32 rounding only (bits measured in src/signals/pdq-separable.test.ts).
  */
-import type { Pixels } from '../types.js';
+import type { BandReader, Pixels } from '../types.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
 import { decimationIndices, jaroszWindowSize, PDQ_DOWNSAMPLE_DIM } from './jarosz.js';
 import { type BytesPerPixel, instantiateFilter, type FilterKernel, TAP_DESC_BYTES, WORDS_PER_GROUP } from './simd.js';
@@ -363,6 +363,8 @@ function decimateSimd(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, 
 interface DecimationPass {
   rows(y0: number, y1: number): void;
   finish(out64: Float32Array): void;
+  /** RowPass.shareBands: each band copied whole into the kernel's memory, once for it and the readers. */
+  shareBands(readers: readonly BandReader[], maxRows: number): BandReader[];
 }
 
 /**
@@ -382,19 +384,26 @@ function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, pref
     ints ? integerTapTable(memory, 0, ints, bytesPerPixel) : tapTable(memory, 0, colTaps, bytesPerPixel, WORDS_PER_GROUP, FIXED_SCALE);
   const rowTableAt = rowTable(null);
   const pixAt = tapTable(null, rowTableAt, rowTaps, DIM * 8, 1, 1);
-  const midAt = align16(pixAt + stride * (band + 1) + 32);
-  const out64At = midAt + (height + 1) * DIM * 8;
-  const need = out64At + DIM * DIM * 8;
-  if (need > SIMD_MAX_BYTES) return null;
   const { kernel } = state;
   const { memory } = kernel;
-  if (memory.buffer.byteLength < need) {
-    try {
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
-    } catch {
-      return null;
+  /** Lays out the memory for bands of up to `bandRows` rows and `scratch` bytes after it (at the returned `scratchAt`), or null. */
+  const layout = (bandRows: number, scratch: number): { midAt: number; out64At: number; scratchAt: number } | null => {
+    const midAt = align16(pixAt + stride * (bandRows + 1) + 32);
+    const out64At = midAt + (height + 1) * DIM * 8;
+    const scratchAt = out64At + DIM * DIM * 8;
+    const need = scratchAt + scratch;
+    if (need > SIMD_MAX_BYTES) return null;
+    if (memory.buffer.byteLength < need) {
+      try {
+        memory.grow(Math.ceil((need - memory.buffer.byteLength) / WASM_PAGE));
+      } catch {
+        return null;
+      }
     }
-  }
+    return { midAt, out64At, scratchAt };
+  };
+  let at = layout(band, 0);
+  if (!at) return null;
   const alongRows = ints ?? colTaps;
   if (state.taps[0] !== alongRows || state.taps[1] !== rowTaps) {
     rowTable(memory.buffer);
@@ -402,19 +411,47 @@ function simdPass(pixels: Pixels, colTaps: SampleTaps, rowTaps: SampleTaps, pref
     state.taps = [alongRows, rowTaps];
   }
   const runs = readRows(rowTaps, height);
+  const copy = (y: number, rows: number): void => {
+    new Uint8Array(memory.buffer).set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
+  };
+  /** Once bands are shared (rows per band, else 0): each band is copied whole, and the kernel filters the rows read from where they sit in it. */
+  let shared = 0;
   return {
     rows: (y0, y1) => {
-      const heap = new Uint8Array(memory.buffer);
+      const { midAt } = at!;
+      const filter = (from: number, y: number, rows: number): void => kernel.rows(from, stride, Math.ceil(rows / 2), 0, midAt + y * DIM * 8);
+      if (y1 - y0 > shared && shared > 0) throw new RangeError(`a shared band of ${y1 - y0} rows is over the ${shared} laid out`);
+      if (shared) copy(y0, y1 - y0);
       for (let i = 0; i < runs.length; i += 2) {
+        const start = Math.max(runs[i], y0);
         const end = Math.min(runs[i + 1], y1);
-        for (let y = Math.max(runs[i], y0); y < end; y += band) {
+        if (shared) {
+          if (start < end) filter(pixAt + (start - y0) * stride, start, end - start);
+          continue;
+        }
+        for (let y = start; y < end; y += band) {
           const rows = Math.min(band, end - y);
-          heap.set(data.subarray(y * stride, Math.min((y + rows) * stride, data.length)), pixAt);
-          kernel.rows(pixAt, stride, Math.ceil(rows / 2), 0, midAt + y * DIM * 8);
+          copy(y, rows);
+          filter(pixAt, y, rows);
         }
       }
     },
+    shareBands: (readers, maxRows) => {
+      const bandRows = Math.max(band, maxRows);
+      const scratch = readers.map((r) => align16(r.scratchBytes(bandRows)));
+      const next = layout(bandRows, scratch.reduce((a, b) => a + b, 0));
+      if (!next) return [];
+      at = next;
+      shared = bandRows;
+      let scratchAt = next.scratchAt;
+      return readers.filter((r, i) => {
+        const ok = r.attach(memory, pixAt, scratchAt, bandRows);
+        scratchAt += scratch[i];
+        return ok;
+      });
+    },
     finish: (out64) => {
+      const { midAt, out64At } = at!;
       kernel.cols(midAt, rowTableAt, out64At);
       const sums = new Float64Array(memory.buffer, out64At, DIM * DIM);
       if (!ints) return out64.set(sums);
@@ -470,12 +507,15 @@ export function separableDecimate(
  * separableDecimate of RGB or RGBA pixels band by band through the SIMD kernel (the same sums), or
  * null where that kernel does not serve them.
  */
-export function separablePass(pixels: Pixels): { rows(y0: number, y1: number): void; finish(out64: Float32Array): { windowAlongRows: number; windowAlongCols: number } } | null {
+export function separablePass(
+  pixels: Pixels,
+): (Pick<DecimationPass, 'rows' | 'shareBands'> & { finish(out64: Float32Array): { windowAlongRows: number; windowAlongCols: number } }) | null {
   const { width, height } = pixels;
   const pass = pixels.channels < 3 ? null : simdPass(pixels, cachedTaps(width), cachedTaps(height));
   if (!pass) return null;
   return {
     rows: pass.rows,
+    shareBands: pass.shareBands,
     finish: (out64) => {
       pass.finish(out64);
       return { windowAlongRows: jaroszWindowSize(width), windowAlongCols: jaroszWindowSize(height) };
