@@ -278,23 +278,16 @@ export function simdAvailable(bytesPerPixel: BytesPerPixel = 4, which: RowKernel
 
 /** The integer kernel's row table (layout in simd-int.ts), as tapTable does for the float64 one. */
 function integerTapTable(memory: ArrayBuffer | null, at: number, taps: IntegerTaps, bytesPerPixel: number): number {
-  const { starts, lengths, counts, span } = taps;
-  let w = align16(at + DIM * TAP_DESC_BYTES);
-  for (let s = 0; s < DIM; s++) {
-    const steps = Math.ceil(lengths[s] / PIXELS_PER_STEP);
-    if (memory) {
-      new Int32Array(memory, at + s * TAP_DESC_BYTES, 3).set([starts[s] * bytesPerPixel, steps, w]);
-      const padded = new Int16Array(steps * PIXELS_PER_STEP);
-      padded.set(counts.subarray(s * span, s * span + lengths[s]));
-      const table = new Int16Array(memory, w, (steps * STEP_COUNT_BYTES) / 2);
-      for (let i = 0; i < steps; i++) {
-        const c = padded.subarray(i * 8, i * 8 + 8);
-        table.set([...c.subarray(0, 4), ...c.subarray(0, 4), ...c.subarray(4), ...c.subarray(4), ...c], i * 24);
-      }
+  const { counts, lengths, span } = taps;
+  return descTable(memory, at, taps, bytesPerPixel, PIXELS_PER_STEP, STEP_COUNT_BYTES, (buffer, s, w, steps) => {
+    const padded = new Int16Array(steps * PIXELS_PER_STEP);
+    padded.set(counts.subarray(s * span, s * span + lengths[s]));
+    const table = new Int16Array(buffer, w, (steps * STEP_COUNT_BYTES) / 2);
+    for (let i = 0; i < steps; i++) {
+      const c = padded.subarray(i * 8, i * 8 + 8);
+      table.set([...c.subarray(0, 4), ...c.subarray(0, 4), ...c.subarray(4), ...c.subarray(4), ...c], i * 24);
     }
-    w += steps * STEP_COUNT_BYTES;
-  }
-  return align16(w);
+  });
 }
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -305,17 +298,36 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
  * `scale`, zero-padded to whole groups). Returns the table's end, or only computes it when `memory` is null.
  */
 function tapTable(memory: ArrayBuffer | null, at: number, taps: SampleTaps, step: number, group: number, scale: number): number {
-  const { starts, lengths, weights, span } = taps;
+  const { lengths, weights, span } = taps;
+  return descTable(memory, at, taps, step, group, group * 8, (buffer, s, w, groups) => {
+    const table = new Float64Array(buffer, w, groups * group);
+    for (let k = 0; k < lengths[s]; k++) table[k] = weights[s * span + k] * scale;
+    table.fill(0, lengths[s]);
+  });
+}
+
+/**
+ * The layout both kernels' tables share: DIM descriptors (first input's byte offset, group count,
+ * block address) at `at`, then each sample's block of groups of `perGroup` taps, `groupBytes` a
+ * group, written by `fill`. Returns the table's end, or only computes it when `memory` is null.
+ */
+function descTable(
+  memory: ArrayBuffer | null,
+  at: number,
+  taps: { readonly starts: Int32Array; readonly lengths: Int32Array },
+  step: number,
+  perGroup: number,
+  groupBytes: number,
+  fill: (memory: ArrayBuffer, sample: number, blockAt: number, groups: number) => void,
+): number {
   let w = align16(at + DIM * TAP_DESC_BYTES);
   for (let s = 0; s < DIM; s++) {
-    const groups = Math.ceil(lengths[s] / group);
+    const groups = Math.ceil(taps.lengths[s] / perGroup);
     if (memory) {
-      new Int32Array(memory, at + s * TAP_DESC_BYTES, 3).set([starts[s] * step, groups, w]);
-      const table = new Float64Array(memory, w, groups * group);
-      for (let k = 0; k < lengths[s]; k++) table[k] = weights[s * span + k] * scale;
-      table.fill(0, lengths[s]);
+      new Int32Array(memory, at + s * TAP_DESC_BYTES, 3).set([taps.starts[s] * step, groups, w]);
+      fill(memory, s, w, groups);
     }
-    w += groups * group * 8;
+    w += groups * groupBytes;
   }
   return align16(w);
 }
